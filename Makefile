@@ -1,0 +1,68 @@
+# salesorder -- PGXS build.
+#
+# The extension's install script is generated: the SQL lives by domain in
+# extension/*.sql and is concatenated, in the order of EXTENSION_SQL, into
+# salesorder--$(EXTVERSION).sql.  `make test` and `make demo` are thin wrappers
+# around test/run.sh, which also works on a machine that has no PostgreSQL yet.
+
+EXTENSION = salesorder
+EXTVERSION = 1.0
+MODULE_big = salesorder
+
+OBJS = \
+	src/salesorder.o \
+	src/privilege.o \
+	src/spi_util.o \
+	src/json_input.o \
+	src/status.o \
+	src/guard.o \
+	src/order.o
+
+EXTENSION_SQL = \
+	extension/header.sql \
+	extension/schema.sql \
+	extension/stock.sql \
+	extension/status.sql \
+	extension/order.sql \
+	extension/roles.sql \
+	extension/comments.sql
+
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+EXTRA_CLEAN = $(DATA_built) results output_iso regression.diffs regression.out
+
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
+	-Wno-missing-field-initializers -Wno-cast-function-type
+
+REGRESS = setup order_create order_validation order_lifecycle order_guard roles
+REGRESS_OPTS = --load-extension=plpgsql
+
+ISOLATION = order_transition_race idempotency_race
+ISOLATION_OPTS = --inputdir=test/isolation
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+
+.DEFAULT_GOAL := all
+
+ifneq ($(PGXS),)
+include $(PGXS)
+else
+all install installcheck:
+	@echo "pg_config not found: install postgresql-server-dev-15, or run 'make test' / 'make demo', which install it" >&2
+	@exit 1
+endif
+
+$(EXTENSION)--$(EXTVERSION).sql: $(EXTENSION_SQL)
+	cat $^ > $@
+
+src/%.o: src/salesorder.h
+
+.PHONY: test demo bench
+test:
+	@bash test/run.sh test
+
+demo:
+	@bash test/run.sh demo
+
+bench:
+	@bash test/run.sh bench

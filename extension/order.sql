@@ -1,0 +1,106 @@
+-- Order lifecycle: the C entry points and the triggers that guard the tables.
+--
+-- The functions are not SECURITY DEFINER at the SQL level: the C code captures
+-- the caller's current_user as the acting user (so an application pool that
+-- SET ROLEs per request is recorded correctly), checks what that user may do,
+-- and only then switches to the extension owner for its own writes.
+
+CREATE FUNCTION salesorder.create_order(
+	customer_id bigint,
+	lines jsonb,
+	options jsonb DEFAULT '{}')
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'so_create_order'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION salesorder.copy_order(
+	order_id bigint,
+	options jsonb DEFAULT '{}')
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'so_copy_order'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION salesorder.submit_order(order_id bigint)
+RETURNS salesorder.order_status
+AS 'MODULE_PATHNAME', 'so_submit_order'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION salesorder.hold(order_id bigint, reason text)
+RETURNS salesorder.order_status
+AS 'MODULE_PATHNAME', 'so_hold'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION salesorder.release_hold(order_id bigint)
+RETURNS salesorder.order_status
+AS 'MODULE_PATHNAME', 'so_release_hold'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION salesorder.cancel(order_id bigint, reason text)
+RETURNS salesorder.order_status
+AS 'MODULE_PATHNAME', 'so_cancel'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION salesorder.deliver(order_id bigint)
+RETURNS salesorder.order_status
+AS 'MODULE_PATHNAME', 'so_deliver'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION salesorder.complete(order_id bigint)
+RETURNS salesorder.order_status
+AS 'MODULE_PATHNAME', 'so_complete'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+-- Trigger functions.
+
+CREATE FUNCTION salesorder.order_guard()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'so_order_guard'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION salesorder.order_history()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'so_order_history'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION salesorder.line_guard()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'so_line_guard'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+CREATE TRIGGER order_guard
+	BEFORE INSERT OR UPDATE OR DELETE ON salesorder.sales_order
+	FOR EACH ROW EXECUTE FUNCTION salesorder.order_guard();
+
+CREATE TRIGGER order_history
+	AFTER UPDATE OF status ON salesorder.sales_order
+	FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status)
+	EXECUTE FUNCTION salesorder.order_history();
+
+CREATE TRIGGER line_guard
+	BEFORE INSERT OR UPDATE OR DELETE ON salesorder.order_line
+	FOR EACH ROW EXECUTE FUNCTION salesorder.line_guard();
+
+-- The ledger is append-only for everybody, the extension included.
+CREATE FUNCTION salesorder.ledger_append_only()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'so_ledger_append_only'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+CREATE TRIGGER ledger_append_only
+	BEFORE UPDATE OR DELETE ON salesorder.stock_movement
+	FOR EACH ROW EXECUTE FUNCTION salesorder.ledger_append_only();
+CREATE TRIGGER ledger_no_truncate
+	BEFORE TRUNCATE ON salesorder.stock_movement
+	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.ledger_append_only();

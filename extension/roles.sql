@@ -1,0 +1,80 @@
+-- Privileges.
+--
+-- Nothing is granted to PUBLIC.  salesorder.create_roles(), run once by a DBA,
+-- creates the NOLOGIN group roles and grants each what its job needs; the
+-- C functions then check row-level rights (a sales rep acts only for the
+-- customers assigned to them) before writing as the extension owner.
+
+REVOKE ALL ON ALL TABLES IN SCHEMA salesorder FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA salesorder FROM PUBLIC;
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA salesorder FROM PUBLIC;
+
+CREATE FUNCTION salesorder.create_roles()
+RETURNS SETOF text
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	r text;
+BEGIN
+	-- Role names are constants of this function, never user input.
+	FOREACH r IN ARRAY ARRAY['salesorder_reporting', 'salesorder_sales',
+							 'salesorder_approver', 'salesorder_warehouse',
+							 'salesorder_admin']
+	LOOP
+		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+			EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
+			RETURN NEXT r;
+		END IF;
+	END LOOP;
+
+	GRANT USAGE ON SCHEMA salesorder TO salesorder_reporting, salesorder_sales,
+		salesorder_approver, salesorder_warehouse, salesorder_admin;
+
+	-- Everybody who works on orders reads master data and orders.
+	GRANT SELECT ON salesorder.customer, salesorder.product, salesorder.warehouse,
+		salesorder.stock, salesorder.sales_order, salesorder.order_line,
+		salesorder.order_status_history, salesorder.status_transition
+		TO salesorder_sales, salesorder_approver, salesorder_warehouse;
+
+	-- Sales: enter and manage orders; edit draft headers and lines directly.
+	GRANT EXECUTE ON FUNCTION salesorder.create_order(bigint, jsonb, jsonb),
+		salesorder.copy_order(bigint, jsonb),
+		salesorder.submit_order(bigint),
+		salesorder.cancel(bigint, text),
+		salesorder.hold(bigint, text),
+		salesorder.release_hold(bigint)
+		TO salesorder_sales;
+	GRANT UPDATE (warehouse_id, ship_to, requested_date, promised_date,
+				  special_requirements, notes)
+		ON salesorder.sales_order TO salesorder_sales;
+	GRANT INSERT, UPDATE (product_id, qty, unit_price, discount_pct, note), DELETE
+		ON salesorder.order_line TO salesorder_sales;
+
+	-- Approvers: hold and release while reviewing.
+	GRANT EXECUTE ON FUNCTION salesorder.hold(bigint, text),
+		salesorder.release_hold(bigint)
+		TO salesorder_approver;
+
+	-- Warehouse: fulfilment.
+	GRANT EXECUTE ON FUNCTION salesorder.deliver(bigint),
+		salesorder.complete(bigint),
+		salesorder.hold(bigint, text),
+		salesorder.release_hold(bigint)
+		TO salesorder_warehouse;
+
+	-- Admin: everything the others can do, plus master data and the state machine.
+	GRANT salesorder_sales, salesorder_approver, salesorder_warehouse,
+		salesorder_reporting TO salesorder_admin;
+	GRANT SELECT, INSERT, UPDATE, DELETE ON salesorder.customer,
+		salesorder.product, salesorder.warehouse, salesorder.status_transition
+		TO salesorder_admin;
+	GRANT INSERT, UPDATE (reorder_point) ON salesorder.stock TO salesorder_admin;
+	GRANT USAGE ON ALL SEQUENCES IN SCHEMA salesorder TO salesorder_admin;
+	GRANT EXECUTE ON FUNCTION salesorder.deliver(bigint),
+		salesorder.complete(bigint) TO salesorder_admin;
+	RETURN;
+END
+$fn$;
+
+REVOKE EXECUTE ON FUNCTION salesorder.create_roles() FROM PUBLIC;

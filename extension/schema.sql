@@ -1,0 +1,135 @@
+-- Master data and order tables.
+--
+-- Quantities are numeric(14,3) (fractional units such as kg or m are allowed),
+-- prices numeric(14,4), amounts numeric(14,2).  Every table that hangs off an
+-- order carries customer_id so that it can later be co-located with its order
+-- on a distributed cluster; keys between order-side tables include it.
+
+CREATE TYPE salesorder.order_status AS ENUM (
+	'draft',
+	'pending_approval',
+	'approved',
+	'rejected',
+	'in_production',
+	'partially_shipped',
+	'shipped',
+	'delivered',
+	'completed',
+	'on_hold',
+	'cancelled'
+);
+
+CREATE TABLE salesorder.warehouse (
+	id			bigserial PRIMARY KEY,
+	code		text NOT NULL UNIQUE CHECK (code <> ''),
+	name		text NOT NULL,
+	region		text NOT NULL,
+	active		boolean NOT NULL DEFAULT true
+);
+
+CREATE TABLE salesorder.customer (
+	id					bigserial PRIMARY KEY,
+	code				text NOT NULL UNIQUE CHECK (code <> ''),
+	name				text NOT NULL,
+	region				text NOT NULL,
+	segment				text NOT NULL,
+	credit_limit		numeric(14,2) NOT NULL DEFAULT 0 CHECK (credit_limit >= 0),
+	on_credit_hold		boolean NOT NULL DEFAULT false,
+	default_ship_to		text,
+	default_warehouse_id bigint REFERENCES salesorder.warehouse (id),
+	sales_rep			text,
+	active				boolean NOT NULL DEFAULT true,
+	created_at			timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+CREATE INDEX customer_sales_rep_idx ON salesorder.customer (sales_rep);
+
+CREATE TABLE salesorder.product (
+	id			bigserial PRIMARY KEY,
+	sku			text NOT NULL UNIQUE CHECK (sku <> ''),
+	name		text NOT NULL,
+	category	text NOT NULL,
+	list_price	numeric(14,4) NOT NULL CHECK (list_price >= 0),
+	unit		text NOT NULL DEFAULT 'ea',
+	attributes	jsonb NOT NULL DEFAULT '{}',
+	active		boolean NOT NULL DEFAULT true
+);
+
+CREATE TABLE salesorder.sales_order (
+	id					bigserial PRIMARY KEY,
+	order_no			text NOT NULL UNIQUE,
+	customer_id			bigint NOT NULL REFERENCES salesorder.customer (id),
+	status				salesorder.order_status NOT NULL DEFAULT 'draft',
+	status_reason		text,
+	hold_from			salesorder.order_status,
+	revision			integer NOT NULL DEFAULT 1 CHECK (revision >= 1),
+	warehouse_id		bigint NOT NULL REFERENCES salesorder.warehouse (id),
+	ship_to				text NOT NULL CHECK (ship_to <> ''),
+	sales_rep			text,
+	requested_date		date,
+	promised_date		date,
+	special_requirements text,
+	notes				text,
+	line_count			integer NOT NULL DEFAULT 0,
+	gross_amount		numeric(14,2) NOT NULL DEFAULT 0,
+	discount_amount		numeric(14,2) NOT NULL DEFAULT 0,
+	total_amount		numeric(14,2) NOT NULL DEFAULT 0,
+	idempotency_key		text,
+	source_order_id		bigint REFERENCES salesorder.sales_order (id),
+	created_by			text NOT NULL,
+	created_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	submitted_at		timestamptz,
+	status_changed_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	UNIQUE (customer_id, id),
+	UNIQUE (customer_id, idempotency_key),
+	CHECK ((status = 'on_hold') = (hold_from IS NOT NULL))
+);
+CREATE INDEX sales_order_status_idx ON salesorder.sales_order (status);
+CREATE INDEX sales_order_created_at_idx ON salesorder.sales_order (created_at);
+
+CREATE TABLE salesorder.order_line (
+	order_id		bigint NOT NULL,
+	line_no			integer NOT NULL CHECK (line_no >= 1),
+	customer_id		bigint NOT NULL,
+	product_id		bigint NOT NULL REFERENCES salesorder.product (id),
+	qty				numeric(14,3) NOT NULL CHECK (qty > 0),
+	unit_price		numeric(14,4) NOT NULL CHECK (unit_price >= 0),
+	discount_pct	numeric(5,2) NOT NULL DEFAULT 0 CHECK (discount_pct BETWEEN 0 AND 100),
+	amount			numeric(14,2) NOT NULL,
+	reserved_qty	numeric(14,3) NOT NULL DEFAULT 0 CHECK (reserved_qty >= 0),
+	backorder_qty	numeric(14,3) NOT NULL DEFAULT 0 CHECK (backorder_qty >= 0),
+	shipped_qty		numeric(14,3) NOT NULL DEFAULT 0 CHECK (shipped_qty >= 0),
+	note			text,
+	PRIMARY KEY (order_id, line_no),
+	FOREIGN KEY (customer_id, order_id)
+		REFERENCES salesorder.sales_order (customer_id, id) ON DELETE CASCADE,
+	CHECK (shipped_qty + reserved_qty + backorder_qty <= qty)
+);
+CREATE INDEX order_line_product_idx ON salesorder.order_line (product_id);
+
+CREATE TABLE salesorder.order_status_history (
+	id			bigserial PRIMARY KEY,
+	order_id	bigint NOT NULL,
+	customer_id	bigint NOT NULL,
+	from_status	salesorder.order_status,
+	to_status	salesorder.order_status NOT NULL,
+	changed_by	text NOT NULL,
+	changed_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	reason		text,
+	FOREIGN KEY (customer_id, order_id)
+		REFERENCES salesorder.sales_order (customer_id, id) ON DELETE CASCADE
+);
+CREATE INDEX order_status_history_order_idx
+	ON salesorder.order_status_history (order_id, id);
+
+-- pg_dump keeps user data of extension tables only when they are registered.
+SELECT pg_catalog.pg_extension_config_dump('salesorder.warehouse', '');
+SELECT pg_catalog.pg_extension_config_dump('salesorder.warehouse_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('salesorder.customer', '');
+SELECT pg_catalog.pg_extension_config_dump('salesorder.customer_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('salesorder.product', '');
+SELECT pg_catalog.pg_extension_config_dump('salesorder.product_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('salesorder.sales_order', '');
+SELECT pg_catalog.pg_extension_config_dump('salesorder.sales_order_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('salesorder.order_line', '');
+SELECT pg_catalog.pg_extension_config_dump('salesorder.order_status_history', '');
+SELECT pg_catalog.pg_extension_config_dump('salesorder.order_status_history_id_seq', '');

@@ -1,0 +1,43 @@
+-- Stock per (warehouse, product) and its append-only ledger.
+--
+-- Invariants (checked by salesorder.verify_stock()):
+--   0 <= reserved <= on_hand
+--   on_hand  = sum of the ledger's on_hand deltas for the pair
+--   reserved = sum of the open reserved quantities of order lines
+
+CREATE TABLE salesorder.stock (
+	warehouse_id	bigint NOT NULL REFERENCES salesorder.warehouse (id),
+	product_id		bigint NOT NULL REFERENCES salesorder.product (id),
+	on_hand			numeric(14,3) NOT NULL DEFAULT 0,
+	reserved		numeric(14,3) NOT NULL DEFAULT 0,
+	reorder_point	numeric(14,3) NOT NULL DEFAULT 0 CHECK (reorder_point >= 0),
+	PRIMARY KEY (warehouse_id, product_id),
+	CHECK (reserved >= 0 AND reserved <= on_hand)
+);
+CREATE INDEX stock_product_idx ON salesorder.stock (product_id);
+
+CREATE TABLE salesorder.stock_movement (
+	id				bigserial PRIMARY KEY,
+	warehouse_id	bigint NOT NULL,
+	product_id		bigint NOT NULL,
+	kind			text NOT NULL CHECK (kind IN
+		('receipt', 'reservation', 'release', 'shipment', 'adjustment')),
+	on_hand_delta	numeric(14,3) NOT NULL DEFAULT 0,
+	reserved_delta	numeric(14,3) NOT NULL DEFAULT 0,
+	order_id		bigint,
+	line_no			integer,
+	customer_id		bigint,
+	note			text,
+	created_by		text NOT NULL,
+	created_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	FOREIGN KEY (warehouse_id, product_id)
+		REFERENCES salesorder.stock (warehouse_id, product_id)
+);
+CREATE INDEX stock_movement_pair_idx
+	ON salesorder.stock_movement (warehouse_id, product_id);
+CREATE INDEX stock_movement_order_idx
+	ON salesorder.stock_movement (order_id) WHERE order_id IS NOT NULL;
+
+SELECT pg_catalog.pg_extension_config_dump('salesorder.stock', '');
+SELECT pg_catalog.pg_extension_config_dump('salesorder.stock_movement', '');
+SELECT pg_catalog.pg_extension_config_dump('salesorder.stock_movement_id_seq', '');

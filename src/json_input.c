@@ -1,0 +1,357 @@
+/*-------------------------------------------------------------------------
+ *
+ * json_input.c
+ *	  Parsing and validating the jsonb arguments of the order functions.
+ *
+ * Everything here runs before the first write, so a bad argument never
+ * leaves anything behind.  Each check is a small named helper that raises a
+ * precise error: SQLSTATE 22023 (invalid_parameter_value) for a value of the
+ * wrong shape, 22003 (numeric_value_out_of_range) for one too large for the
+ * columns it will land in.  The message names the offending element, e.g.
+ * "lines[3].qty must be greater than zero".
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "salesorder.h"
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/fmgrprotos.h"
+#include "utils/numeric.h"
+
+#define LINE_KEYS "product_id, sku, qty, unit_price, discount_pct, note"
+#define OPTION_KEYS "warehouse_id, ship_to, requested_date, promised_date, " \
+	"special_requirements, notes, draft, idempotency_key"
+
+#define MAX_TEXT_LEN 4000
+#define MAX_KEY_LEN 200
+
+static const char *
+jbv_type_name(JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvNull:
+			return "null";
+		case jbvString:
+			return "a string";
+		case jbvNumeric:
+			return "a number";
+		case jbvBool:
+			return "a boolean";
+		case jbvBinary:
+			return JsonContainerIsArray(v->val.binary.data) ? "an array" : "an object";
+		default:
+			return "an unsupported value";
+	}
+}
+
+static void
+wrong_type(const char *where, const char *expected, JsonbValue *v)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s must be %s, not %s", where, expected, jbv_type_name(v))));
+}
+
+/* A finite number, or an error naming where it was. */
+static Numeric
+check_number(const char *where, JsonbValue *v)
+{
+	if (v->type != jbvNumeric)
+		wrong_type(where, "a number", v);
+	if (numeric_is_nan(v->val.numeric) || numeric_is_inf(v->val.numeric))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a finite number", where)));
+	return v->val.numeric;
+}
+
+/*
+ * A number with at most max_scale decimals, in [min, max) with the lower
+ * bound exclusive when min_exclusive.  The bounds are the columns' limits.
+ */
+static Datum
+check_bounded_number(const char *where, JsonbValue *v, int max_scale,
+					 const char *min, bool min_exclusive, const char *max)
+{
+	Datum		d = NumericGetDatum(check_number(where, v));
+	int			cmp_min = so_numeric_cmp(d, so_numeric(min));
+
+	if (cmp_min < 0 || (min_exclusive && cmp_min == 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be %s %s", where,
+						min_exclusive ? "greater than" : "at least",
+						strcmp(min, "0") == 0 && min_exclusive ? "zero" : min)));
+	if (so_numeric_cmp(d, so_numeric(max)) >= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s must be less than %s", where, max)));
+	if (DatumGetInt32(DirectFunctionCall1(numeric_scale, d)) > max_scale)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s has more than %d decimal places", where, max_scale),
+				 errhint("Round the value before passing it; amounts are never rounded silently.")));
+	return d;
+}
+
+/* A positive whole number that fits a bigint id. */
+static int64
+check_id(const char *where, JsonbValue *v)
+{
+	Datum		d = check_bounded_number(where, v, 0, "0", true,
+										 "9223372036854775807");
+
+	return DatumGetInt64(DirectFunctionCall1(numeric_int8, d));
+}
+
+/* A string of 1..maxlen bytes (NULL for JSON null when nullable). */
+static char *
+check_string(const char *where, JsonbValue *v, bool nullable, int maxlen)
+{
+	if (v->type == jbvNull && nullable)
+		return NULL;
+	if (v->type != jbvString)
+		wrong_type(where, nullable ? "a string or null" : "a string", v);
+	if (v->val.string.len == 0 && !nullable)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty", where)));
+	if (v->val.string.len > maxlen)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s is longer than %d bytes", where, maxlen)));
+	if (v->val.string.len == 0)
+		return NULL;
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+static DateADT
+check_date(const char *where, JsonbValue *v)
+{
+	char	   *s = check_string(where, v, false, 64);
+
+	return DatumGetDateADT(DirectFunctionCall1(date_in, CStringGetDatum(s)));
+}
+
+static bool
+key_is(JsonbValue *k, const char *name)
+{
+	return k->val.string.len == (int) strlen(name) &&
+		memcmp(k->val.string.val, name, k->val.string.len) == 0;
+}
+
+static void
+unknown_key(const char *where, JsonbValue *k, const char *allowed)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s has an unknown key \"%.*s\"", where,
+					Min(k->val.string.len, 100), k->val.string.val),
+			 errhint("Allowed keys: %s.", allowed)));
+}
+
+static void
+parse_one_line(JsonbContainer *obj, SoLineInput *line)
+{
+	JsonbIterator *it = JsonbIteratorInit(obj);
+	JsonbValue	k,
+				v;
+	JsonbIteratorToken tok;
+	char		where[64];
+	bool		has_qty = false;
+
+	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	{
+		if (tok != WJB_KEY)
+			continue;
+		tok = JsonbIteratorNext(&it, &v, true);
+		Assert(tok == WJB_VALUE);
+		snprintf(where, sizeof(where), "lines[%d].%.*s", line->index,
+				 Min(k.val.string.len, 30), k.val.string.val);
+
+		if (key_is(&k, "product_id"))
+			line->product_id = check_id(where, &v);
+		else if (key_is(&k, "sku"))
+			line->sku = check_string(where, &v, false, MAX_KEY_LEN);
+		else if (key_is(&k, "qty"))
+		{
+			line->qty = check_bounded_number(where, &v, 3, "0", true,
+											 "100000000000");
+			has_qty = true;
+		}
+		else if (key_is(&k, "unit_price"))
+		{
+			line->unit_price = check_bounded_number(where, &v, 4, "0", false,
+													"10000000000");
+			line->has_price = true;
+		}
+		else if (key_is(&k, "discount_pct"))
+			line->discount_pct = check_bounded_number(where, &v, 2, "0", false,
+													  "100.01");
+		else if (key_is(&k, "note"))
+			line->note = check_string(where, &v, true, MAX_TEXT_LEN);
+		else
+		{
+			snprintf(where, sizeof(where), "lines[%d]", line->index);
+			unknown_key(where, &k, LINE_KEYS);
+		}
+	}
+
+	if ((line->product_id != 0) == (line->sku != NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("lines[%d] must name its product by exactly one of \"product_id\" or \"sku\"",
+						line->index)));
+	if (!has_qty)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("lines[%d] has no \"qty\"", line->index)));
+}
+
+/*
+ * lines: a non-empty JSON array of line objects.  Returns a palloc'd array
+ * of *nlines parsed lines, in the caller's order.
+ */
+SoLineInput *
+so_parse_lines(Jsonb *lines, int *nlines)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	SoLineInput *result;
+	int			n;
+	int			i = 0;
+
+	if (!JB_ROOT_IS_ARRAY(lines) || JB_ROOT_IS_SCALAR(lines))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("lines must be a JSON array of line objects"),
+				 errhint("Example: '[{\"sku\": \"A-1\", \"qty\": 2}]'")));
+	n = JB_ROOT_COUNT(lines);
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("an order needs at least one line")));
+	if (n > SO_MAX_LINES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("an order can have at most %d lines, not %d",
+						SO_MAX_LINES, n)));
+
+	result = palloc0(sizeof(SoLineInput) * n);
+	it = JsonbIteratorInit(&lines->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		SoLineInput *line;
+
+		if (tok != WJB_ELEM)
+			continue;
+		line = &result[i];
+		line->index = i + 1;
+		line->discount_pct = so_numeric("0");
+		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+		{
+			char		where[32];
+
+			snprintf(where, sizeof(where), "lines[%d]", line->index);
+			wrong_type(where, "an object", &v);
+		}
+		parse_one_line(v.val.binary.data, line);
+		i++;
+	}
+	Assert(i == n);
+	*nlines = n;
+	return result;
+}
+
+/*
+ * options: a JSON object (or NULL / {}).  Unknown keys are an error, so a
+ * misspelt option is never silently ignored.
+ */
+void
+so_parse_order_options(Jsonb *options, SoOrderOptions *opts)
+{
+	JsonbIterator *it;
+	JsonbValue	k,
+				v;
+	JsonbIteratorToken tok;
+
+	memset(opts, 0, sizeof(*opts));
+	if (options == NULL)
+		return;
+	if (!JB_ROOT_IS_OBJECT(options))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("options must be a JSON object"),
+				 errhint("Allowed keys: %s.", OPTION_KEYS)));
+
+	it = JsonbIteratorInit(&options->root);
+	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	{
+		char		where[64];
+
+		if (tok != WJB_KEY)
+			continue;
+		tok = JsonbIteratorNext(&it, &v, true);
+		snprintf(where, sizeof(where), "options.%.*s",
+				 Min(k.val.string.len, 30), k.val.string.val);
+
+		if (key_is(&k, "warehouse_id"))
+			opts->warehouse_id = check_id(where, &v);
+		else if (key_is(&k, "ship_to"))
+			opts->ship_to = check_string(where, &v, false, MAX_TEXT_LEN);
+		else if (key_is(&k, "requested_date"))
+		{
+			opts->requested_date = check_date(where, &v);
+			opts->has_requested_date = true;
+		}
+		else if (key_is(&k, "promised_date"))
+		{
+			opts->promised_date = check_date(where, &v);
+			opts->has_promised_date = true;
+		}
+		else if (key_is(&k, "special_requirements"))
+		{
+			opts->special_requirements = check_string(where, &v, true, MAX_TEXT_LEN);
+			opts->has_special_requirements = true;
+		}
+		else if (key_is(&k, "notes"))
+		{
+			opts->notes = check_string(where, &v, true, MAX_TEXT_LEN);
+			opts->has_notes = true;
+		}
+		else if (key_is(&k, "draft"))
+		{
+			if (v.type != jbvBool)
+				wrong_type(where, "a boolean", &v);
+			opts->draft = v.val.boolean;
+		}
+		else if (key_is(&k, "idempotency_key"))
+			opts->idempotency_key = check_string(where, &v, false, MAX_KEY_LEN);
+		else
+			unknown_key("options", &k, OPTION_KEYS);
+	}
+}
+
+/* A decision or a hold must say why. */
+void
+so_check_reason(const char *what, text *reason)
+{
+	char	   *s;
+
+	if (reason != NULL)
+	{
+		s = text_to_cstring(reason);
+		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			s++;
+		if (*s != '\0')
+			return;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("a reason is required to %s", what),
+			 errhint("Pass a short text that says why; it is kept in the order history.")));
+}

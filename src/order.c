@@ -1,0 +1,874 @@
+/*-------------------------------------------------------------------------
+ *
+ * order.c
+ *	  The order lifecycle: create_order, copy_order, submit_order, hold,
+ *	  release_hold, cancel, deliver, complete.
+ *
+ * Each entry point validates its arguments before touching a table, then
+ * runs as the extension owner on behalf of the acting user (privilege.c).
+ * Lock order, the same for every operation: the customer row (credit
+ * exposure) before the order row, the order row before its stock rows.
+ * Status changes are plain UPDATEs that the order_guard trigger checks, so
+ * the functions and a user's UPDATE obey the same state machine.
+ *
+ * Money: a line's gross is round(qty * unit_price, 2) and its amount is
+ * round(qty * unit_price * (100 - discount_pct) / 100, 2), both computed
+ * exactly in numeric and rounded once, half away from zero.  The order's
+ * gross_amount and total_amount are the sums of its lines' gross and amount;
+ * discount_amount is their difference.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "salesorder.h"
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+
+PG_FUNCTION_INFO_V1(so_create_order);
+PG_FUNCTION_INFO_V1(so_copy_order);
+PG_FUNCTION_INFO_V1(so_submit_order);
+PG_FUNCTION_INFO_V1(so_hold);
+PG_FUNCTION_INFO_V1(so_release_hold);
+PG_FUNCTION_INFO_V1(so_cancel);
+PG_FUNCTION_INFO_V1(so_deliver);
+PG_FUNCTION_INFO_V1(so_complete);
+
+/* Amounts must fit numeric(14,2). */
+#define MAX_AMOUNT "1000000000000"
+
+/* What create_order_impl needs; copy_order fills it from the source order. */
+typedef struct SoNewOrder
+{
+	int64		customer_id;
+	SoLineInput *lines;
+	int			nlines;
+	SoOrderOptions opts;
+	int64		source_order_id;	/* 0: none */
+} SoNewOrder;
+
+/* A line after product look-up, ready to insert. */
+typedef struct SoLine
+{
+	int64		product_id;
+	Datum		qty;
+	Datum		unit_price;
+	Datum		discount_pct;
+	Datum		gross;
+	Datum		amount;
+	char	   *note;
+} SoLine;
+
+static void fill_copy_request(int64 source_id, SoNewOrder *req);
+
+static void
+require_arg(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", name)));
+}
+
+/*
+ * gross = round(qty * price, 2); amount = round(qty * price * (100 - disc)
+ * * 0.01, 2).  Multiplying by 0.01 instead of dividing by 100 keeps every
+ * intermediate exact, so the single rounding is the only one.
+ */
+void
+so_compute_line(Datum qty, Datum unit_price, Datum discount_pct,
+				Datum *gross, Datum *amount)
+{
+	Datum		qp = DirectFunctionCall2(numeric_mul, qty, unit_price);
+	Datum		factor = DirectFunctionCall2(numeric_sub, so_numeric("100"),
+											 discount_pct);
+	Datum		net = DirectFunctionCall2(numeric_mul,
+										  DirectFunctionCall2(numeric_mul, qp, factor),
+										  so_numeric("0.01"));
+
+	*gross = DirectFunctionCall2(numeric_round, qp, Int32GetDatum(2));
+	*amount = DirectFunctionCall2(numeric_round, net, Int32GetDatum(2));
+}
+
+static void
+check_amount(const char *what, Datum amount)
+{
+	if (so_numeric_cmp(amount, so_numeric(MAX_AMOUNT)) >= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s of %s is too large", what,
+						DatumGetCString(DirectFunctionCall1(numeric_out, amount))),
+				 errdetail("Amounts must be less than %s.", MAX_AMOUNT)));
+}
+
+static Datum
+make_array(Datum *elems, bool *nulls, int n, Oid elemtype)
+{
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
+											  elemtype, typlen, typbyval,
+											  typalign));
+}
+
+/* ---- customer and warehouse ---- */
+
+typedef struct SoCustomer
+{
+	char	   *code;
+	char	   *sales_rep;
+	char	   *default_ship_to;
+	int64		default_warehouse_id;
+	bool		active;
+	bool		on_credit_hold;
+} SoCustomer;
+
+/*
+ * The first lock of every operation that weighs credit: the customer row.
+ * Two orders of one customer serialize here, never on anything else first.
+ */
+static SoPlan lock_customer_plan = {
+	"SELECT c.code, c.sales_rep, c.default_ship_to, c.default_warehouse_id,"
+	"       c.active, c.on_credit_hold"
+	" FROM salesorder.customer c WHERE c.id = $1 FOR NO KEY UPDATE",
+	1, {INT8OID}
+};
+
+static void
+lock_customer(int64 customer_id, SoCustomer *cust)
+{
+	Datum		arg = Int64GetDatum(customer_id);
+	bool		isnull;
+
+	if (so_execute(&lock_customer_plan, &arg, NULL, false, 1) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SO_NOT_FOUND),
+				 errmsg("customer %lld does not exist", (long long) customer_id)));
+	cust->code = so_gettext(0, 1);
+	cust->sales_rep = so_gettext(0, 2);
+	cust->default_ship_to = so_gettext(0, 3);
+	cust->default_warehouse_id = DatumGetInt64(so_getdatum(0, 4, &isnull));
+	if (isnull)
+		cust->default_warehouse_id = 0;
+	cust->active = DatumGetBool(so_getdatum(0, 5, &isnull));
+	cust->on_credit_hold = DatumGetBool(so_getdatum(0, 6, &isnull));
+
+	so_check_customer_access(cust->sales_rep, customer_id);
+}
+
+static void
+check_credit_hold(const SoCustomer *cust)
+{
+	if (cust->on_credit_hold)
+		ereport(ERROR,
+				(errcode(ERRCODE_SO_CREDIT_HOLD),
+				 errmsg("customer %s is on credit hold", cust->code),
+				 errdetail("Orders of a customer on credit hold cannot be submitted."),
+				 errhint("Save the order as a draft ({\"draft\": true}) until an administrator releases the hold.")));
+}
+
+static SoPlan warehouse_plan = {
+	"SELECT w.active, w.code FROM salesorder.warehouse w WHERE w.id = $1",
+	1, {INT8OID}
+};
+
+static void
+check_warehouse(int64 warehouse_id)
+{
+	Datum		arg = Int64GetDatum(warehouse_id);
+	bool		isnull;
+
+	if (so_execute(&warehouse_plan, &arg, NULL, true, 1) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SO_NOT_FOUND),
+				 errmsg("warehouse %lld does not exist", (long long) warehouse_id)));
+	if (!DatumGetBool(so_getdatum(0, 1, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_SO_INACTIVE),
+				 errmsg("warehouse %s is inactive", so_gettext(0, 2))));
+}
+
+/* ---- products ---- */
+
+/*
+ * One row per requested line, in the caller's order, with the product it
+ * names (by id, or by sku when no id is given) or NULLs when there is none.
+ */
+static SoPlan products_plan = {
+	"SELECT p.id, p.list_price, p.active, p.sku"
+	" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]),"
+	"                 pg_catalog.unnest($2::pg_catalog.text[]))"
+	"      WITH ORDINALITY AS u(pid, sku, ord)"
+	" LEFT JOIN salesorder.product p ON p.id = COALESCE(u.pid,"
+	"      (SELECT p2.id FROM salesorder.product p2 WHERE p2.sku = u.sku))"
+	" ORDER BY u.ord",
+	2, {INT8ARRAYOID, TEXTARRAYOID}
+};
+
+/* Resolve products and prices, and compute every line's amounts. */
+static SoLine *
+resolve_lines(SoLineInput *in, int n)
+{
+	Datum	   *pids = palloc(sizeof(Datum) * n);
+	bool	   *pid_nulls = palloc(sizeof(bool) * n);
+	Datum	   *skus = palloc(sizeof(Datum) * n);
+	bool	   *sku_nulls = palloc(sizeof(bool) * n);
+	Datum		args[2];
+	SoLine	   *out = palloc0(sizeof(SoLine) * n);
+	StringInfoData missing;
+	StringInfoData inactive;
+	int			nmissing = 0;
+	int			ninactive = 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		pid_nulls[i] = in[i].sku != NULL;
+		pids[i] = Int64GetDatum(in[i].product_id);
+		sku_nulls[i] = in[i].sku == NULL;
+		skus[i] = in[i].sku ? CStringGetTextDatum(in[i].sku) : (Datum) 0;
+	}
+	args[0] = make_array(pids, pid_nulls, n, INT8OID);
+	args[1] = make_array(skus, sku_nulls, n, TEXTOID);
+	if (so_execute(&products_plan, args, NULL, true, 0) != n)
+		elog(ERROR, "product look-up returned the wrong number of rows");
+
+	initStringInfo(&missing);
+	initStringInfo(&inactive);
+	for (i = 0; i < n; i++)
+	{
+		bool		isnull;
+		Datum		id = so_getdatum(i, 1, &isnull);
+
+		if (isnull)
+		{
+			if (nmissing++ < 10)
+			{
+				if (in[i].sku)
+					appendStringInfo(&missing, "%slines[%d]: sku \"%s\"",
+									 nmissing > 1 ? "; " : "", in[i].index, in[i].sku);
+				else
+					appendStringInfo(&missing, "%slines[%d]: product_id %lld",
+									 nmissing > 1 ? "; " : "", in[i].index,
+									 (long long) in[i].product_id);
+			}
+			continue;
+		}
+		if (!DatumGetBool(so_getdatum(i, 3, &isnull)))
+		{
+			if (ninactive++ < 10)
+				appendStringInfo(&inactive, "%slines[%d]: %s",
+								 ninactive > 1 ? "; " : "", in[i].index,
+								 so_gettext(i, 4));
+			continue;
+		}
+
+		out[i].product_id = DatumGetInt64(id);
+		out[i].qty = in[i].qty;
+		out[i].unit_price = in[i].has_price ? in[i].unit_price :
+			so_getdatum(i, 2, &isnull);
+		out[i].discount_pct = in[i].discount_pct;
+		out[i].note = in[i].note;
+		so_compute_line(out[i].qty, out[i].unit_price, out[i].discount_pct,
+						&out[i].gross, &out[i].amount);
+	}
+
+	if (nmissing > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SO_NOT_FOUND),
+				 errmsg_plural("%d line names a product that does not exist",
+							   "%d lines name products that do not exist",
+							   nmissing, nmissing),
+				 errdetail("%s%s", missing.data, nmissing > 10 ? "; ..." : "")));
+	if (ninactive > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SO_INACTIVE),
+				 errmsg_plural("%d line names an inactive product",
+							   "%d lines name inactive products",
+							   ninactive, ninactive),
+				 errdetail("%s%s", inactive.data, ninactive > 10 ? "; ..." : "")));
+	return out;
+}
+
+/* ---- create ---- */
+
+static SoPlan idempotency_plan = {
+	"SELECT o.id FROM salesorder.sales_order o"
+	" WHERE o.customer_id = $1 AND o.idempotency_key = $2",
+	2, {INT8OID, TEXTOID}
+};
+
+static SoPlan insert_order_plan = {
+	"INSERT INTO salesorder.sales_order AS o"
+	" (id, order_no, customer_id, status, status_reason, warehouse_id, ship_to,"
+	"  sales_rep, requested_date, promised_date, special_requirements, notes,"
+	"  line_count, gross_amount, discount_amount, total_amount,"
+	"  idempotency_key, source_order_id, created_by, submitted_at)"
+	" SELECT n.id,"
+	"  'SO-' OPERATOR(pg_catalog.||) pg_catalog.to_char(pg_catalog.now(), 'YYYY')"
+	"   OPERATOR(pg_catalog.||) '-' OPERATOR(pg_catalog.||)"
+	"   pg_catalog.lpad(n.id::text, GREATEST(6, pg_catalog.length(n.id::text)), '0'),"
+	"  $1, $2::salesorder.order_status, $3, $4, $5, $6, $7, $8, $9, $10,"
+	"  $11, $12, $13 OPERATOR(pg_catalog.-) $14, $14, $15, $16, $17,"
+	"  CASE WHEN $2 OPERATOR(pg_catalog.=) 'draft' THEN NULL ELSE pg_catalog.now() END"
+	" FROM (SELECT pg_catalog.nextval('salesorder.sales_order_id_seq'::pg_catalog.regclass) AS id) n"
+	" ON CONFLICT (customer_id, idempotency_key) DO NOTHING"
+	" RETURNING o.id",
+	17, {INT8OID, TEXTOID, TEXTOID, INT8OID, TEXTOID, TEXTOID, DATEOID, DATEOID,
+		TEXTOID, TEXTOID, INT4OID, NUMERICOID, NUMERICOID, NUMERICOID, TEXTOID,
+	INT8OID, TEXTOID}
+};
+
+static SoPlan insert_lines_plan = {
+	"INSERT INTO salesorder.order_line"
+	" (order_id, customer_id, line_no, product_id, qty, unit_price, discount_pct,"
+	"  amount, note)"
+	" SELECT $1, $2, u.ord, u.pid, u.qty, u.price, u.disc, u.amount, u.note"
+	" FROM ROWS FROM (pg_catalog.unnest($3::pg_catalog.int8[]),"
+	"      pg_catalog.unnest($4::pg_catalog.numeric[]),"
+	"      pg_catalog.unnest($5::pg_catalog.numeric[]),"
+	"      pg_catalog.unnest($6::pg_catalog.numeric[]),"
+	"      pg_catalog.unnest($7::pg_catalog.numeric[]),"
+	"      pg_catalog.unnest($8::pg_catalog.text[]))"
+	"      WITH ORDINALITY AS u(pid, qty, price, disc, amount, note, ord)",
+	8, {INT8OID, INT8OID, INT8ARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID,
+	NUMERICARRAYOID, NUMERICARRAYOID, TEXTARRAYOID}
+};
+
+static SoPlan creation_history_plan = {
+	"INSERT INTO salesorder.order_status_history"
+	" (order_id, customer_id, from_status, to_status, changed_by, reason)"
+	" SELECT $1, $2, u.f::salesorder.order_status, u.t::salesorder.order_status, $3, u.r"
+	" FROM ROWS FROM (pg_catalog.unnest($4::pg_catalog.text[]),"
+	"      pg_catalog.unnest($5::pg_catalog.text[]),"
+	"      pg_catalog.unnest($6::pg_catalog.text[])) AS u(f, t, r)",
+	6, {INT8OID, INT8OID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID}
+};
+
+#define SUBMIT_REASON "submitted; no approval required"
+
+static void
+insert_lines(int64 order_id, int64 customer_id, SoLine *lines, int n)
+{
+	Datum	   *cols[6];
+	bool	   *note_nulls = palloc(sizeof(bool) * n);
+	Datum		args[8];
+	int			c,
+				i;
+
+	for (c = 0; c < 6; c++)
+		cols[c] = palloc(sizeof(Datum) * n);
+	for (i = 0; i < n; i++)
+	{
+		cols[0][i] = Int64GetDatum(lines[i].product_id);
+		cols[1][i] = lines[i].qty;
+		cols[2][i] = lines[i].unit_price;
+		cols[3][i] = lines[i].discount_pct;
+		cols[4][i] = lines[i].amount;
+		note_nulls[i] = lines[i].note == NULL;
+		cols[5][i] = lines[i].note ? CStringGetTextDatum(lines[i].note) : (Datum) 0;
+	}
+	args[0] = Int64GetDatum(order_id);
+	args[1] = Int64GetDatum(customer_id);
+	args[2] = make_array(cols[0], NULL, n, INT8OID);
+	for (c = 1; c <= 4; c++)
+		args[2 + c] = make_array(cols[c], NULL, n, NUMERICOID);
+	args[7] = make_array(cols[5], note_nulls, n, TEXTOID);
+	so_execute(&insert_lines_plan, args, NULL, false, 0);
+}
+
+/* The creation (and, unless a draft, submission) rows of the history. */
+static void
+insert_creation_history(int64 order_id, int64 customer_id, bool draft)
+{
+	Datum		from[2] = {(Datum) 0, CStringGetTextDatum("draft")};
+	bool		from_nulls[2] = {true, false};
+	Datum		to[2] = {CStringGetTextDatum("draft"), CStringGetTextDatum("approved")};
+	Datum		why[2] = {CStringGetTextDatum("created"), CStringGetTextDatum(SUBMIT_REASON)};
+	int			n = draft ? 1 : 2;
+	Datum		args[6];
+
+	args[0] = Int64GetDatum(order_id);
+	args[1] = Int64GetDatum(customer_id);
+	args[2] = CStringGetTextDatum(so_acting_user_name());
+	args[3] = make_array(from, from_nulls, n, TEXTOID);
+	args[4] = make_array(to, NULL, n, TEXTOID);
+	args[5] = make_array(why, NULL, n, TEXTOID);
+	so_execute(&creation_history_plan, args, NULL, false, 0);
+}
+
+static int64
+find_idempotent_order(int64 customer_id, const char *key)
+{
+	Datum		args[2] = {Int64GetDatum(customer_id), CStringGetTextDatum(key)};
+
+	if (so_execute(&idempotency_plan, args, NULL, false, 1) == 0)
+		return 0;
+	return so_getint64(0, 1);
+}
+
+/*
+ * Create an order.  SPI must be connected and so_enter() done.
+ *
+ * All checks and computations come before the first write.  The order row
+ * is inserted with its final status, so creation costs one INSERT per table.
+ */
+static int64
+create_order_impl(SoNewOrder *req)
+{
+	SoOrderOptions *opts = &req->opts;
+	SoCustomer	cust;
+	SoLine	   *lines;
+	int64		warehouse_id;
+	const char *ship_to;
+	Datum		gross = so_numeric("0");
+	Datum		total = so_numeric("0");
+	Datum		args[17];
+	char		nulls[17];
+	int64		order_id;
+	int			i;
+
+	lock_customer(req->customer_id, &cust);
+	if (!cust.active)
+		ereport(ERROR,
+				(errcode(ERRCODE_SO_INACTIVE),
+				 errmsg("customer %s is inactive", cust.code)));
+
+	/* Same key, same customer: the same order, and nothing written. */
+	if (opts->idempotency_key)
+	{
+		order_id = find_idempotent_order(req->customer_id, opts->idempotency_key);
+		if (order_id != 0)
+			return order_id;
+	}
+
+	if (!opts->draft)
+		check_credit_hold(&cust);
+
+	warehouse_id = opts->warehouse_id ? opts->warehouse_id : cust.default_warehouse_id;
+	if (warehouse_id == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("no warehouse for the order of customer %s", cust.code),
+				 errdetail("The customer has no default warehouse."),
+				 errhint("Pass options.warehouse_id, or set customer.default_warehouse_id.")));
+	check_warehouse(warehouse_id);
+
+	ship_to = opts->ship_to ? opts->ship_to : cust.default_ship_to;
+	if (ship_to == NULL || ship_to[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("no ship-to address for the order of customer %s", cust.code),
+				 errdetail("The customer has no default ship-to address."),
+				 errhint("Pass options.ship_to, or set customer.default_ship_to.")));
+
+	lines = resolve_lines(req->lines, req->nlines);
+	for (i = 0; i < req->nlines; i++)
+	{
+		char		what[48];
+
+		snprintf(what, sizeof(what), "the amount of lines[%d]", req->lines[i].index);
+		check_amount(what, lines[i].gross);
+		gross = DirectFunctionCall2(numeric_add, gross, lines[i].gross);
+		total = DirectFunctionCall2(numeric_add, total, lines[i].amount);
+	}
+	check_amount("the order total", gross);
+
+	memset(nulls, ' ', sizeof(nulls));
+	args[0] = Int64GetDatum(req->customer_id);
+	args[1] = CStringGetTextDatum(opts->draft ? "draft" : "approved");
+	args[2] = opts->draft ? (Datum) 0 : CStringGetTextDatum(SUBMIT_REASON);
+	nulls[2] = opts->draft ? 'n' : ' ';
+	args[3] = Int64GetDatum(warehouse_id);
+	args[4] = CStringGetTextDatum(ship_to);
+	args[5] = cust.sales_rep ? CStringGetTextDatum(cust.sales_rep) : (Datum) 0;
+	nulls[5] = cust.sales_rep ? ' ' : 'n';
+	args[6] = DateADTGetDatum(opts->requested_date);
+	nulls[6] = opts->has_requested_date ? ' ' : 'n';
+	args[7] = DateADTGetDatum(opts->promised_date);
+	nulls[7] = opts->has_promised_date ? ' ' : 'n';
+	args[8] = opts->special_requirements ?
+		CStringGetTextDatum(opts->special_requirements) : (Datum) 0;
+	nulls[8] = opts->special_requirements ? ' ' : 'n';
+	args[9] = opts->notes ? CStringGetTextDatum(opts->notes) : (Datum) 0;
+	nulls[9] = opts->notes ? ' ' : 'n';
+	args[10] = Int32GetDatum(req->nlines);
+	args[11] = gross;
+	args[12] = gross;
+	args[13] = total;
+	args[14] = opts->idempotency_key ?
+		CStringGetTextDatum(opts->idempotency_key) : (Datum) 0;
+	nulls[14] = opts->idempotency_key ? ' ' : 'n';
+	args[15] = Int64GetDatum(req->source_order_id);
+	nulls[15] = req->source_order_id ? ' ' : 'n';
+	args[16] = CStringGetTextDatum(so_acting_user_name());
+
+	if (so_execute(&insert_order_plan, args, nulls, false, 0) == 0)
+	{
+		/*
+		 * A concurrent call with the same key committed first; we waited for
+		 * it on the unique index.  Under READ COMMITTED its order is visible
+		 * now (under REPEATABLE READ the insert raised a serialization
+		 * failure instead, and the client retries).
+		 */
+		order_id = find_idempotent_order(req->customer_id, opts->idempotency_key);
+		if (order_id == 0)
+			elog(ERROR, "idempotency key conflict without a visible order");
+		return order_id;
+	}
+	order_id = so_getint64(0, 1);
+
+	insert_lines(order_id, req->customer_id, lines, req->nlines);
+	insert_creation_history(order_id, req->customer_id, opts->draft);
+	return order_id;
+}
+
+/*
+ * Run create_order_impl as the extension owner for the acting user.
+ */
+static int64
+create_order_as_owner(SoNewOrder *req, int64 copy_from)
+{
+	SoContext	ctx;
+	volatile int64 order_id = 0;
+
+	so_enter(&ctx);
+	PG_TRY();
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (copy_from != 0)
+			fill_copy_request(copy_from, req);
+		order_id = create_order_impl(req);
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		so_leave(&ctx);
+	}
+	PG_END_TRY();
+	return order_id;
+}
+
+/*
+ * salesorder.create_order(customer_id bigint, lines jsonb, options jsonb)
+ */
+Datum
+so_create_order(PG_FUNCTION_ARGS)
+{
+	SoNewOrder	req;
+
+	require_arg(fcinfo, 0, "customer_id");
+	require_arg(fcinfo, 1, "lines");
+
+	memset(&req, 0, sizeof(req));
+	req.customer_id = PG_GETARG_INT64(0);
+	req.lines = so_parse_lines(PG_GETARG_JSONB_P(1), &req.nlines);
+	so_parse_order_options(PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2),
+						   &req.opts);
+
+	PG_RETURN_INT64(create_order_as_owner(&req, 0));
+}
+
+/* ---- copy ---- */
+
+static SoPlan source_order_plan = {
+	"SELECT o.customer_id, o.warehouse_id, o.ship_to, o.special_requirements,"
+	"       o.notes, c.sales_rep"
+	" FROM salesorder.sales_order o"
+	" JOIN salesorder.customer c ON c.id = o.customer_id"
+	" WHERE o.id = $1",
+	1, {INT8OID}
+};
+
+static SoPlan source_lines_plan = {
+	"SELECT l.product_id, l.qty, l.discount_pct, l.note"
+	" FROM salesorder.order_line l WHERE l.order_id = $1 ORDER BY l.line_no",
+	1, {INT8OID}
+};
+
+/*
+ * A reorder: the source order's customer, warehouse, ship-to, special
+ * requirements, notes and lines (product, quantity, discount, note), each
+ * unless the options say otherwise.  Prices are today's list prices: a
+ * reorder is a new sale.  Dates are not copied.
+ */
+static void
+fill_copy_request(int64 source_id, SoNewOrder *req)
+{
+	SoOrderOptions *opts = &req->opts;
+	Datum		arg = Int64GetDatum(source_id);
+	bool		isnull;
+	int			n,
+				i;
+
+	if (so_execute(&source_order_plan, &arg, NULL, true, 1) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SO_NOT_FOUND),
+				 errmsg("order %lld does not exist", (long long) source_id)));
+	req->customer_id = so_getint64(0, 1);
+	so_check_customer_access(so_gettext(0, 6), req->customer_id);
+	if (opts->warehouse_id == 0)
+		opts->warehouse_id = so_getint64(0, 2);
+	if (opts->ship_to == NULL)
+		opts->ship_to = so_gettext(0, 3);
+	if (!opts->has_special_requirements)
+		opts->special_requirements = so_gettext(0, 4);
+	if (!opts->has_notes)
+		opts->notes = so_gettext(0, 5);
+	req->source_order_id = source_id;
+
+	n = so_execute(&source_lines_plan, &arg, NULL, true, 0);
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SO_NOT_EDITABLE),
+				 errmsg("order %lld has no lines to copy", (long long) source_id)));
+	req->lines = palloc0(sizeof(SoLineInput) * n);
+	req->nlines = n;
+	for (i = 0; i < n; i++)
+	{
+		SoLineInput *l = &req->lines[i];
+
+		l->index = i + 1;
+		l->product_id = so_getint64(i, 1);
+		l->qty = so_getdatum(i, 2, &isnull);
+		l->discount_pct = so_getdatum(i, 3, &isnull);
+		l->note = so_gettext(i, 4);
+	}
+}
+
+/*
+ * salesorder.copy_order(order_id bigint, options jsonb)
+ */
+Datum
+so_copy_order(PG_FUNCTION_ARGS)
+{
+	SoNewOrder	req;
+
+	require_arg(fcinfo, 0, "order_id");
+	memset(&req, 0, sizeof(req));
+	so_parse_order_options(PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1),
+						   &req.opts);
+	PG_RETURN_INT64(create_order_as_owner(&req, PG_GETARG_INT64(0)));
+}
+
+/* ---- status moves ---- */
+
+static SoPlan order_customer_plan = {
+	"SELECT o.customer_id FROM salesorder.sales_order o WHERE o.id = $1",
+	1, {INT8OID}
+};
+
+static SoPlan lock_order_plan = {
+	"SELECT o.status::text, o.order_no, o.customer_id, o.hold_from::text,"
+	"       c.sales_rep, o.line_count"
+	" FROM salesorder.sales_order o"
+	" JOIN salesorder.customer c ON c.id = o.customer_id"
+	" WHERE o.id = $1 FOR UPDATE OF o",
+	1, {INT8OID}
+};
+
+static SoPlan set_status_plan = {
+	"UPDATE salesorder.sales_order"
+	" SET status = $2::salesorder.order_status, status_reason = $3,"
+	"     submitted_at = CASE WHEN $2 OPERATOR(pg_catalog.=) ANY ('{pending_approval,approved}')"
+	"                         AND status = 'draft' THEN pg_catalog.now()"
+	"                         ELSE submitted_at END"
+	" WHERE id = $1 RETURNING status",
+	3, {INT8OID, TEXTOID, TEXTOID}
+};
+
+typedef struct SoLockedOrder
+{
+	char	   *status;
+	char	   *order_no;
+	int64		customer_id;
+	char	   *hold_from;
+	int			line_count;
+} SoLockedOrder;
+
+static void
+lock_order(int64 order_id, SoLockedOrder *o)
+{
+	Datum		arg = Int64GetDatum(order_id);
+	bool		isnull;
+
+	if (so_execute(&lock_order_plan, &arg, NULL, false, 1) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SO_NOT_FOUND),
+				 errmsg("order %lld does not exist", (long long) order_id)));
+	o->status = so_gettext(0, 1);
+	o->order_no = so_gettext(0, 2);
+	o->customer_id = so_getint64(0, 3);
+	o->hold_from = so_gettext(0, 4);
+	o->line_count = DatumGetInt32(so_getdatum(0, 6, &isnull));
+	so_check_customer_access(so_gettext(0, 5), o->customer_id);
+}
+
+/* UPDATE the status; the order_guard trigger checks the move. */
+static Datum
+set_status(int64 order_id, const SoLockedOrder *o, const char *to,
+		   const char *reason)
+{
+	Datum		args[3];
+	char		nulls[3] = {' ', ' ', reason ? ' ' : 'n'};
+	bool		isnull;
+
+	/* The trigger sees no change when from == to: report it here. */
+	if (strcmp(o->status, to) == 0)
+		so_check_transition(o->order_no, o->status, to, o->hold_from);
+
+	args[0] = Int64GetDatum(order_id);
+	args[1] = CStringGetTextDatum(to);
+	args[2] = reason ? CStringGetTextDatum(reason) : (Datum) 0;
+	so_execute(&set_status_plan, args, nulls, false, 0);
+	return so_getdatum(0, 1, &isnull);
+}
+
+typedef enum SoMove
+{
+	MOVE_SUBMIT,
+	MOVE_HOLD,
+	MOVE_RELEASE,
+	MOVE_CANCEL,
+	MOVE_DELIVER,
+	MOVE_COMPLETE
+} SoMove;
+
+static Datum
+move_order_impl(int64 order_id, SoMove move, const char *reason)
+{
+	SoLockedOrder o;
+
+	if (move == MOVE_SUBMIT)
+	{
+		SoCustomer	cust;
+		Datum		arg = Int64GetDatum(order_id);
+
+		/* Customer row first, then the order row: the global lock order. */
+		if (so_execute(&order_customer_plan, &arg, NULL, true, 1) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_SO_NOT_FOUND),
+					 errmsg("order %lld does not exist", (long long) order_id)));
+		lock_customer(so_getint64(0, 1), &cust);
+		lock_order(order_id, &o);
+		if (strcmp(o.status, "draft") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_SO_ILLEGAL_TRANSITION),
+					 errmsg("order %s is %s: only a draft can be submitted",
+							o.order_no, o.status)));
+		if (o.line_count == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_SO_NOT_EDITABLE),
+					 errmsg("order %s has no lines and cannot be submitted",
+							o.order_no)));
+		check_credit_hold(&cust);
+		return set_status(order_id, &o, "approved", SUBMIT_REASON);
+	}
+
+	lock_order(order_id, &o);
+	switch (move)
+	{
+		case MOVE_HOLD:
+			return set_status(order_id, &o, "on_hold", reason);
+		case MOVE_RELEASE:
+			if (o.hold_from == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_SO_ILLEGAL_TRANSITION),
+						 errmsg("order %s is %s, not on hold", o.order_no, o.status)));
+			return set_status(order_id, &o, o.hold_from, "hold released");
+		case MOVE_CANCEL:
+			return set_status(order_id, &o, "cancelled", reason);
+		case MOVE_DELIVER:
+			return set_status(order_id, &o, "delivered", NULL);
+		case MOVE_COMPLETE:
+			return set_status(order_id, &o, "completed", NULL);
+		default:
+			elog(ERROR, "unexpected move %d", (int) move);
+	}
+	return (Datum) 0;			/* keep compiler quiet */
+}
+
+static Datum
+move_order(int64 order_id, SoMove move, const char *reason)
+{
+	SoContext	ctx;
+	volatile Datum result = (Datum) 0;
+
+	so_enter(&ctx);
+	PG_TRY();
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		result = move_order_impl(order_id, move, reason);
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		so_leave(&ctx);
+	}
+	PG_END_TRY();
+	return result;
+}
+
+static char *
+reason_arg(FunctionCallInfo fcinfo, int argno, const char *what)
+{
+	text	   *reason = PG_ARGISNULL(argno) ? NULL : PG_GETARG_TEXT_PP(argno);
+
+	so_check_reason(what, reason);
+	return text_to_cstring(reason);
+}
+
+Datum
+so_submit_order(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(move_order(PG_GETARG_INT64(0), MOVE_SUBMIT, NULL));
+}
+
+Datum
+so_hold(PG_FUNCTION_ARGS)
+{
+	char	   *reason;
+
+	require_arg(fcinfo, 0, "order_id");
+	reason = reason_arg(fcinfo, 1, "put an order on hold");
+	PG_RETURN_DATUM(move_order(PG_GETARG_INT64(0), MOVE_HOLD, reason));
+}
+
+Datum
+so_release_hold(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(move_order(PG_GETARG_INT64(0), MOVE_RELEASE, NULL));
+}
+
+Datum
+so_cancel(PG_FUNCTION_ARGS)
+{
+	char	   *reason;
+
+	require_arg(fcinfo, 0, "order_id");
+	reason = reason_arg(fcinfo, 1, "cancel an order");
+	PG_RETURN_DATUM(move_order(PG_GETARG_INT64(0), MOVE_CANCEL, reason));
+}
+
+Datum
+so_deliver(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(move_order(PG_GETARG_INT64(0), MOVE_DELIVER, NULL));
+}
+
+Datum
+so_complete(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(move_order(PG_GETARG_INT64(0), MOVE_COMPLETE, NULL));
+}

@@ -1,0 +1,141 @@
+/*-------------------------------------------------------------------------
+ *
+ * salesorder.h
+ *	  Declarations shared by the salesorder C sources.
+ *
+ * One file a concern:
+ *	  salesorder.c	module load, GUCs
+ *	  privilege.c	acting user, privilege switch, access checks
+ *	  spi_util.c	SPI plans kept per backend, small datum helpers
+ *	  json_input.c	parsing and validating the jsonb arguments
+ *	  status.c		the state machine (transition check, history)
+ *	  guard.c		triggers that guard the order tables and the ledger
+ *	  order.c		the order lifecycle functions
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SALESORDER_H
+#define SALESORDER_H
+
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "utils/date.h"
+#include "utils/jsonb.h"
+
+/*
+ * SQLSTATEs of this extension.  They are part of the public contract and
+ * documented in README.md; never renumber them.
+ */
+#define ERRCODE_SO_INSUFFICIENT_STOCK	MAKE_SQLSTATE('S','O','0','0','1')
+#define ERRCODE_SO_ILLEGAL_TRANSITION	MAKE_SQLSTATE('S','O','0','0','2')
+#define ERRCODE_SO_NOT_APPROVER			MAKE_SQLSTATE('S','O','0','0','3')
+#define ERRCODE_SO_STALE_REVISION		MAKE_SQLSTATE('S','O','0','0','4')
+#define ERRCODE_SO_CREDIT_HOLD			MAKE_SQLSTATE('S','O','0','0','5')
+#define ERRCODE_SO_NOT_EDITABLE			MAKE_SQLSTATE('S','O','0','0','6')
+#define ERRCODE_SO_NOT_FOUND			MAKE_SQLSTATE('S','O','0','1','0')
+#define ERRCODE_SO_INACTIVE				MAKE_SQLSTATE('S','O','0','1','1')
+
+/* Upper bounds that keep every amount inside numeric(14,2). */
+#define SO_MAX_LINES		10000
+
+/* ---- salesorder.c ---- */
+extern bool so_allow_self_approval;
+
+/* ---- privilege.c ---- */
+
+/*
+ * State saved by so_enter() and restored by so_leave().  Every SQL-callable
+ * entry point brackets its work with them inside PG_TRY/PG_FINALLY.
+ */
+typedef struct SoContext
+{
+	Oid			acting_user;	/* the caller's current_user */
+	Oid			saved_userid;
+	int			saved_sec_context;
+	Oid			prev_acting_user;
+} SoContext;
+
+extern void so_enter(SoContext *ctx);
+extern void so_leave(SoContext *ctx);
+extern bool so_in_internal_write(void);
+extern Oid	so_acting_user(void);
+extern char *so_acting_user_name(void);
+extern void so_check_customer_access(const char *sales_rep, int64 customer_id);
+extern bool so_user_is_admin(Oid roleid);
+
+/* ---- spi_util.c ---- */
+
+#define SO_MAX_PLAN_ARGS 20
+
+/*
+ * A statement prepared once per backend.  Declare one static SoPlan per
+ * statement; so_execute() prepares it (SPI_keepplan) on first use.
+ */
+typedef struct SoPlan
+{
+	const char *sql;
+	int			nargs;
+	Oid			argtypes[SO_MAX_PLAN_ARGS];
+	SPIPlanPtr	plan;
+} SoPlan;
+
+extern int	so_execute(SoPlan *plan, Datum *values, const char *nulls,
+					   bool read_only, long count);
+extern Datum so_getdatum(int row, int col, bool *isnull);
+extern int64 so_getint64(int row, int col);
+extern char *so_gettext(int row, int col);
+extern Datum so_numeric(const char *s);
+extern Datum so_numeric_from_int64(int64 v);
+extern int	so_numeric_cmp(Datum a, Datum b);
+extern Datum so_text_datum(const char *s);
+
+/* ---- json_input.c ---- */
+
+/* One requested order line as given by the caller, before lookup. */
+typedef struct SoLineInput
+{
+	int			index;			/* 1-based position in the array */
+	int64		product_id;		/* 0 when given by sku */
+	char	   *sku;			/* NULL when given by product_id */
+	Datum		qty;			/* numeric */
+	Datum		unit_price;		/* numeric, valid if has_price */
+	bool		has_price;
+	Datum		discount_pct;	/* numeric, 0 when absent */
+	char	   *note;
+} SoLineInput;
+
+/* Options of create_order / copy_order. */
+typedef struct SoOrderOptions
+{
+	int64		warehouse_id;	/* 0: customer's default */
+	char	   *ship_to;		/* NULL: customer's default */
+	bool		has_requested_date;
+	DateADT		requested_date;
+	bool		has_promised_date;
+	DateADT		promised_date;
+	bool		has_special_requirements;
+	char	   *special_requirements;
+	bool		has_notes;
+	char	   *notes;
+	bool		draft;
+	char	   *idempotency_key;
+} SoOrderOptions;
+
+extern SoLineInput *so_parse_lines(Jsonb *lines, int *nlines);
+extern void so_parse_order_options(Jsonb *options, SoOrderOptions *opts);
+extern void so_check_reason(const char *what, text *reason);
+
+/* ---- status.c ---- */
+extern char *so_status_label(Datum enum_value);
+extern void so_check_transition(const char *order_no, const char *from,
+								const char *to, const char *hold_from);
+extern void so_write_history(int64 order_id, int64 customer_id,
+							 const char *from, const char *to,
+							 const char *reason);
+
+/* ---- order.c ---- */
+extern void so_compute_line(Datum qty, Datum unit_price, Datum discount_pct,
+							Datum *gross, Datum *amount);
+
+#endif							/* SALESORDER_H */

@@ -1,0 +1,127 @@
+/*-------------------------------------------------------------------------
+ *
+ * status.c
+ *	  The order state machine: transition check and history.
+ *
+ * The legal moves are rows of salesorder.status_transition.  The check is
+ * called by the order_guard trigger for every status change, whether it
+ * comes from one of the functions or from a plain UPDATE, so there is one
+ * rule and one place that enforces it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "salesorder.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_enum.h"
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+#include "utils/syscache.h"
+
+/* The label of an order_status value. */
+char *
+so_status_label(Datum enum_value)
+{
+	HeapTuple	tup;
+	char	   *label;
+
+	tup = SearchSysCache1(ENUMOID, enum_value);
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for enum value %u",
+			 DatumGetObjectId(enum_value));
+	label = pstrdup(NameStr(((Form_pg_enum) GETSTRUCT(tup))->enumlabel));
+	ReleaseSysCache(tup);
+	return label;
+}
+
+/*
+ * Legal when a row from -> to exists.  Leaving on_hold additionally needs
+ * the target to be the held state itself or a state the held state could
+ * reach, so that a hold never becomes a shortcut around the graph.
+ */
+static SoPlan legal_plan = {
+	"SELECT EXISTS (SELECT 1 FROM salesorder.status_transition t"
+	"  WHERE t.from_status = $1::salesorder.order_status"
+	"    AND t.to_status = $2::salesorder.order_status)"
+	" AND ($1 OPERATOR(pg_catalog.<>) 'on_hold' OR $2 OPERATOR(pg_catalog.=) $3"
+	"      OR EXISTS (SELECT 1 FROM salesorder.status_transition h"
+	"        WHERE h.from_status = $3::salesorder.order_status"
+	"          AND h.to_status = $2::salesorder.order_status))",
+	3, {TEXTOID, TEXTOID, TEXTOID}
+};
+
+static SoPlan next_plan = {
+	"SELECT pg_catalog.string_agg(t.to_status::text, ', ' ORDER BY t.to_status)"
+	" FROM salesorder.status_transition t"
+	" WHERE t.from_status = $1::salesorder.order_status"
+	"   AND ($1 OPERATOR(pg_catalog.<>) 'on_hold' OR t.to_status::text OPERATOR(pg_catalog.=) $2"
+	"        OR EXISTS (SELECT 1 FROM salesorder.status_transition h"
+	"          WHERE h.from_status = $2::salesorder.order_status"
+	"            AND h.to_status = t.to_status))",
+	2, {TEXTOID, TEXTOID}
+};
+
+/*
+ * Raise SO002 unless from -> to is legal.  SPI must be connected.
+ * hold_from is the held state when from is on_hold, else NULL.
+ */
+void
+so_check_transition(const char *order_no, const char *from, const char *to,
+					const char *hold_from)
+{
+	Datum		args[3];
+	char		nulls[3] = {' ', ' ', hold_from ? ' ' : 'n'};
+	bool		isnull;
+	char	   *next;
+
+	if (strcmp(from, to) != 0)
+	{
+		args[0] = CStringGetTextDatum(from);
+		args[1] = CStringGetTextDatum(to);
+		args[2] = hold_from ? CStringGetTextDatum(hold_from) : (Datum) 0;
+		so_execute(&legal_plan, args, nulls, true, 1);
+		if (DatumGetBool(so_getdatum(0, 1, &isnull)) && !isnull)
+			return;
+	}
+
+	args[0] = CStringGetTextDatum(from);
+	args[1] = hold_from ? CStringGetTextDatum(hold_from) : (Datum) 0;
+	nulls[1] = hold_from ? ' ' : 'n';
+	so_execute(&next_plan, args, nulls, true, 1);
+	next = so_gettext(0, 1);
+
+	ereport(ERROR,
+			(errcode(ERRCODE_SO_ILLEGAL_TRANSITION),
+			 strcmp(from, to) == 0 ?
+			 errmsg("order %s is already %s", order_no, to) :
+			 errmsg("illegal status transition for order %s: %s -> %s",
+					order_no, from, to),
+			 next ?
+			 errhint("Legal next states from %s: %s.", from, next) :
+			 errhint("%s is a terminal state: the order cannot change any more.",
+					 from)));
+}
+
+static SoPlan history_plan = {
+	"INSERT INTO salesorder.order_status_history"
+	" (order_id, customer_id, from_status, to_status, changed_by, reason)"
+	" VALUES ($1, $2, $3::salesorder.order_status, $4::salesorder.order_status, $5, $6)",
+	6, {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}
+};
+
+/* One history row, recorded under the acting user.  SPI must be connected. */
+void
+so_write_history(int64 order_id, int64 customer_id, const char *from,
+				 const char *to, const char *reason)
+{
+	Datum		args[6];
+	char		nulls[6] = {' ', ' ', from ? ' ' : 'n', ' ', ' ', reason ? ' ' : 'n'};
+
+	args[0] = Int64GetDatum(order_id);
+	args[1] = Int64GetDatum(customer_id);
+	args[2] = from ? CStringGetTextDatum(from) : (Datum) 0;
+	args[3] = CStringGetTextDatum(to);
+	args[4] = CStringGetTextDatum(so_acting_user_name());
+	args[5] = reason ? CStringGetTextDatum(reason) : (Datum) 0;
+	so_execute(&history_plan, args, nulls, false, 0);
+}
