@@ -64,8 +64,13 @@ BEGIN
 		TO salesorder_warehouse;
 
 	-- Admin: everything the others can do, plus master data and the state machine.
-	GRANT salesorder_sales, salesorder_approver, salesorder_warehouse,
-		salesorder_reporting TO salesorder_admin;
+	FOREACH r IN ARRAY ARRAY['salesorder_sales', 'salesorder_approver',
+							 'salesorder_warehouse', 'salesorder_reporting']
+	LOOP
+		IF NOT pg_catalog.pg_has_role('salesorder_admin', r, 'MEMBER') THEN
+			EXECUTE pg_catalog.format('GRANT %I TO salesorder_admin', r);
+		END IF;
+	END LOOP;
 	GRANT SELECT, INSERT, UPDATE, DELETE ON salesorder.customer,
 		salesorder.product, salesorder.warehouse, salesorder.status_transition
 		TO salesorder_admin;

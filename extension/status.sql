@@ -2,8 +2,7 @@
 --
 -- A move from -> to is legal when a row exists.  on_hold is special: an order
 -- on hold may return only to the state it came from (sales_order.hold_from),
--- or move to a state that both on_hold and hold_from may reach (cancelled,
--- where the held state could be cancelled).  completed and cancelled have no
+-- or be cancelled where the held state itself could be cancelled.  completed and cancelled have no
 -- outgoing rows: they are terminal.  The C trigger salesorder.order_guard()
 -- enforces this on every UPDATE, from the functions or from plain SQL.
 

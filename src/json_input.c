@@ -69,15 +69,18 @@ check_number(const char *where, JsonbValue *v)
 }
 
 /*
- * A number with at most max_scale decimals, in [min, max) with the lower
- * bound exclusive when min_exclusive.  The bounds are the columns' limits.
+ * A number with at most max_scale decimals, within [min, max]; either bound
+ * may be exclusive.  The bounds are the limits of the columns the value
+ * lands in, so an accepted value never overflows later.
  */
 static Datum
 check_bounded_number(const char *where, JsonbValue *v, int max_scale,
-					 const char *min, bool min_exclusive, const char *max)
+					 const char *min, bool min_exclusive,
+					 const char *max, bool max_exclusive)
 {
 	Datum		d = NumericGetDatum(check_number(where, v));
 	int			cmp_min = so_numeric_cmp(d, so_numeric(min));
+	int			cmp_max = so_numeric_cmp(d, so_numeric(max));
 
 	if (cmp_min < 0 || (min_exclusive && cmp_min == 0))
 		ereport(ERROR,
@@ -85,15 +88,24 @@ check_bounded_number(const char *where, JsonbValue *v, int max_scale,
 				 errmsg("%s must be %s %s", where,
 						min_exclusive ? "greater than" : "at least",
 						strcmp(min, "0") == 0 && min_exclusive ? "zero" : min)));
-	if (so_numeric_cmp(d, so_numeric(max)) >= 0)
+	/* An exclusive maximum is a column's capacity, an inclusive one a rule. */
+	if (cmp_max > 0 || (max_exclusive && cmp_max == 0))
 		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s must be less than %s", where, max)));
+				(errcode(max_exclusive ? ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE :
+						 ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be %s %s", where,
+						max_exclusive ? "less than" : "at most", max)));
 	if (DatumGetInt32(DirectFunctionCall1(numeric_scale, d)) > max_scale)
+	{
+		if (max_scale == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must be a whole number", where)));
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s has more than %d decimal places", where, max_scale),
 				 errhint("Round the value before passing it; amounts are never rounded silently.")));
+	}
 	return d;
 }
 
@@ -102,7 +114,7 @@ static int64
 check_id(const char *where, JsonbValue *v)
 {
 	Datum		d = check_bounded_number(where, v, 0, "0", true,
-										 "9223372036854775807");
+										 "9223372036854775807", false);
 
 	return DatumGetInt64(DirectFunctionCall1(numeric_int8, d));
 }
@@ -179,18 +191,18 @@ parse_one_line(JsonbContainer *obj, SoLineInput *line)
 		else if (key_is(&k, "qty"))
 		{
 			line->qty = check_bounded_number(where, &v, 3, "0", true,
-											 "100000000000");
+											 "100000000000", true);
 			has_qty = true;
 		}
 		else if (key_is(&k, "unit_price"))
 		{
 			line->unit_price = check_bounded_number(where, &v, 4, "0", false,
-													"10000000000");
+													"10000000000", true);
 			line->has_price = true;
 		}
 		else if (key_is(&k, "discount_pct"))
 			line->discount_pct = check_bounded_number(where, &v, 2, "0", false,
-													  "100.01");
+													  "100", false);
 		else if (key_is(&k, "note"))
 			line->note = check_string(where, &v, true, MAX_TEXT_LEN);
 		else

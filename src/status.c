@@ -36,15 +36,15 @@ so_status_label(Datum enum_value)
 
 /*
  * Legal when a row from -> to exists.  Leaving on_hold additionally needs
- * the target to be the held state itself or a state the held state could
- * reach, so that a hold never becomes a shortcut around the graph.
+ * the target to be the held state itself, or cancelled where the held state
+ * could be cancelled: a hold is never a shortcut around the graph.
  */
 static SoPlan legal_plan = {
 	"SELECT EXISTS (SELECT 1 FROM salesorder.status_transition t"
 	"  WHERE t.from_status = $1::salesorder.order_status"
 	"    AND t.to_status = $2::salesorder.order_status)"
 	" AND ($1 OPERATOR(pg_catalog.<>) 'on_hold' OR $2 OPERATOR(pg_catalog.=) $3"
-	"      OR EXISTS (SELECT 1 FROM salesorder.status_transition h"
+	"      OR $2 OPERATOR(pg_catalog.=) 'cancelled' AND EXISTS (SELECT 1 FROM salesorder.status_transition h"
 	"        WHERE h.from_status = $3::salesorder.order_status"
 	"          AND h.to_status = $2::salesorder.order_status))",
 	3, {TEXTOID, TEXTOID, TEXTOID}
@@ -55,7 +55,7 @@ static SoPlan next_plan = {
 	" FROM salesorder.status_transition t"
 	" WHERE t.from_status = $1::salesorder.order_status"
 	"   AND ($1 OPERATOR(pg_catalog.<>) 'on_hold' OR t.to_status::text OPERATOR(pg_catalog.=) $2"
-	"        OR EXISTS (SELECT 1 FROM salesorder.status_transition h"
+	"        OR t.to_status = 'cancelled' AND EXISTS (SELECT 1 FROM salesorder.status_transition h"
 	"          WHERE h.from_status = $2::salesorder.order_status"
 	"            AND h.to_status = t.to_status))",
 	2, {TEXTOID, TEXTOID}

@@ -1,0 +1,80 @@
+--
+-- order_guard: what direct writes to the order tables may and may not do.
+--
+
+-- Orders are created by the functions only.
+SELECT * FROM regress.try($$INSERT INTO salesorder.sales_order
+	(order_no, customer_id, warehouse_id, ship_to, created_by)
+	VALUES ('X-1', 1, 1, 'here', 'me')$$);
+
+-- A draft's header and lines can be edited directly.
+SELECT regress.new_order(true) AS d \gset
+UPDATE salesorder.sales_order SET notes = 'edited', ship_to = 'Gate 2' WHERE id = :d;
+INSERT INTO salesorder.order_line (order_id, product_id, qty) VALUES (:d, 3, 2);
+INSERT INTO salesorder.order_line (order_id, product_id, qty, unit_price, discount_pct, note)
+	VALUES (:d, 2, 4, 9.00, 10, 'promo');
+UPDATE salesorder.order_line SET qty = 3 WHERE order_id = :d AND line_no = 1;
+SELECT line_no, product_id, qty, unit_price, discount_pct, amount, note, customer_id
+FROM salesorder.order_line WHERE order_id = :d ORDER BY line_no;
+-- The totals follow every direct edit.
+SELECT line_count, gross_amount, discount_amount, total_amount,
+	   total_amount = (SELECT sum(amount) FROM salesorder.order_line WHERE order_id = :d) AS consistent
+FROM salesorder.sales_order WHERE id = :d;
+DELETE FROM salesorder.order_line WHERE order_id = :d AND line_no = 3;
+SELECT line_count, gross_amount, discount_amount, total_amount
+FROM salesorder.sales_order WHERE id = :d;
+
+-- Rules for draft lines.
+SELECT regress.fingerprint() AS before \gset
+SELECT * FROM regress.try(format(
+	'INSERT INTO salesorder.order_line (order_id, product_id, qty, reserved_qty) VALUES (%s, 1, 1, 1)', :d));
+SELECT * FROM regress.try(format(
+	'INSERT INTO salesorder.order_line (order_id, product_id, qty) VALUES (%s, 999, 1)', :d));
+SELECT * FROM regress.try(format(
+	'INSERT INTO salesorder.order_line (order_id, product_id, qty) VALUES (%s, 5, 1)', :d));
+SELECT * FROM regress.try(format(
+	'INSERT INTO salesorder.order_line (order_id, product_id, qty) VALUES (%s, 1, 0)', :d));
+SELECT * FROM regress.try(
+	'INSERT INTO salesorder.order_line (order_id, product_id, qty) VALUES (999999, 1, 1)');
+SELECT * FROM regress.try(format(
+	'UPDATE salesorder.order_line SET line_no = 7 WHERE order_id = %s AND line_no = 1', :d));
+SELECT * FROM regress.try(format(
+	'UPDATE salesorder.order_line SET order_id = 1 WHERE order_id = %s AND line_no = 1', :d));
+-- Computed columns of the header are never written directly.
+SELECT * FROM regress.try(format(
+	'UPDATE salesorder.sales_order SET total_amount = 1 WHERE id = %s', :d));
+SELECT * FROM regress.try(format(
+	'UPDATE salesorder.sales_order SET order_no = %L WHERE id = %s', 'SO-1', :d));
+SELECT * FROM regress.try(format(
+	'UPDATE salesorder.sales_order SET customer_id = 2 WHERE id = %s', :d));
+SELECT regress.fingerprint() = :'before' AS nothing_written;
+
+-- After submission, neither the header nor the lines can be edited directly.
+SELECT salesorder.submit_order(:d);
+SELECT regress.fingerprint() AS before \gset
+SELECT * FROM regress.try(format(
+	'UPDATE salesorder.sales_order SET ship_to = %L WHERE id = %s', 'elsewhere', :d));
+SELECT * FROM regress.try(format(
+	'INSERT INTO salesorder.order_line (order_id, product_id, qty) VALUES (%s, 1, 1)', :d));
+SELECT * FROM regress.try(format(
+	'UPDATE salesorder.order_line SET qty = 99 WHERE order_id = %s', :d));
+SELECT * FROM regress.try(format(
+	'DELETE FROM salesorder.order_line WHERE order_id = %s', :d));
+SELECT * FROM regress.try(format(
+	'DELETE FROM salesorder.sales_order WHERE id = %s', :d));
+SELECT regress.fingerprint() = :'before' AS nothing_written;
+
+-- A draft can be deleted, with its lines and history.
+SELECT regress.new_order(true) AS gone \gset
+DELETE FROM salesorder.sales_order WHERE id = :gone;
+SELECT count(*) AS lines_left FROM salesorder.order_line WHERE order_id = :gone;
+SELECT count(*) AS history_left FROM salesorder.order_status_history WHERE order_id = :gone;
+
+-- The stock ledger is append-only, for everybody.
+INSERT INTO salesorder.stock (warehouse_id, product_id) VALUES (1, 1);
+INSERT INTO salesorder.stock_movement (warehouse_id, product_id, kind, created_by)
+	VALUES (1, 1, 'adjustment', current_user);
+SELECT * FROM regress.try('UPDATE salesorder.stock_movement SET note = ''x''');
+SELECT * FROM regress.try('DELETE FROM salesorder.stock_movement');
+SELECT * FROM regress.try('TRUNCATE salesorder.stock_movement');
+SELECT count(*) FROM salesorder.stock_movement;

@@ -1,0 +1,101 @@
+--
+-- roles: create_roles(), the grants, identity through SET ROLE, and the
+-- rule that a sales rep acts only for the customers assigned to them.
+--
+
+-- The roles may already exist on a shared server; the second call creates none.
+SELECT count(*) >= 0 AS created FROM salesorder.create_roles();
+SELECT count(*) AS created_again FROM salesorder.create_roles();
+SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname LIKE 'salesorder\_%' ORDER BY rolname;
+-- Nothing is granted to PUBLIC.
+SELECT count(*) AS public_execute FROM pg_proc p
+WHERE p.pronamespace = 'salesorder'::regnamespace
+  AND has_function_privilege('public', p.oid, 'EXECUTE');
+-- Every function pins its search_path.
+SELECT p.proname FROM pg_proc p
+WHERE p.pronamespace = 'salesorder'::regnamespace
+  AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%')
+ORDER BY 1;
+
+CREATE ROLE regress_rep_alice LOGIN IN ROLE salesorder_sales;
+CREATE ROLE regress_rep_bob LOGIN IN ROLE salesorder_sales;
+CREATE ROLE regress_clerk LOGIN IN ROLE salesorder_warehouse;
+CREATE ROLE regress_boss LOGIN IN ROLE salesorder_admin;
+CREATE ROLE regress_outsider LOGIN;
+
+-- Identity: SET ROLE is enough, as an application pool does per request.
+SET ROLE regress_rep_alice;
+SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 2}]') AS alice_order \gset
+SELECT created_by, sales_rep FROM salesorder.sales_order WHERE id = :alice_order;
+SELECT changed_by, to_status FROM salesorder.order_status_history
+WHERE order_id = :alice_order ORDER BY id;
+SELECT salesorder.hold(:alice_order, 'waiting for PO');
+SELECT changed_by, to_status, reason FROM salesorder.order_status_history
+WHERE order_id = :alice_order ORDER BY id DESC LIMIT 1;
+SELECT salesorder.release_hold(:alice_order);
+
+-- Alice cannot act for Bob's customer, by any path.
+RESET ROLE;
+SELECT salesorder.create_order(2, '[{"sku": "TEE-BLK-M", "qty": 1}]', '{"draft": true}') AS bob_order \gset
+SELECT regress.fingerprint() AS before \gset
+SET ROLE regress_rep_alice;
+SELECT * FROM regress.try($$SELECT salesorder.create_order(2, '[{"sku": "TEE-BLK-M", "qty": 1}]')$$);
+SELECT * FROM regress.try(format('SELECT salesorder.cancel(%s, %L)', :bob_order, 'mine now'));
+SELECT * FROM regress.try(format('SELECT salesorder.copy_order(%s)', :bob_order));
+SELECT * FROM regress.try(format('SELECT salesorder.submit_order(%s)', :bob_order));
+SELECT * FROM regress.try(format(
+	'UPDATE salesorder.sales_order SET notes = %L WHERE id = %s', 'x', :bob_order));
+SELECT * FROM regress.try(format(
+	'INSERT INTO salesorder.order_line (order_id, product_id, qty) VALUES (%s, 1, 1)', :bob_order));
+-- Nor write what the functions maintain, nor deliver.
+SELECT * FROM regress.try(format(
+	'UPDATE salesorder.sales_order SET total_amount = 0 WHERE id = %s', :alice_order));
+SELECT * FROM regress.try(format(
+	$$UPDATE salesorder.sales_order SET status = 'cancelled' WHERE id = %s$$, :alice_order));
+SELECT * FROM regress.try('UPDATE salesorder.stock SET reserved = 0');
+SELECT * FROM regress.try(format('SELECT salesorder.deliver(%s)', :alice_order));
+RESET ROLE;
+SELECT regress.fingerprint() = :'before' AS nothing_written;
+
+-- Bob can work on his own customer's draft directly.
+SET ROLE regress_rep_bob;
+INSERT INTO salesorder.order_line (order_id, product_id, qty) VALUES (:bob_order, 2, 1);
+SELECT salesorder.submit_order(:bob_order);
+RESET ROLE;
+
+-- The warehouse delivers and completes; it cannot create orders.
+UPDATE salesorder.sales_order SET status = 'shipped' WHERE id = :alice_order;
+SET ROLE regress_clerk;
+SELECT salesorder.deliver(:alice_order);
+SELECT salesorder.complete(:alice_order);
+SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 1}]')$$);
+RESET ROLE;
+SELECT changed_by, from_status, to_status FROM salesorder.order_status_history
+WHERE order_id = :alice_order ORDER BY id DESC LIMIT 2;
+
+-- An admin acts for every customer and manages master data.
+SET ROLE regress_boss;
+SELECT salesorder.create_order(2, '[{"sku": "TEE-BLK-M", "qty": 1}]') IS NOT NULL AS admin_ok;
+UPDATE salesorder.customer SET credit_limit = 6000 WHERE code = 'BOB';
+RESET ROLE;
+
+-- Somebody without a salesorder role can do nothing.
+SET ROLE regress_outsider;
+SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 1}]')$$);
+SELECT * FROM regress.try('SELECT count(*) FROM salesorder.sales_order');
+RESET ROLE;
+
+-- A hostile search_path changes nothing: the functions pin theirs.
+CREATE SCHEMA regress_evil;
+CREATE FUNCTION regress_evil.now() RETURNS timestamptz LANGUAGE sql AS $$ SELECT '2000-01-01'::timestamptz $$;
+CREATE FUNCTION regress_evil.lpad(text, integer, text) RETURNS text LANGUAGE sql AS $$ SELECT 'EVIL' $$;
+SET search_path = regress_evil, public;
+SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 1}]') AS evil_order \gset
+RESET search_path;
+SELECT order_no LIKE 'SO-' || to_char(now(), 'YYYY') || '-%' AS real_order_no,
+	   created_at > '2001-01-01' AS real_now
+FROM salesorder.sales_order WHERE id = :evil_order;
+DROP SCHEMA regress_evil CASCADE;
+
+DROP OWNED BY regress_rep_alice, regress_rep_bob, regress_clerk, regress_boss, regress_outsider;
+DROP ROLE regress_rep_alice, regress_rep_bob, regress_clerk, regress_boss, regress_outsider;

@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+#
+# test/run.sh MODE -- MODE is test, demo or bench (make test/demo/bench).
+#
+# Works on a fresh Debian 12 as root as well as on a ready machine: installs
+# the missing packages, builds and installs the extension, starts a throwaway
+# cluster as an unprivileged user, runs MODE against it, and always stops the
+# cluster again (see test/lib/cluster.sh).
+#
+#   test   pg_regress + isolation (make installcheck), TAP (test/t/*.pl),
+#          stress (executable test/stress/*.sh); ends with "N passed, N failed"
+#   demo   runs demo/demo.sql in database "demo"; SALESORDER_DEMO_KEEP=1
+#          leaves the cluster running afterwards
+#   bench  runs bench/run.sh if there is one
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=test/lib/cluster.sh
+. "$REPO/test/lib/cluster.sh"
+
+MODE=${1:-}
+case $MODE in
+test | demo | bench) ;;
+*)
+	echo "usage: $0 test|demo|bench" >&2
+	exit 2
+	;;
+esac
+cd "$REPO"
+
+SUITES=(regress isolation tap stress)
+declare -A PASSED=() FAILED=()
+FAILURES=()
+
+# count SUITE NAME ok|fail
+count() {
+	if [ "$3" = ok ]; then
+		PASSED[$1]=$((${PASSED[$1]:-0} + 1))
+	else
+		FAILED[$1]=$((${FAILED[$1]:-0} + 1))
+		FAILURES+=("$1/$2")
+	fi
+}
+
+# run_installcheck SUITE DIFFS MAKE-OVERRIDES...: one half of `make
+# installcheck`, so that a failing regress run does not stop isolation from
+# running and each half is counted on its own.  PGXS supplies the arguments.
+run_installcheck() {
+	local suite=$1 diffs=$2 out=$SO_TMP/$1.out rc=0 line before name result
+	shift 2
+	so_say "$suite"
+	make --no-print-directory installcheck PG_CONFIG="$PG_CONFIG" "$@" 2>&1 | tee "$out" || rc=$?
+	before=$((${PASSED[$suite]:-0} + ${FAILED[$suite]:-0}))
+	while IFS= read -r line; do
+		# PG <= 15: "test name ... ok 12 ms" (indented inside parallel groups);
+		# anything but ok there ("FAILED", "diff: ...") is a failure.
+		if [[ $line =~ ^[[:space:]]*(test[[:space:]]+)?([^[:space:]]+)[[:space:]]+\.\.\.[[:space:]]+(.*) ]]; then
+			name=${BASH_REMATCH[2]} result=fail
+			[[ ! ${BASH_REMATCH[3]} =~ ^(ok|failed\ \(ignored\)) ]] || result=ok
+			count "$suite" "$name" "$result"
+		# PG >= 16 prints TAP: "ok 1 - name 12 ms" / "not ok 2 + name"
+		elif [[ $line =~ ^(not[[:space:]]+)?ok[[:space:]]+[0-9]+[[:space:]]+[-+][[:space:]]+([^[:space:]]+) ]]; then
+			result=fail
+			[ -n "${BASH_REMATCH[1]}" ] || result=ok
+			count "$suite" "${BASH_REMATCH[2]}" "$result"
+		fi
+	done <"$out"
+	# A driver that dies before running any test still has to fail the run.
+	if [ "$rc" -ne 0 ] && [ "${FAILED[$suite]:-0}" -eq 0 ]; then
+		count "$suite" "installcheck-exit-$rc" fail
+	fi
+	if [ "$rc" -ne 0 ] && [ -f "$diffs" ]; then
+		echo "---- $diffs (first 200 lines) ----"
+		head -n 200 "$diffs"
+	fi
+	[ $((${PASSED[$suite]:-0} + ${FAILED[$suite]:-0})) -gt "$before" ] || echo "    (no $suite tests)"
+}
+
+# TAP tests start their own clusters with initdb, which refuses root, so they
+# run as the cluster owner from a copy the owner can read (the checkout may be
+# somewhere like /root).
+run_tap() {
+	local dir=$SO_TMP/tap f name rc out subtests
+	so_say "tap"
+	if ! compgen -G "test/t/*.pl" >/dev/null; then
+		echo "    (no tap tests)"
+		return 0
+	fi
+	mkdir -p "$dir"
+	cp -r test/t "$dir/t"
+	chown -R "$SO_OWNER" "$dir"
+	for f in "$dir"/t/*.pl; do
+		name=$(basename "$f")
+		out=$SO_TMP/tap-$name.out
+		rc=0
+		(cd "$dir" && so_as_owner env PATH="$BINDIR:$PATH" \
+			PERL5LIB="$PGXS_DIR/src/test/perl${PERL5LIB:+:$PERL5LIB}" \
+			TESTDIR="$dir" PG_REGRESS="$PGXS_DIR/src/test/regress/pg_regress" \
+			PG_CONFIG="$PG_CONFIG" prove -v "t/$name") 2>&1 | tee "$out" | sed 's/^/    /' || rc=$?
+		subtests=$(grep -o 'Tests=[0-9]*' "$out" | tail -n 1 | cut -d= -f2 || true)
+		if [ "$rc" -eq 0 ]; then
+			echo "    $name: passed (${subtests:-?} subtests)"
+			count tap "$name" ok
+		else
+			echo "    $name: FAILED (prove exit $rc, ${subtests:-?} subtests)"
+			count tap "$name" fail
+			local rlog=$dir/tmp_check/log/regress_log_${name%.pl}
+			if [ -f "$rlog" ]; then
+				echo "---- last 50 lines of $name's regress_log ----"
+				tail -n 50 "$rlog"
+			fi
+		fi
+	done
+}
+
+# Stress scripts get the cluster env plus a database of their own (the
+# cluster is new, so it cannot exist yet), and
+# SALESORDER_BINDIR to find pgbench.  They are bounded so CI cannot hang.
+run_stress() {
+	local f name db rc
+	so_say "stress"
+	if ! compgen -G "test/stress/*.sh" >/dev/null; then
+		echo "    (no stress tests)"
+		return 0
+	fi
+	for f in test/stress/*.sh; do
+		name=$(basename "$f" .sh)
+		if [ ! -x "$f" ]; then
+			echo "    $name: skipped, not executable"
+			continue
+		fi
+		db=stress_${name//[^A-Za-z0-9_]/_}
+		"$BINDIR/createdb" "$db"
+		rc=0
+		PGDATABASE=$db timeout "${SALESORDER_STRESS_TIMEOUT:-1200}" "$REPO/$f" 2>&1 |
+			sed 's/^/    /' || rc=$?
+		echo "    $name: exit $rc"
+		if [ "$rc" -eq 0 ]; then count stress "$name" ok; else count stress "$name" fail; fi
+	done
+}
+
+mode_test() {
+	local s p f tp=0 tf=0
+	run_installcheck regress regression.diffs ISOLATION=
+	run_installcheck isolation output_iso/regression.diffs REGRESS=
+	run_tap
+	run_stress
+
+	so_cluster_stop
+	[ ${#FAILURES[@]} -eq 0 ] || so_show_log
+
+	echo
+	printf '%-10s %7s %7s\n' suite passed failed
+	for s in "${SUITES[@]}"; do
+		p=${PASSED[$s]:-0} f=${FAILED[$s]:-0}
+		printf '%-10s %7d %7d\n' "$s" "$p" "$f"
+		tp=$((tp + p)) tf=$((tf + f))
+	done
+	printf '%-10s %7d %7d\n' total "$tp" "$tf"
+	[ ${#FAILURES[@]} -eq 0 ] || echo "failed: ${FAILURES[*]}"
+	echo "elapsed: ${SECONDS}s"
+	echo "$tp passed, $tf failed"
+	[ "$tf" -eq 0 ]
+}
+
+mode_demo() {
+	"$BINDIR/createdb" demo
+	"$BINDIR/psql" -X -v ON_ERROR_STOP=1 -d demo -f demo/demo.sql
+	if [ "${SALESORDER_DEMO_KEEP:-0}" = 1 ]; then
+		SO_KEEP=1 # read by so_cleanup
+		cat <<-EOF
+
+			The demo cluster is still running. Connect with:
+			    PGHOST=$PGHOST PGPORT=$PGPORT PGUSER=postgres $BINDIR/psql demo
+			Stop it and remove its files with:
+			    runuser -u $SO_OWNER -- $BINDIR/pg_ctl -D $SO_DATA -m fast stop && rm -rf $SO_TMP
+		EOF
+	fi
+}
+
+mode_bench() {
+	if [ ! -f bench/run.sh ]; then
+		echo "benchmarks are not there yet (no bench/run.sh)"
+		return 0
+	fi
+	bash bench/run.sh
+}
+
+# Checked before anything is installed or started: there is nothing to show.
+[ "$MODE" != demo ] || [ -f demo/demo.sql ] || so_die "demo/demo.sql does not exist yet"
+
+so_install_deps
+so_build
+trap so_cleanup EXIT
+trap 'echo interrupted >&2; exit 130' INT
+trap 'exit 143' TERM
+so_cluster_start "$MODE"
+"mode_$MODE"
