@@ -113,9 +113,9 @@ run_tap() {
 	done
 }
 
-# Stress scripts get the cluster env plus a database of their own (the
-# cluster is new, so it cannot exist yet), and
-# SALESORDER_BINDIR to find pgbench.  They are bounded so CI cannot hang.
+# Stress scripts get the cluster env, a database of their own (the cluster is
+# new, so it cannot exist yet) and SALESORDER_BINDIR to find pgbench.  Each is
+# bounded by a timeout so CI cannot hang.
 run_stress() {
 	local f name db rc
 	so_say "stress"

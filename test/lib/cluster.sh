@@ -32,7 +32,7 @@ if [ "$(id -u)" -eq 0 ]; then SO_SUDO=(); else SO_SUDO=(sudo); fi
 # run from the temp dir unless the caller is already somewhere inside it.
 so_as_owner() {
 	(
-		case $PWD in "$SO_TMP" | "$SO_TMP"/*) ;; *) cd "$SO_TMP" ;; esac
+		case $PWD in "$SO_TMP" | "$SO_TMP"/*) ;; *) cd "$SO_TMP" || exit ;; esac
 		if [ "$(id -u)" -eq 0 ]; then
 			exec runuser -u "$SO_OWNER" -- "$@"
 		else
