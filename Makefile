@@ -16,7 +16,9 @@ OBJS = \
 	src/json_input.o \
 	src/status.o \
 	src/guard.o \
-	src/order.o
+	src/order.o \
+	src/stock.o \
+	src/ship.o
 
 EXTENSION_SQL = \
 	extension/header.sql \
@@ -24,6 +26,7 @@ EXTENSION_SQL = \
 	extension/stock.sql \
 	extension/status.sql \
 	extension/order.sql \
+	extension/fulfilment.sql \
 	extension/roles.sql \
 	extension/comments.sql
 
@@ -33,7 +36,7 @@ EXTRA_CLEAN = $(DATA_built) results output_iso regression.diffs regression.out
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers -Wno-cast-function-type
 
-REGRESS = setup order_create order_validation order_lifecycle order_guard roles
+REGRESS = setup order_create order_validation order_lifecycle order_guard stock roles
 REGRESS_OPTS = --load-extension=plpgsql
 
 ISOLATION = order_transition_race idempotency_race

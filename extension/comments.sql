@@ -33,4 +33,5 @@ COMMENT ON FUNCTION salesorder.create_roles() IS 'Creates the salesorder_* group
 COMMENT ON FUNCTION salesorder.order_guard() IS 'Trigger: state machine and direct-write rules of sales_order';
 COMMENT ON FUNCTION salesorder.order_history() IS 'Trigger: writes order_status_history for every status move';
 COMMENT ON FUNCTION salesorder.line_guard() IS 'Trigger: lines are edited directly only in draft; keeps amounts and totals';
-COMMENT ON FUNCTION salesorder.ledger_append_only() IS 'Trigger: the stock ledger cannot be updated, deleted or truncated';
+COMMENT ON FUNCTION salesorder.ledger_append_only() IS 'Trigger: the stock ledger is written by the stock functions only and never updated, deleted or truncated';
+COMMENT ON FUNCTION salesorder.stock_guard() IS 'Trigger: stock quantities change only through the stock functions';

@@ -91,7 +91,19 @@ CREATE TRIGGER line_guard
 	BEFORE INSERT OR UPDATE OR DELETE ON salesorder.order_line
 	FOR EACH ROW EXECUTE FUNCTION salesorder.line_guard();
 
--- The ledger is append-only for everybody, the extension included.
+-- Stock quantities move only through the stock functions, with a ledger row.
+CREATE FUNCTION salesorder.stock_guard()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'so_stock_guard'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+CREATE TRIGGER stock_guard
+	BEFORE INSERT OR UPDATE OR DELETE ON salesorder.stock
+	FOR EACH ROW EXECUTE FUNCTION salesorder.stock_guard();
+
+-- The ledger is written by the stock functions only, and append-only for
+-- everybody, the extension included.
 CREATE FUNCTION salesorder.ledger_append_only()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'so_ledger_append_only'
@@ -99,7 +111,7 @@ LANGUAGE C
 SET search_path = pg_catalog, pg_temp;
 
 CREATE TRIGGER ledger_append_only
-	BEFORE UPDATE OR DELETE ON salesorder.stock_movement
+	BEFORE INSERT OR UPDATE OR DELETE ON salesorder.stock_movement
 	FOR EACH ROW EXECUTE FUNCTION salesorder.ledger_append_only();
 CREATE TRIGGER ledger_no_truncate
 	BEFORE TRUNCATE ON salesorder.stock_movement

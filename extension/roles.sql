@@ -34,7 +34,8 @@ BEGIN
 	-- Everybody who works on orders reads master data and orders.
 	GRANT SELECT ON salesorder.customer, salesorder.product, salesorder.warehouse,
 		salesorder.stock, salesorder.sales_order, salesorder.order_line,
-		salesorder.order_status_history, salesorder.status_transition
+		salesorder.order_status_history, salesorder.status_transition,
+		salesorder.stock_movement, salesorder.low_stock
 		TO salesorder_sales, salesorder_approver, salesorder_warehouse;
 
 	-- Sales: enter and manage orders; edit draft headers and lines directly.
@@ -56,8 +57,12 @@ BEGIN
 		salesorder.release_hold(bigint)
 		TO salesorder_approver;
 
-	-- Warehouse: fulfilment.
-	GRANT EXECUTE ON FUNCTION salesorder.deliver(bigint),
+	-- Warehouse: fulfilment and stock.
+	GRANT EXECUTE ON FUNCTION salesorder.ship(bigint, jsonb),
+		salesorder.receive_stock(bigint, bigint, numeric, text),
+		salesorder.adjust_stock(bigint, bigint, numeric, text),
+		salesorder.verify_stock(),
+		salesorder.deliver(bigint),
 		salesorder.complete(bigint),
 		salesorder.hold(bigint, text),
 		salesorder.release_hold(bigint)
@@ -77,7 +82,10 @@ BEGIN
 	GRANT INSERT, UPDATE (reorder_point) ON salesorder.stock TO salesorder_admin;
 	GRANT USAGE ON ALL SEQUENCES IN SCHEMA salesorder TO salesorder_admin;
 	GRANT EXECUTE ON FUNCTION salesorder.deliver(bigint),
-		salesorder.complete(bigint) TO salesorder_admin;
+		salesorder.complete(bigint), salesorder.ship(bigint, jsonb),
+		salesorder.receive_stock(bigint, bigint, numeric, text),
+		salesorder.adjust_stock(bigint, bigint, numeric, text),
+		salesorder.verify_stock() TO salesorder_admin;
 	RETURN;
 END
 $fn$;

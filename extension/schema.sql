@@ -73,6 +73,8 @@ CREATE TABLE salesorder.sales_order (
 	gross_amount		numeric(14,2) NOT NULL DEFAULT 0,
 	discount_amount		numeric(14,2) NOT NULL DEFAULT 0,
 	total_amount		numeric(14,2) NOT NULL DEFAULT 0,
+	allow_backorder		boolean NOT NULL DEFAULT false,
+	needs_stock			boolean NOT NULL DEFAULT false,
 	idempotency_key		text,
 	source_order_id		bigint REFERENCES salesorder.sales_order (id),
 	created_by			text NOT NULL,
@@ -105,6 +107,9 @@ CREATE TABLE salesorder.order_line (
 	CHECK (shipped_qty + reserved_qty + backorder_qty <= qty)
 );
 CREATE INDEX order_line_product_idx ON salesorder.order_line (product_id);
+-- Backorders waiting for stock: small, and what receipts and low_stock look up.
+CREATE INDEX order_line_backorder_idx ON salesorder.order_line (product_id)
+	WHERE backorder_qty > 0;
 
 CREATE TABLE salesorder.order_status_history (
 	id			bigserial PRIMARY KEY,

@@ -2,7 +2,13 @@
 --
 -- A move from -> to is legal when a row exists.  on_hold is special: an order
 -- on hold may return only to the state it came from (sales_order.hold_from),
--- or be cancelled where the held state itself could be cancelled.  completed and cancelled have no
+-- or be cancelled where the held state itself could be cancelled.
+--
+-- A plain UPDATE of the status may make only the moves marked direct_ok:
+-- those that touch nothing but the order row.  Every other move has effects
+-- elsewhere (reserving or releasing stock, shipping, approval steps) and is
+-- made by its function, named in made_by, which does all of it in one
+-- transaction; the trigger refuses it from a plain UPDATE with SO006.  completed and cancelled have no
 -- outgoing rows: they are terminal.  The C trigger salesorder.order_guard()
 -- enforces this on every UPDATE, from the functions or from plain SQL.
 
@@ -10,37 +16,45 @@ CREATE TABLE salesorder.status_transition (
 	from_status	salesorder.order_status NOT NULL,
 	to_status	salesorder.order_status NOT NULL,
 	description	text NOT NULL,
+	made_by		text NOT NULL,
+	direct_ok	boolean NOT NULL DEFAULT false,
 	PRIMARY KEY (from_status, to_status),
 	CHECK (from_status <> to_status)
 );
 
-INSERT INTO salesorder.status_transition (from_status, to_status, description) VALUES
-	('draft',             'pending_approval',  'submitted; approval rules fired'),
-	('draft',             'approved',          'submitted; no approval needed'),
-	('draft',             'cancelled',         'draft abandoned'),
-	('pending_approval',  'approved',          'last approval step approved'),
-	('pending_approval',  'rejected',          'an approver rejected'),
-	('pending_approval',  'on_hold',           'held during review'),
-	('pending_approval',  'cancelled',         'cancelled during review'),
-	('rejected',          'draft',             'revised by the sales rep'),
-	('rejected',          'cancelled',         'abandoned after rejection'),
-	('approved',          'in_production',     'released to production'),
-	('approved',          'partially_shipped', 'first partial shipment'),
-	('approved',          'shipped',           'shipped in full'),
-	('approved',          'on_hold',           'held'),
-	('approved',          'cancelled',         'cancelled before production'),
-	('in_production',     'partially_shipped', 'first partial shipment'),
-	('in_production',     'shipped',           'shipped in full'),
-	('in_production',     'on_hold',           'held'),
-	('in_production',     'cancelled',         'cancelled in production'),
-	('partially_shipped', 'shipped',           'last shipment'),
-	('partially_shipped', 'on_hold',           'held'),
-	('partially_shipped', 'completed',         'short-closed: the rest is not shipped'),
-	('shipped',           'delivered',         'delivery confirmed'),
-	('shipped',           'completed',         'closed without delivery confirmation'),
-	('delivered',         'completed',         'closed'),
-	('on_hold',           'pending_approval',  'hold released'),
-	('on_hold',           'approved',          'hold released'),
-	('on_hold',           'in_production',     'hold released'),
-	('on_hold',           'partially_shipped', 'hold released'),
-	('on_hold',           'cancelled',         'cancelled while on hold');
+COMMENT ON COLUMN salesorder.status_transition.made_by IS
+	'The function that makes the move (with its side effects: stock, approval steps)';
+COMMENT ON COLUMN salesorder.status_transition.direct_ok IS
+	'Whether a plain UPDATE of sales_order.status may make the move: only moves that touch nothing but the order row';
+
+INSERT INTO salesorder.status_transition
+	(from_status, to_status, description, made_by, direct_ok) VALUES
+	('draft',             'pending_approval',  'submitted; approval rules fired',     'submit_order()',  false),
+	('draft',             'approved',          'submitted; no approval needed',       'submit_order()',  false),
+	('draft',             'cancelled',         'draft abandoned',                     'cancel()',        false),
+	('pending_approval',  'approved',          'last approval step approved',         'approve()',       false),
+	('pending_approval',  'rejected',          'an approver rejected',                'reject()',        false),
+	('pending_approval',  'on_hold',           'held during review',                  'hold()',          true),
+	('pending_approval',  'cancelled',         'cancelled during review',             'cancel()',        false),
+	('rejected',          'draft',             'revised by the sales rep',            'revise()',        false),
+	('rejected',          'cancelled',         'abandoned after rejection',           'cancel()',        false),
+	('approved',          'in_production',     'released to production',              'UPDATE',          true),
+	('approved',          'partially_shipped', 'first partial shipment',              'ship()',          false),
+	('approved',          'shipped',           'shipped in full',                     'ship()',          false),
+	('approved',          'on_hold',           'held',                                'hold()',          true),
+	('approved',          'cancelled',         'cancelled before production',         'cancel()',        false),
+	('in_production',     'partially_shipped', 'first partial shipment',              'ship()',          false),
+	('in_production',     'shipped',           'shipped in full',                     'ship()',          false),
+	('in_production',     'on_hold',           'held',                                'hold()',          true),
+	('in_production',     'cancelled',         'cancelled in production',             'cancel()',        false),
+	('partially_shipped', 'shipped',           'last shipment',                       'ship()',          false),
+	('partially_shipped', 'on_hold',           'held',                                'hold()',          true),
+	('partially_shipped', 'completed',         'short-closed: the rest is not shipped', 'complete()',    false),
+	('shipped',           'delivered',         'delivery confirmed',                  'deliver()',       true),
+	('shipped',           'completed',         'closed without delivery confirmation', 'complete()',     true),
+	('delivered',         'completed',         'closed',                              'complete()',      true),
+	('on_hold',           'pending_approval',  'hold released',                       'release_hold()',  true),
+	('on_hold',           'approved',          'hold released',                       'release_hold()',  true),
+	('on_hold',           'in_production',     'hold released',                       'release_hold()',  true),
+	('on_hold',           'partially_shipped', 'hold released',                       'release_hold()',  true),
+	('on_hold',           'cancelled',         'cancelled while on hold',             'cancel()',        false);

@@ -70,11 +70,20 @@ DELETE FROM salesorder.sales_order WHERE id = :gone;
 SELECT count(*) AS lines_left FROM salesorder.order_line WHERE order_id = :gone;
 SELECT count(*) AS history_left FROM salesorder.order_status_history WHERE order_id = :gone;
 
--- The stock ledger is append-only, for everybody.
-INSERT INTO salesorder.stock (warehouse_id, product_id) VALUES (1, 1);
-INSERT INTO salesorder.stock_movement (warehouse_id, product_id, kind, created_by)
-	VALUES (1, 1, 'adjustment', current_user);
+-- Stock moves only through the stock functions, and the ledger with it.
+SELECT regress.fingerprint() AS before \gset
+SELECT * FROM regress.try(
+	'INSERT INTO salesorder.stock_movement (warehouse_id, product_id, kind, on_hand_delta, created_by) VALUES (1, 1, ''receipt'', 5, current_user)');
 SELECT * FROM regress.try('UPDATE salesorder.stock_movement SET note = ''x''');
 SELECT * FROM regress.try('DELETE FROM salesorder.stock_movement');
 SELECT * FROM regress.try('TRUNCATE salesorder.stock_movement');
-SELECT count(*) FROM salesorder.stock_movement;
+SELECT * FROM regress.try('UPDATE salesorder.stock SET on_hand = on_hand + 1');
+SELECT * FROM regress.try('UPDATE salesorder.stock SET reserved = 0');
+SELECT * FROM regress.try('INSERT INTO salesorder.stock (warehouse_id, product_id, on_hand) VALUES (3, 1, 5)');
+SELECT * FROM regress.try('DELETE FROM salesorder.stock WHERE warehouse_id = 1');
+SELECT regress.fingerprint() = :'before' AS nothing_written;
+-- What a user may do: set a reorder point, add and drop an empty stock row.
+UPDATE salesorder.stock SET reorder_point = 10 WHERE warehouse_id = 1 AND product_id = 1;
+INSERT INTO salesorder.stock (warehouse_id, product_id, reorder_point) VALUES (3, 1, 5);
+DELETE FROM salesorder.stock WHERE warehouse_id = 3;
+SELECT * FROM salesorder.verify_stock();

@@ -64,7 +64,7 @@ SELECT salesorder.submit_order(:bob_order);
 RESET ROLE;
 
 -- The warehouse delivers and completes; it cannot create orders.
-UPDATE salesorder.sales_order SET status = 'shipped' WHERE id = :alice_order;
+SELECT salesorder.ship(:alice_order);
 SET ROLE regress_clerk;
 SELECT salesorder.deliver(:alice_order);
 SELECT salesorder.complete(:alice_order);

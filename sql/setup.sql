@@ -73,4 +73,12 @@ INSERT INTO salesorder.product (sku, name, category, list_price, attributes) VAL
 	('OLD-1', 'Discontinued', 'shirts', 5.00, '{}');
 UPDATE salesorder.product SET active = false WHERE sku = 'OLD-1';
 
+-- Stock: plenty of everything in the North and South warehouses.
+SELECT w.code, p.sku, r.on_hand, r.reserved
+FROM salesorder.warehouse w
+CROSS JOIN salesorder.product p
+CROSS JOIN LATERAL salesorder.receive_stock(w.id, p.id, 1000, 'opening stock') r
+WHERE w.code IN ('WH-N', 'WH-S') AND p.active
+ORDER BY 1, 2;
+
 SELECT regress.fingerprint();

@@ -12,7 +12,8 @@
  *		only drafts can be deleted.
  *	  - order_line: lines are edited only while their order is a draft; the
  *		trigger fills in prices and amounts and keeps the order totals.
- *	  - stock_movement: append-only for everybody.
+ *	  - stock: quantities change only through the stock functions.
+ *	  - stock_movement: written by the stock functions, append-only for all.
  *
  * Like contrib's triggers, each one first checks how it was fired.
  *
@@ -35,6 +36,7 @@ PG_FUNCTION_INFO_V1(so_order_guard);
 PG_FUNCTION_INFO_V1(so_order_history);
 PG_FUNCTION_INFO_V1(so_line_guard);
 PG_FUNCTION_INFO_V1(so_ledger_append_only);
+PG_FUNCTION_INFO_V1(so_stock_guard);
 
 static void
 check_trigger_context(FunctionCallInfo fcinfo, const char *name, bool before,
@@ -189,7 +191,7 @@ apply_status_change(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc,
 	bool		isnull;
 
 	so_check_transition(order_no, from, to,
-						column_status(oldtup, desc, "hold_from"));
+						column_status(oldtup, desc, "hold_from"), !internal);
 
 	cols[n] = SPI_fnumber(desc, "hold_from");
 	if (strcmp(to, "on_hold") == 0)
@@ -439,7 +441,7 @@ complete_draft_line(HeapTuple tup, TupleDesc desc, int64 order_id,
 		if (isnull)
 		{
 			arg = Int64GetDatum(order_id);
-			so_execute(&next_line_no_plan, &arg, NULL, true, 1);
+			so_execute(&next_line_no_plan, &arg, NULL, false, 1);
 			cols[n] = SPI_fnumber(desc, "line_no");
 			values[n++] = so_getdatum(0, 1, &isnull);
 		}
@@ -571,19 +573,95 @@ so_line_guard(PG_FUNCTION_ARGS)
 }
 
 /*
- * BEFORE UPDATE OR DELETE (row) and BEFORE TRUNCATE (statement) on
- * stock_movement: the ledger is append-only, for the extension as well.
+ * BEFORE INSERT OR UPDATE OR DELETE (row) and BEFORE TRUNCATE (statement) on
+ * stock_movement: the ledger is written by the stock functions only, and
+ * never changed afterwards, not even by them.
  */
 Datum
 so_ledger_append_only(PG_FUNCTION_ARGS)
 {
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "ledger_append_only: not called by trigger manager");
 
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	{
+		if (so_in_internal_write())
+			return PointerGetDatum(trigdata->tg_trigtuple);
+		ereport(ERROR,
+				(errcode(ERRCODE_SO_NOT_EDITABLE),
+				 errmsg("the stock ledger is written by the stock functions only"),
+				 errhint("Use salesorder.receive_stock() or salesorder.adjust_stock().")));
+	}
 	ereport(ERROR,
 			(errcode(ERRCODE_SO_NOT_EDITABLE),
 			 errmsg("the stock ledger is append-only"),
 			 errdetail("Rows of salesorder.stock_movement can be neither updated nor deleted."),
 			 errhint("Correct stock with salesorder.adjust_stock(), which appends an adjustment.")));
 	PG_RETURN_NULL();			/* keep compiler quiet */
+}
+
+static bool
+is_zero(HeapTuple tup, TupleDesc desc, const char *name)
+{
+	bool		isnull;
+	Datum		d = column(tup, desc, name, &isnull);
+
+	return !isnull && so_numeric_cmp(d, so_numeric("0")) == 0;
+}
+
+/*
+ * BEFORE INSERT OR UPDATE OR DELETE ON stock FOR EACH ROW: quantities move
+ * only through the stock functions, which write the ledger with them.  A
+ * user may create an empty stock row, set its reorder point, and drop it
+ * while it is empty.
+ */
+Datum
+so_stock_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	HeapTuple	tup;
+	int			attno;
+
+	check_trigger_context(fcinfo, "stock_guard", true, true);
+	tup = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
+		trigdata->tg_newtuple : trigdata->tg_trigtuple;
+	if (so_in_internal_write())
+		return PointerGetDatum(tup);
+
+	desc = trigdata->tg_relation->rd_att;
+	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+	{
+		if (!is_zero(tup, desc, "on_hand"))
+			ereport(ERROR,
+					(errcode(ERRCODE_SO_NOT_EDITABLE),
+					 errmsg("a stock row with stock on hand cannot be deleted"),
+					 errhint("Take the stock out with salesorder.adjust_stock() first.")));
+		return PointerGetDatum(tup);
+	}
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	{
+		if (!is_zero(tup, desc, "on_hand") || !is_zero(tup, desc, "reserved"))
+			ereport(ERROR,
+					(errcode(ERRCODE_SO_NOT_EDITABLE),
+					 errmsg("a new stock row starts empty"),
+					 errhint("Use salesorder.receive_stock(), which also writes the ledger.")));
+		return PointerGetDatum(tup);
+	}
+	for (attno = 1; attno <= desc->natts; attno++)
+	{
+		const char *name = NameStr(TupleDescAttr(desc, attno - 1)->attname);
+
+		if (!TupleDescAttr(desc, attno - 1)->attisdropped &&
+			strcmp(name, "reorder_point") != 0 &&
+			column_changed(trigdata->tg_trigtuple, tup, desc, attno))
+			ereport(ERROR,
+					(errcode(ERRCODE_SO_NOT_EDITABLE),
+					 errmsg("column \"%s\" of salesorder.stock cannot be changed directly", name),
+					 errdetail("Stock quantities move only with a ledger row."),
+					 errhint("Use salesorder.receive_stock(), adjust_stock() or ship().")));
+	}
+	return PointerGetDatum(tup);
 }

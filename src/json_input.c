@@ -22,7 +22,7 @@
 
 #define LINE_KEYS "product_id, sku, qty, unit_price, discount_pct, note"
 #define OPTION_KEYS "warehouse_id, ship_to, requested_date, promised_date, " \
-	"special_requirements, notes, draft, idempotency_key"
+	"special_requirements, notes, draft, backorder, idempotency_key"
 
 #define MAX_TEXT_LEN 4000
 #define MAX_KEY_LEN 200
@@ -341,6 +341,12 @@ so_parse_order_options(Jsonb *options, SoOrderOptions *opts)
 				wrong_type(where, "a boolean", &v);
 			opts->draft = v.val.boolean;
 		}
+		else if (key_is(&k, "backorder"))
+		{
+			if (v.type != jbvBool)
+				wrong_type(where, "a boolean", &v);
+			opts->backorder = v.val.boolean;
+		}
 		else if (key_is(&k, "idempotency_key"))
 			opts->idempotency_key = check_string(where, &v, false, MAX_KEY_LEN);
 		else
@@ -366,4 +372,118 @@ so_check_reason(const char *what, text *reason)
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("a reason is required to %s", what),
 			 errhint("Pass a short text that says why; it is kept in the order history.")));
+}
+
+/*
+ * A quantity argument of receive_stock / adjust_stock: finite, at most 3
+ * decimals, below 10^11 in size, and > 0 (or, for a signed delta, != 0).
+ */
+Datum
+so_check_quantity(const char *name, Datum qty, bool signed_delta)
+{
+	Numeric		n = DatumGetNumeric(qty);
+	Datum		size;
+
+	if (numeric_is_nan(n) || numeric_is_inf(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a finite number", name)));
+	if (signed_delta ? so_numeric_cmp(qty, so_numeric("0")) == 0 :
+		so_numeric_cmp(qty, so_numeric("0")) <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be %s", name,
+						signed_delta ? "non-zero" : "greater than zero")));
+	size = DirectFunctionCall1(numeric_abs, qty);
+	if (so_numeric_cmp(size, so_numeric("100000000000")) >= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s must be less than 100000000000 in size", name)));
+	if (DatumGetInt32(DirectFunctionCall1(numeric_scale, qty)) > 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s has more than 3 decimal places", name)));
+	return qty;
+}
+
+/*
+ * ship()'s lines: a non-empty array of {"line_no": n, "qty": q}.
+ */
+SoShipInput *
+so_parse_ship_lines(Jsonb *lines, int *nlines)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	SoShipInput *result;
+	int			n;
+	int			i = 0;
+
+	if (!JB_ROOT_IS_ARRAY(lines) || JB_ROOT_IS_SCALAR(lines))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("lines must be a JSON array of {\"line_no\": n, \"qty\": q} objects, or NULL to ship everything reserved")));
+	n = JB_ROOT_COUNT(lines);
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a shipment needs at least one line"),
+				 errhint("Pass NULL to ship everything reserved.")));
+	if (n > SO_MAX_LINES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a shipment can have at most %d lines, not %d",
+						SO_MAX_LINES, n)));
+
+	result = palloc0(sizeof(SoShipInput) * n);
+	it = JsonbIteratorInit(&lines->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		SoShipInput *line;
+		JsonbIterator *lit;
+		JsonbValue	k,
+					lv;
+		char		where[64];
+		bool		has_qty = false;
+
+		if (tok != WJB_ELEM)
+			continue;
+		line = &result[i];
+		line->index = ++i;
+		snprintf(where, sizeof(where), "lines[%d]", line->index);
+		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+			wrong_type(where, "an object", &v);
+
+		lit = JsonbIteratorInit(v.val.binary.data);
+		while ((tok = JsonbIteratorNext(&lit, &k, true)) != WJB_DONE)
+		{
+			if (tok != WJB_KEY)
+				continue;
+			(void) JsonbIteratorNext(&lit, &lv, true);
+			snprintf(where, sizeof(where), "lines[%d].%.*s", line->index,
+					 Min(k.val.string.len, 30), k.val.string.val);
+			if (key_is(&k, "line_no"))
+				line->line_no = (int) DatumGetInt64(
+					DirectFunctionCall1(numeric_int8,
+										check_bounded_number(where, &lv, 0, "0", true,
+															 "2147483647", false)));
+			else if (key_is(&k, "qty"))
+			{
+				line->qty = check_bounded_number(where, &lv, 3, "0", true,
+												 "100000000000", true);
+				has_qty = true;
+			}
+			else
+			{
+				snprintf(where, sizeof(where), "lines[%d]", line->index);
+				unknown_key(where, &k, "line_no, qty");
+			}
+		}
+		if (line->line_no == 0 || !has_qty)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("lines[%d] needs both \"line_no\" and \"qty\"", line->index)));
+	}
+	*nlines = n;
+	return result;
 }

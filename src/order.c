@@ -65,15 +65,6 @@ typedef struct SoLine
 
 static void fill_copy_request(int64 source_id, SoNewOrder *req);
 
-static void
-require_arg(FunctionCallInfo fcinfo, int argno, const char *name)
-{
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be NULL", name)));
-}
-
 /*
  * gross = round(qty * price, 2); amount = round(qty * price * (100 - disc)
  * * 0.01, 2).  Multiplying by 0.01 instead of dividing by 100 keeps every
@@ -103,21 +94,6 @@ check_amount(const char *what, Datum amount)
 				 errmsg("%s of %s is too large", what,
 						DatumGetCString(DirectFunctionCall1(numeric_out, amount))),
 				 errdetail("Amounts must be less than %s.", MAX_AMOUNT)));
-}
-
-static Datum
-make_array(Datum *elems, bool *nulls, int n, Oid elemtype)
-{
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-	int			dims[1] = {n};
-	int			lbs[1] = {1};
-
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
-											  elemtype, typlen, typbyval,
-											  typalign));
 }
 
 /* ---- customer and warehouse ---- */
@@ -237,8 +213,8 @@ resolve_lines(SoLineInput *in, int n)
 		sku_nulls[i] = in[i].sku == NULL;
 		skus[i] = in[i].sku ? CStringGetTextDatum(in[i].sku) : (Datum) 0;
 	}
-	args[0] = make_array(pids, pid_nulls, n, INT8OID);
-	args[1] = make_array(skus, sku_nulls, n, TEXTOID);
+	args[0] = so_make_array(pids, pid_nulls, n, INT8OID);
+	args[1] = so_make_array(skus, sku_nulls, n, TEXTOID);
 	if (so_execute(&products_plan, args, NULL, true, 0) != n)
 		elog(ERROR, "product look-up returned the wrong number of rows");
 
@@ -312,27 +288,29 @@ static SoPlan insert_order_plan = {
 	" (id, order_no, customer_id, status, status_reason, warehouse_id, ship_to,"
 	"  sales_rep, requested_date, promised_date, special_requirements, notes,"
 	"  line_count, gross_amount, discount_amount, total_amount,"
-	"  idempotency_key, source_order_id, created_by, submitted_at)"
+	"  idempotency_key, source_order_id, created_by, submitted_at, allow_backorder)"
 	" SELECT n.id,"
 	"  'SO-' OPERATOR(pg_catalog.||) pg_catalog.to_char(pg_catalog.now(), 'YYYY')"
 	"   OPERATOR(pg_catalog.||) '-' OPERATOR(pg_catalog.||)"
 	"   pg_catalog.lpad(n.id::text, GREATEST(6, pg_catalog.length(n.id::text)), '0'),"
 	"  $1, $2::salesorder.order_status, $3, $4, $5, $6, $7, $8, $9, $10,"
 	"  $11, $12, $13 OPERATOR(pg_catalog.-) $14, $14, $15, $16, $17,"
-	"  CASE WHEN $2 OPERATOR(pg_catalog.=) 'draft' THEN NULL ELSE pg_catalog.now() END"
+	"  CASE WHEN $2 OPERATOR(pg_catalog.=) 'draft' THEN NULL ELSE pg_catalog.now() END,"
+	"  $18"
 	" FROM (SELECT pg_catalog.nextval('salesorder.sales_order_id_seq'::pg_catalog.regclass) AS id) n"
 	" ON CONFLICT (customer_id, idempotency_key) DO NOTHING"
 	" RETURNING o.id",
-	17, {INT8OID, TEXTOID, TEXTOID, INT8OID, TEXTOID, TEXTOID, DATEOID, DATEOID,
+	18, {INT8OID, TEXTOID, TEXTOID, INT8OID, TEXTOID, TEXTOID, DATEOID, DATEOID,
 		TEXTOID, TEXTOID, INT4OID, NUMERICOID, NUMERICOID, NUMERICOID, TEXTOID,
-	INT8OID, TEXTOID}
+	INT8OID, TEXTOID, BOOLOID}
 };
 
 static SoPlan insert_lines_plan = {
 	"INSERT INTO salesorder.order_line"
 	" (order_id, customer_id, line_no, product_id, qty, unit_price, discount_pct,"
-	"  amount, note)"
-	" SELECT $1, $2, u.ord, u.pid, u.qty, u.price, u.disc, u.amount, u.note"
+	"  amount, note, reserved_qty)"
+	" SELECT $1, $2, u.ord, u.pid, u.qty, u.price, u.disc, u.amount, u.note,"
+	"  CASE WHEN $9 THEN u.qty ELSE 0 END"
 	" FROM ROWS FROM (pg_catalog.unnest($3::pg_catalog.int8[]),"
 	"      pg_catalog.unnest($4::pg_catalog.numeric[]),"
 	"      pg_catalog.unnest($5::pg_catalog.numeric[]),"
@@ -340,8 +318,8 @@ static SoPlan insert_lines_plan = {
 	"      pg_catalog.unnest($7::pg_catalog.numeric[]),"
 	"      pg_catalog.unnest($8::pg_catalog.text[]))"
 	"      WITH ORDINALITY AS u(pid, qty, price, disc, amount, note, ord)",
-	8, {INT8OID, INT8OID, INT8ARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID,
-	NUMERICARRAYOID, NUMERICARRAYOID, TEXTARRAYOID}
+	9, {INT8OID, INT8OID, INT8ARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID,
+	NUMERICARRAYOID, NUMERICARRAYOID, TEXTARRAYOID, BOOLOID}
 };
 
 static SoPlan creation_history_plan = {
@@ -356,12 +334,18 @@ static SoPlan creation_history_plan = {
 
 #define SUBMIT_REASON "submitted; no approval required"
 
+/*
+ * One INSERT for all lines.  A submitted order's lines are written as fully
+ * reserved, the common case, so that the reservation that follows only has
+ * to touch the lines it could not cover.
+ */
 static void
-insert_lines(int64 order_id, int64 customer_id, SoLine *lines, int n)
+insert_lines(int64 order_id, int64 customer_id, SoLine *lines, int n,
+			 bool reserved)
 {
 	Datum	   *cols[6];
 	bool	   *note_nulls = palloc(sizeof(bool) * n);
-	Datum		args[8];
+	Datum		args[9];
 	int			c,
 				i;
 
@@ -379,10 +363,11 @@ insert_lines(int64 order_id, int64 customer_id, SoLine *lines, int n)
 	}
 	args[0] = Int64GetDatum(order_id);
 	args[1] = Int64GetDatum(customer_id);
-	args[2] = make_array(cols[0], NULL, n, INT8OID);
+	args[2] = so_make_array(cols[0], NULL, n, INT8OID);
 	for (c = 1; c <= 4; c++)
-		args[2 + c] = make_array(cols[c], NULL, n, NUMERICOID);
-	args[7] = make_array(cols[5], note_nulls, n, TEXTOID);
+		args[2 + c] = so_make_array(cols[c], NULL, n, NUMERICOID);
+	args[7] = so_make_array(cols[5], note_nulls, n, TEXTOID);
+	args[8] = BoolGetDatum(reserved);
 	so_execute(&insert_lines_plan, args, NULL, false, 0);
 }
 
@@ -400,9 +385,9 @@ insert_creation_history(int64 order_id, int64 customer_id, bool draft)
 	args[0] = Int64GetDatum(order_id);
 	args[1] = Int64GetDatum(customer_id);
 	args[2] = CStringGetTextDatum(so_acting_user_name());
-	args[3] = make_array(from, from_nulls, n, TEXTOID);
-	args[4] = make_array(to, NULL, n, TEXTOID);
-	args[5] = make_array(why, NULL, n, TEXTOID);
+	args[3] = so_make_array(from, from_nulls, n, TEXTOID);
+	args[4] = so_make_array(to, NULL, n, TEXTOID);
+	args[5] = so_make_array(why, NULL, n, TEXTOID);
 	so_execute(&creation_history_plan, args, NULL, false, 0);
 }
 
@@ -432,8 +417,8 @@ create_order_impl(SoNewOrder *req)
 	const char *ship_to;
 	Datum		gross = so_numeric("0");
 	Datum		total = so_numeric("0");
-	Datum		args[17];
-	char		nulls[17];
+	Datum		args[18];
+	char		nulls[18];
 	int64		order_id;
 	int			i;
 
@@ -511,6 +496,7 @@ create_order_impl(SoNewOrder *req)
 	args[15] = Int64GetDatum(req->source_order_id);
 	nulls[15] = req->source_order_id ? ' ' : 'n';
 	args[16] = CStringGetTextDatum(so_acting_user_name());
+	args[17] = BoolGetDatum(opts->backorder);
 
 	if (so_execute(&insert_order_plan, args, nulls, false, 0) == 0)
 	{
@@ -527,8 +513,30 @@ create_order_impl(SoNewOrder *req)
 	}
 	order_id = so_getint64(0, 1);
 
-	insert_lines(order_id, req->customer_id, lines, req->nlines);
+	insert_lines(order_id, req->customer_id, lines, req->nlines, !opts->draft);
 	insert_creation_history(order_id, req->customer_id, opts->draft);
+
+	/*
+	 * Stock last: its row locks are the contended ones, so they are taken
+	 * as late as possible and held only until commit.
+	 */
+	if (!opts->draft)
+	{
+		SoStockLine *sl = palloc(sizeof(SoStockLine) * req->nlines);
+
+		for (i = 0; i < req->nlines; i++)
+		{
+			sl[i].line_no = i + 1;
+			sl[i].product_id = lines[i].product_id;
+			sl[i].want = lines[i].qty;
+		}
+		if (so_reserve_lines(order_id, req->customer_id, warehouse_id, sl,
+							 req->nlines, opts->backorder))
+		{
+			so_store_reservations(order_id, sl, req->nlines);
+			so_set_needs_stock(order_id, true);
+		}
+	}
 	return order_id;
 }
 
@@ -567,8 +575,7 @@ so_create_order(PG_FUNCTION_ARGS)
 {
 	SoNewOrder	req;
 
-	require_arg(fcinfo, 0, "customer_id");
-	require_arg(fcinfo, 1, "lines");
+	so_require_args(fcinfo, 2, "customer_id", "lines");
 
 	memset(&req, 0, sizeof(req));
 	req.customer_id = PG_GETARG_INT64(0);
@@ -654,7 +661,7 @@ so_copy_order(PG_FUNCTION_ARGS)
 {
 	SoNewOrder	req;
 
-	require_arg(fcinfo, 0, "order_id");
+	so_require_args(fcinfo, 1, "order_id");
 	memset(&req, 0, sizeof(req));
 	so_parse_order_options(PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1),
 						   &req.opts);
@@ -670,7 +677,7 @@ static SoPlan order_customer_plan = {
 
 static SoPlan lock_order_plan = {
 	"SELECT o.status::text, o.order_no, o.customer_id, o.hold_from::text,"
-	"       c.sales_rep, o.line_count"
+	"       c.sales_rep, o.line_count, o.warehouse_id, o.allow_backorder"
 	" FROM salesorder.sales_order o"
 	" JOIN salesorder.customer c ON c.id = o.customer_id"
 	" WHERE o.id = $1 FOR UPDATE OF o",
@@ -687,17 +694,12 @@ static SoPlan set_status_plan = {
 	3, {INT8OID, TEXTOID, TEXTOID}
 };
 
-typedef struct SoLockedOrder
-{
-	char	   *status;
-	char	   *order_no;
-	int64		customer_id;
-	char	   *hold_from;
-	int			line_count;
-} SoLockedOrder;
-
-static void
-lock_order(int64 order_id, SoLockedOrder *o)
+/*
+ * Lock an order row (FOR UPDATE) and check that the acting user may act for
+ * its customer.
+ */
+void
+so_lock_order(int64 order_id, SoLockedOrder *o)
 {
 	Datum		arg = Int64GetDatum(order_id);
 	bool		isnull;
@@ -711,13 +713,18 @@ lock_order(int64 order_id, SoLockedOrder *o)
 	o->customer_id = so_getint64(0, 3);
 	o->hold_from = so_gettext(0, 4);
 	o->line_count = DatumGetInt32(so_getdatum(0, 6, &isnull));
+	o->warehouse_id = so_getint64(0, 7);
+	o->allow_backorder = DatumGetBool(so_getdatum(0, 8, &isnull));
+	o->id = order_id;
 	so_check_customer_access(so_gettext(0, 5), o->customer_id);
 }
 
-/* UPDATE the status; the order_guard trigger checks the move. */
-static Datum
-set_status(int64 order_id, const SoLockedOrder *o, const char *to,
-		   const char *reason)
+/*
+ * UPDATE the status of a locked order; the order_guard trigger checks the
+ * move and writes the history.  Returns the new status.
+ */
+Datum
+so_set_status(const SoLockedOrder *o, const char *to, const char *reason)
 {
 	Datum		args[3];
 	char		nulls[3] = {' ', ' ', reason ? ' ' : 'n'};
@@ -725,13 +732,75 @@ set_status(int64 order_id, const SoLockedOrder *o, const char *to,
 
 	/* The trigger sees no change when from == to: report it here. */
 	if (strcmp(o->status, to) == 0)
-		so_check_transition(o->order_no, o->status, to, o->hold_from);
+		so_check_transition(o->order_no, o->status, to, o->hold_from, false);
 
-	args[0] = Int64GetDatum(order_id);
+	args[0] = Int64GetDatum(o->id);
 	args[1] = CStringGetTextDatum(to);
 	args[2] = reason ? CStringGetTextDatum(reason) : (Datum) 0;
 	so_execute(&set_status_plan, args, nulls, false, 0);
 	return so_getdatum(0, 1, &isnull);
+}
+
+static SoPlan order_status_plan = {
+	"SELECT o.status FROM salesorder.sales_order o WHERE o.id = $1",
+	1, {INT8OID}
+};
+
+Datum
+so_order_status(int64 order_id)
+{
+	Datum		arg = Int64GetDatum(order_id);
+	bool		isnull;
+
+	if (so_execute(&order_status_plan, &arg, NULL, false, 1) == 0)
+		elog(ERROR, "order %lld vanished", (long long) order_id);
+	return so_getdatum(0, 1, &isnull);
+}
+
+static SoPlan needs_stock_plan = {
+	"UPDATE salesorder.sales_order SET needs_stock = $2"
+	" WHERE id = $1 AND needs_stock IS DISTINCT FROM $2",
+	2, {INT8OID, BOOLOID}
+};
+
+void
+so_set_needs_stock(int64 order_id, bool needs_stock)
+{
+	Datum		args[2] = {Int64GetDatum(order_id), BoolGetDatum(needs_stock)};
+
+	so_execute(&needs_stock_plan, args, NULL, false, 0);
+}
+
+static SoPlan open_lines_plan = {
+	"SELECT l.line_no, l.product_id, l.qty - l.shipped_qty"
+	" FROM salesorder.order_line l WHERE l.order_id = $1 ORDER BY l.line_no",
+	1, {INT8OID}
+};
+
+/*
+ * Reserve the open quantity of every line of a locked order being
+ * submitted, store it on the lines and flag the order if it waits for stock.
+ */
+static void
+reserve_order(const SoLockedOrder *o)
+{
+	Datum		arg = Int64GetDatum(o->id);
+	int			n = so_execute(&open_lines_plan, &arg, NULL, false, 0);
+	SoStockLine *lines = palloc(sizeof(SoStockLine) * Max(n, 1));
+	bool		isnull;
+	bool		short_any;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		lines[i].line_no = DatumGetInt32(so_getdatum(i, 1, &isnull));
+		lines[i].product_id = so_getint64(i, 2);
+		lines[i].want = SPI_datumTransfer(so_getdatum(i, 3, &isnull), false, -1);
+	}
+	short_any = so_reserve_lines(o->id, o->customer_id, o->warehouse_id,
+								 lines, n, o->allow_backorder);
+	so_store_reservations(o->id, lines, n);
+	so_set_needs_stock(o->id, short_any);
 }
 
 typedef enum SoMove
@@ -748,6 +817,7 @@ static Datum
 move_order_impl(int64 order_id, SoMove move, const char *reason)
 {
 	SoLockedOrder o;
+	Datum		result;
 
 	if (move == MOVE_SUBMIT)
 	{
@@ -760,7 +830,7 @@ move_order_impl(int64 order_id, SoMove move, const char *reason)
 					(errcode(ERRCODE_SO_NOT_FOUND),
 					 errmsg("order %lld does not exist", (long long) order_id)));
 		lock_customer(so_getint64(0, 1), &cust);
-		lock_order(order_id, &o);
+		so_lock_order(order_id, &o);
 		if (strcmp(o.status, "draft") != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_SO_ILLEGAL_TRANSITION),
@@ -772,26 +842,36 @@ move_order_impl(int64 order_id, SoMove move, const char *reason)
 					 errmsg("order %s has no lines and cannot be submitted",
 							o.order_no)));
 		check_credit_hold(&cust);
-		return set_status(order_id, &o, "approved", SUBMIT_REASON);
+		result = so_set_status(&o, "approved", SUBMIT_REASON);
+		reserve_order(&o);
+		return result;
 	}
 
-	lock_order(order_id, &o);
+	so_lock_order(order_id, &o);
 	switch (move)
 	{
 		case MOVE_HOLD:
-			return set_status(order_id, &o, "on_hold", reason);
+			return so_set_status(&o, "on_hold", reason);
 		case MOVE_RELEASE:
 			if (o.hold_from == NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_SO_ILLEGAL_TRANSITION),
 						 errmsg("order %s is %s, not on hold", o.order_no, o.status)));
-			return set_status(order_id, &o, o.hold_from, "hold released");
+			return so_set_status(&o, o.hold_from, "hold released");
 		case MOVE_CANCEL:
-			return set_status(order_id, &o, "cancelled", reason);
+			/* The move is checked first: a refused cancel releases nothing. */
+			result = so_set_status(&o, "cancelled", reason);
+			so_release_order(o.id, o.customer_id, o.warehouse_id, "order cancelled");
+			return result;
 		case MOVE_DELIVER:
-			return set_status(order_id, &o, "delivered", NULL);
+			return so_set_status(&o, "delivered", NULL);
 		case MOVE_COMPLETE:
-			return set_status(order_id, &o, "completed", NULL);
+			result = so_set_status(&o, "completed",
+								   strcmp(o.status, "partially_shipped") == 0 ?
+								   "short-closed: the rest is not shipped" : NULL);
+			/* A short close gives back what was reserved for the rest. */
+			so_release_order(o.id, o.customer_id, o.warehouse_id, "order short-closed");
+			return result;
 		default:
 			elog(ERROR, "unexpected move %d", (int) move);
 	}
@@ -840,7 +920,7 @@ so_hold(PG_FUNCTION_ARGS)
 {
 	char	   *reason;
 
-	require_arg(fcinfo, 0, "order_id");
+	so_require_args(fcinfo, 1, "order_id");
 	reason = reason_arg(fcinfo, 1, "put an order on hold");
 	PG_RETURN_DATUM(move_order(PG_GETARG_INT64(0), MOVE_HOLD, reason));
 }
@@ -856,7 +936,7 @@ so_cancel(PG_FUNCTION_ARGS)
 {
 	char	   *reason;
 
-	require_arg(fcinfo, 0, "order_id");
+	so_require_args(fcinfo, 1, "order_id");
 	reason = reason_arg(fcinfo, 1, "cancel an order");
 	PG_RETURN_DATUM(move_order(PG_GETARG_INT64(0), MOVE_CANCEL, reason));
 }

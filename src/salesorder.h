@@ -89,6 +89,8 @@ extern Datum so_numeric(const char *s);
 extern Datum so_numeric_from_int64(int64 v);
 extern int	so_numeric_cmp(Datum a, Datum b);
 extern Datum so_text_datum(const char *s);
+extern Datum so_make_array(Datum *elems, bool *nulls, int n, Oid elemtype);
+extern void so_require_args(FunctionCallInfo fcinfo, int nargs, ...);
 
 /* ---- json_input.c ---- */
 
@@ -119,23 +121,87 @@ typedef struct SoOrderOptions
 	bool		has_notes;
 	char	   *notes;
 	bool		draft;
+	bool		backorder;
 	char	   *idempotency_key;
 } SoOrderOptions;
+
+/* One requested shipment line of ship(). */
+typedef struct SoShipInput
+{
+	int			index;
+	int			line_no;
+	Datum		qty;
+} SoShipInput;
 
 extern SoLineInput *so_parse_lines(Jsonb *lines, int *nlines);
 extern void so_parse_order_options(Jsonb *options, SoOrderOptions *opts);
 extern void so_check_reason(const char *what, text *reason);
+extern Datum so_check_quantity(const char *name, Datum qty, bool signed_delta);
+extern SoShipInput *so_parse_ship_lines(Jsonb *lines, int *nlines);
 
 /* ---- status.c ---- */
 extern char *so_status_label(Datum enum_value);
 extern void so_check_transition(const char *order_no, const char *from,
-								const char *to, const char *hold_from);
+								const char *to, const char *hold_from,
+								bool direct);
 extern void so_write_history(int64 order_id, int64 customer_id,
 							 const char *from, const char *to,
 							 const char *reason);
 
+/* ---- stock.c ---- */
+
+/* A line to reserve: want is the quantity to cover; the rest is filled in. */
+typedef struct SoStockLine
+{
+	int			line_no;
+	int64		product_id;
+	Datum		want;
+	Datum		reserved;		/* out */
+	Datum		backorder;		/* out */
+} SoStockLine;
+
+/* One ledger row: deltas of on_hand and reserved for a product (and line). */
+typedef struct SoStockMove
+{
+	int64		product_id;
+	int			line_no;		/* 0: not an order line */
+	Datum		on_hand_delta;
+	Datum		reserved_delta;
+} SoStockMove;
+
+extern bool so_reserve_lines(int64 order_id, int64 customer_id,
+							 int64 warehouse_id, SoStockLine *lines, int n,
+							 bool allow_backorder);
+extern void so_release_order(int64 order_id, int64 customer_id,
+							 int64 warehouse_id, const char *why);
+extern void so_store_reservations(int64 order_id, SoStockLine *lines, int n);
+extern void so_lock_stock_for(int64 warehouse_id, SoStockMove *moves, int n);
+extern void so_move_stock(int64 warehouse_id, int64 order_id,
+						  int64 customer_id, const char *kind,
+						  const char *note, SoStockMove *moves, int n);
+
 /* ---- order.c ---- */
+
+/* An order row locked FOR UPDATE by so_lock_order(). */
+typedef struct SoLockedOrder
+{
+	int64		id;
+	char	   *status;
+	char	   *order_no;
+	int64		customer_id;
+	char	   *hold_from;
+	int			line_count;
+	int64		warehouse_id;
+	bool		allow_backorder;
+} SoLockedOrder;
+
 extern void so_compute_line(Datum qty, Datum unit_price, Datum discount_pct,
 							Datum *gross, Datum *amount);
+extern void so_lock_order(int64 order_id, SoLockedOrder *o);
+extern Datum so_set_status(const SoLockedOrder *o, const char *to,
+						   const char *reason);
+extern Datum so_order_status(int64 order_id);
+extern void so_set_needs_stock(int64 order_id, bool needs_stock);
+
 
 #endif							/* SALESORDER_H */

@@ -13,6 +13,8 @@
 #include "salesorder.h"
 
 #include "fmgr.h"
+#include "utils/array.h"
+#include "utils/lsyscache.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/numeric.h"
@@ -97,4 +99,45 @@ Datum
 so_text_datum(const char *s)
 {
 	return CStringGetTextDatum(s);
+}
+
+/* A one-dimensional array of n elements (nulls may be NULL: none). */
+Datum
+so_make_array(Datum *elems, bool *nulls, int n, Oid elemtype)
+{
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+
+	if (n == 0)
+		return PointerGetDatum(construct_empty_array(elemtype));
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
+											  elemtype, typlen, typbyval,
+											  typalign));
+}
+
+/* The first nargs arguments are required: NULL is an error (22004). */
+void
+so_require_args(FunctionCallInfo fcinfo, int nargs, ...)
+{
+	va_list		names;
+	int			i;
+
+	va_start(names, nargs);
+	for (i = 0; i < nargs; i++)
+	{
+		const char *name = va_arg(names, const char *);
+
+		if (PG_ARGISNULL(i))
+		{
+			va_end(names);
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not be NULL", name)));
+		}
+	}
+	va_end(names);
 }

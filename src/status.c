@@ -40,13 +40,14 @@ so_status_label(Datum enum_value)
  * could be cancelled: a hold is never a shortcut around the graph.
  */
 static SoPlan legal_plan = {
-	"SELECT EXISTS (SELECT 1 FROM salesorder.status_transition t"
-	"  WHERE t.from_status = $1::salesorder.order_status"
-	"    AND t.to_status = $2::salesorder.order_status)"
-	" AND ($1 OPERATOR(pg_catalog.<>) 'on_hold' OR $2 OPERATOR(pg_catalog.=) $3"
-	"      OR $2 OPERATOR(pg_catalog.=) 'cancelled' AND EXISTS (SELECT 1 FROM salesorder.status_transition h"
-	"        WHERE h.from_status = $3::salesorder.order_status"
-	"          AND h.to_status = $2::salesorder.order_status))",
+	"SELECT t.direct_ok, t.made_by FROM salesorder.status_transition t"
+	" WHERE t.from_status = $1::salesorder.order_status"
+	"   AND t.to_status = $2::salesorder.order_status"
+	"   AND ($1 OPERATOR(pg_catalog.<>) 'on_hold' OR $2 OPERATOR(pg_catalog.=) $3"
+	"        OR $2 OPERATOR(pg_catalog.=) 'cancelled' AND EXISTS ("
+	"          SELECT 1 FROM salesorder.status_transition h"
+	"          WHERE h.from_status = $3::salesorder.order_status"
+	"            AND h.to_status = $2::salesorder.order_status))",
 	3, {TEXTOID, TEXTOID, TEXTOID}
 };
 
@@ -63,11 +64,13 @@ static SoPlan next_plan = {
 
 /*
  * Raise SO002 unless from -> to is legal.  SPI must be connected.
- * hold_from is the held state when from is on_hold, else NULL.
+ * hold_from is the held state when from is on_hold, else NULL.  For a plain
+ * UPDATE by a user (direct), a legal move that has effects beyond the order
+ * row is refused with SO006 and the name of the function that makes it.
  */
 void
 so_check_transition(const char *order_no, const char *from, const char *to,
-					const char *hold_from)
+					const char *hold_from, bool direct)
 {
 	Datum		args[3];
 	char		nulls[3] = {' ', ' ', hold_from ? ' ' : 'n'};
@@ -79,9 +82,17 @@ so_check_transition(const char *order_no, const char *from, const char *to,
 		args[0] = CStringGetTextDatum(from);
 		args[1] = CStringGetTextDatum(to);
 		args[2] = hold_from ? CStringGetTextDatum(hold_from) : (Datum) 0;
-		so_execute(&legal_plan, args, nulls, true, 1);
-		if (DatumGetBool(so_getdatum(0, 1, &isnull)) && !isnull)
-			return;
+		if (so_execute(&legal_plan, args, nulls, true, 1) == 1)
+		{
+			if (!direct || DatumGetBool(so_getdatum(0, 1, &isnull)))
+				return;
+			ereport(ERROR,
+					(errcode(ERRCODE_SO_NOT_EDITABLE),
+					 errmsg("the move %s -> %s of order %s cannot be made by a plain UPDATE",
+							from, to, order_no),
+					 errdetail("It has effects beyond the order row (stock, shipments or approval steps)."),
+					 errhint("Use salesorder.%s.", so_gettext(0, 2))));
+		}
 	}
 
 	args[0] = CStringGetTextDatum(from);
