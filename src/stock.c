@@ -16,8 +16,9 @@
  * Locking: stock rows are locked in (warehouse_id, product_id) order with
  * SELECT ... ORDER BY ... FOR NO KEY UPDATE, and after the order row, which
  * the caller already holds.  A receipt that fills backorders locks the
- * waiting orders first (in id order), then the stock row.  With one global
- * order no two operations can deadlock.
+ * waiting orders first (in id order), then the stock row, then tries (SKIP
+ * LOCKED, never waiting) the orders that began waiting meanwhile.  With one
+ * global order no two operations can deadlock.
  *
  *-------------------------------------------------------------------------
  */
@@ -407,6 +408,23 @@ static SoPlan waiting_orders_plan = {
 	2, {INT8OID, INT8OID}
 };
 
+/*
+ * The same after the stock row is locked, for backorders committed while we
+ * waited for it.  Taking an order lock now would invert the lock order, so
+ * it is only tried: SKIP LOCKED never waits, and an order busy elsewhere is
+ * left for the next receipt.
+ */
+static SoPlan waiting_orders_late_plan = {
+	"SELECT o.id FROM salesorder.sales_order o"
+	" WHERE o.id IN (SELECT l.order_id FROM salesorder.order_line l"
+	"                WHERE l.product_id = $2 AND l.backorder_qty > 0)"
+	"   AND o.warehouse_id = $1"
+	"   AND o.status IN ('pending_approval', 'approved', 'in_production',"
+	"                    'partially_shipped', 'on_hold')"
+	" ORDER BY o.id FOR UPDATE OF o SKIP LOCKED",
+	2, {INT8OID, INT8OID}
+};
+
 static SoPlan waiting_lines_plan = {
 	"SELECT l.order_id, l.line_no, l.backorder_qty, o.customer_id"
 	" FROM salesorder.order_line l"
@@ -472,8 +490,14 @@ change_stock(int64 warehouse_id, int64 product_id, Datum delta,
 
 	/* Orders before stock: lock the waiting orders first. */
 	if (increase)
+		(void) so_execute(&waiting_orders_plan, args, NULL, false, 0);
+
+	so_execute(&ensure_stock_plan, args, NULL, false, 0);
+	available = lock_stock(warehouse_id, ids, 1)[0];
+
+	if (increase)
 	{
-		norders = so_execute(&waiting_orders_plan, args, NULL, false, 0);
+		norders = so_execute(&waiting_orders_late_plan, args, NULL, false, 0);
 		if (norders > 0)
 		{
 			Datum	   *elems = palloc(sizeof(Datum) * norders);
@@ -483,9 +507,6 @@ change_stock(int64 warehouse_id, int64 product_id, Datum delta,
 			order_ids = so_make_array(elems, NULL, norders, INT8OID);
 		}
 	}
-
-	so_execute(&ensure_stock_plan, args, NULL, false, 0);
-	available = lock_stock(warehouse_id, ids, 1)[0];
 
 	if (!increase &&
 		so_numeric_cmp(DirectFunctionCall2(numeric_add, available, delta), zero) < 0)
