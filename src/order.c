@@ -540,31 +540,29 @@ create_order_impl(SoNewOrder *req)
 	return order_id;
 }
 
-/*
- * Run create_order_impl as the extension owner for the acting user.
- */
+/* A create_order or copy_order call, run by so_run_as_owner(). */
+typedef struct SoCreateCall
+{
+	SoNewOrder *req;
+	int64		copy_from;		/* copy_order's source, or 0 */
+} SoCreateCall;
+
+static Datum
+create_order_work(void *arg)
+{
+	SoCreateCall *call = (SoCreateCall *) arg;
+
+	if (call->copy_from != 0)
+		fill_copy_request(call->copy_from, call->req);
+	return Int64GetDatum(create_order_impl(call->req));
+}
+
 static int64
 create_order_as_owner(SoNewOrder *req, int64 copy_from)
 {
-	SoContext	ctx;
-	volatile int64 order_id = 0;
+	SoCreateCall call = {req, copy_from};
 
-	so_enter(&ctx);
-	PG_TRY();
-	{
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		if (copy_from != 0)
-			fill_copy_request(copy_from, req);
-		order_id = create_order_impl(req);
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		so_leave(&ctx);
-	}
-	PG_END_TRY();
-	return order_id;
+	return DatumGetInt64(so_run_as_owner(create_order_work, &call));
 }
 
 /*
@@ -878,26 +876,27 @@ move_order_impl(int64 order_id, SoMove move, const char *reason)
 	return (Datum) 0;			/* keep compiler quiet */
 }
 
+typedef struct SoMoveCall
+{
+	int64		order_id;
+	SoMove		move;
+	const char *reason;
+} SoMoveCall;
+
+static Datum
+move_order_work(void *arg)
+{
+	SoMoveCall *call = (SoMoveCall *) arg;
+
+	return move_order_impl(call->order_id, call->move, call->reason);
+}
+
 static Datum
 move_order(int64 order_id, SoMove move, const char *reason)
 {
-	SoContext	ctx;
-	volatile Datum result = (Datum) 0;
+	SoMoveCall	call = {order_id, move, reason};
 
-	so_enter(&ctx);
-	PG_TRY();
-	{
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		result = move_order_impl(order_id, move, reason);
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		so_leave(&ctx);
-	}
-	PG_END_TRY();
-	return result;
+	return so_run_as_owner(move_order_work, &call);
 }
 
 static char *

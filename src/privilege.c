@@ -71,6 +71,33 @@ so_leave(SoContext *ctx)
 	current_acting_user = ctx->prev_acting_user;
 }
 
+/*
+ * Run work(arg) as the extension owner for the acting user, inside its own
+ * SPI connection, and always undo the switch, also on error.  The result
+ * must be a by-value datum or already copied out of SPI memory.
+ */
+Datum
+so_run_as_owner(SoWork work, void *arg)
+{
+	SoContext	ctx;
+	volatile Datum result = (Datum) 0;
+
+	so_enter(&ctx);
+	PG_TRY();
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		result = work(arg);
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		so_leave(&ctx);
+	}
+	PG_END_TRY();
+	return result;
+}
+
 /* True while one of our functions is writing (the guards let it through). */
 bool
 so_in_internal_write(void)

@@ -36,6 +36,10 @@
 #define ERRCODE_SO_NOT_FOUND			MAKE_SQLSTATE('S','O','0','1','0')
 #define ERRCODE_SO_INACTIVE				MAKE_SQLSTATE('S','O','0','1','1')
 
+/* The statuses in which an order holds stock (reservations, backorders). */
+#define SO_OPEN_STATUSES \
+	"('pending_approval', 'approved', 'in_production', 'partially_shipped', 'on_hold')"
+
 /* Upper bounds that keep every amount inside numeric(14,2). */
 #define SO_MAX_LINES		10000
 
@@ -56,7 +60,10 @@ typedef struct SoContext
 	Oid			prev_acting_user;
 } SoContext;
 
+typedef Datum (*SoWork) (void *arg);
+
 extern void so_enter(SoContext *ctx);
+extern Datum so_run_as_owner(SoWork work, void *arg);
 extern void so_leave(SoContext *ctx);
 extern bool so_in_internal_write(void);
 extern Oid	so_acting_user(void);

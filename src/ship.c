@@ -199,26 +199,19 @@ ship_impl(int64 order_id, SoShipInput *req, int nreq)
 	return so_order_status(order_id);
 }
 
-static Datum
-ship_as_owner(int64 order_id, SoShipInput *req, int nreq)
+typedef struct SoShipCall
 {
-	SoContext	ctx;
-	volatile Datum result = (Datum) 0;
+	int64		order_id;
+	SoShipInput *req;
+	int			nreq;
+} SoShipCall;
 
-	so_enter(&ctx);
-	PG_TRY();
-	{
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		result = ship_impl(order_id, req, nreq);
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		so_leave(&ctx);
-	}
-	PG_END_TRY();
-	return result;
+static Datum
+ship_work(void *arg)
+{
+	SoShipCall *call = (SoShipCall *) arg;
+
+	return ship_impl(call->order_id, call->req, call->nreq);
 }
 
 /*
@@ -227,11 +220,11 @@ ship_as_owner(int64 order_id, SoShipInput *req, int nreq)
 Datum
 so_ship(PG_FUNCTION_ARGS)
 {
-	SoShipInput *req = NULL;
-	int			nreq = 0;
+	SoShipCall	call = {0, NULL, 0};
 
 	so_require_args(fcinfo, 1, "order_id");
+	call.order_id = PG_GETARG_INT64(0);
 	if (!PG_ARGISNULL(1))
-		req = so_parse_ship_lines(PG_GETARG_JSONB_P(1), &nreq);
-	PG_RETURN_DATUM(ship_as_owner(PG_GETARG_INT64(0), req, nreq));
+		call.req = so_parse_ship_lines(PG_GETARG_JSONB_P(1), &call.nreq);
+	PG_RETURN_DATUM(so_run_as_owner(ship_work, &call));
 }

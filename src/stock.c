@@ -396,15 +396,17 @@ static SoPlan check_pair_plan = {
 	2, {INT8OID, INT8OID}
 };
 
-/* Backordered lines waiting here, oldest order first, their orders locked. */
+/* Orders of this warehouse waiting for this product, in id order. */
+#define WAITING_ORDERS_SQL \
+	"SELECT o.id FROM salesorder.sales_order o" \
+	" WHERE o.id IN (SELECT l.order_id FROM salesorder.order_line l" \
+	"                WHERE l.product_id = $2 AND l.backorder_qty > 0)" \
+	"   AND o.warehouse_id = $1 AND o.status IN " SO_OPEN_STATUSES \
+	" ORDER BY o.id FOR UPDATE OF o"
+
+/* Locked before the stock row, waiting for them if need be. */
 static SoPlan waiting_orders_plan = {
-	"SELECT o.id FROM salesorder.sales_order o"
-	" WHERE o.id IN (SELECT l.order_id FROM salesorder.order_line l"
-	"                WHERE l.product_id = $2 AND l.backorder_qty > 0)"
-	"   AND o.warehouse_id = $1"
-	"   AND o.status IN ('pending_approval', 'approved', 'in_production',"
-	"                    'partially_shipped', 'on_hold')"
-	" ORDER BY o.id FOR UPDATE OF o",
+	WAITING_ORDERS_SQL,
 	2, {INT8OID, INT8OID}
 };
 
@@ -415,13 +417,7 @@ static SoPlan waiting_orders_plan = {
  * left for the next receipt.
  */
 static SoPlan waiting_orders_late_plan = {
-	"SELECT o.id FROM salesorder.sales_order o"
-	" WHERE o.id IN (SELECT l.order_id FROM salesorder.order_line l"
-	"                WHERE l.product_id = $2 AND l.backorder_qty > 0)"
-	"   AND o.warehouse_id = $1"
-	"   AND o.status IN ('pending_approval', 'approved', 'in_production',"
-	"                    'partially_shipped', 'on_hold')"
-	" ORDER BY o.id FOR UPDATE OF o SKIP LOCKED",
+	WAITING_ORDERS_SQL " SKIP LOCKED",
 	2, {INT8OID, INT8OID}
 };
 
@@ -430,8 +426,7 @@ static SoPlan waiting_lines_plan = {
 	" FROM salesorder.order_line l"
 	" JOIN salesorder.sales_order o ON o.id = l.order_id"
 	" WHERE l.order_id = ANY ($1) AND l.product_id = $2 AND l.backorder_qty > 0"
-	"   AND o.status IN ('pending_approval', 'approved', 'in_production',"
-	"                    'partially_shipped', 'on_hold')"
+	"   AND o.status IN " SO_OPEN_STATUSES
 	" ORDER BY o.created_at, o.id, l.line_no",
 	2, {INT8ARRAYOID, INT8OID}
 };
@@ -568,27 +563,30 @@ change_stock(int64 warehouse_id, int64 product_id, Datum delta,
 	return SPI_datumTransfer(so_getdatum(0, 1, &isnull), false, -1);
 }
 
+typedef struct SoStockCall
+{
+	int64		warehouse_id;
+	int64		product_id;
+	Datum		delta;
+	const char *kind;
+	const char *note;
+} SoStockCall;
+
+static Datum
+change_stock_work(void *arg)
+{
+	SoStockCall *c = (SoStockCall *) arg;
+
+	return change_stock(c->warehouse_id, c->product_id, c->delta, c->kind, c->note);
+}
+
 static Datum
 change_stock_as_owner(int64 warehouse_id, int64 product_id, Datum delta,
 					  const char *kind, const char *note)
 {
-	SoContext	ctx;
-	volatile Datum result = (Datum) 0;
+	SoStockCall call = {warehouse_id, product_id, delta, kind, note};
 
-	so_enter(&ctx);
-	PG_TRY();
-	{
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		result = change_stock(warehouse_id, product_id, delta, kind, note);
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		so_leave(&ctx);
-	}
-	PG_END_TRY();
-	return result;
+	return so_run_as_owner(change_stock_work, &call);
 }
 
 /*
