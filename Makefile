@@ -18,7 +18,8 @@ OBJS = \
 	src/guard.o \
 	src/order.o \
 	src/stock.o \
-	src/ship.o
+	src/ship.o \
+	src/approval.o
 
 EXTENSION_SQL = \
 	extension/header.sql \
@@ -27,6 +28,7 @@ EXTENSION_SQL = \
 	extension/status.sql \
 	extension/order.sql \
 	extension/fulfilment.sql \
+	extension/approval.sql \
 	extension/roles.sql \
 	extension/comments.sql
 
@@ -36,7 +38,7 @@ EXTRA_CLEAN = $(DATA_built) results output_iso regression.diffs regression.out
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers -Wno-cast-function-type
 
-REGRESS = setup order_create order_validation order_lifecycle order_guard stock roles
+REGRESS = setup order_create order_validation order_lifecycle order_guard stock approval roles
 REGRESS_OPTS = --load-extension=plpgsql
 
 ISOLATION = order_transition_race idempotency_race stock_last_units stock_opposite_order stock_cancel_ship

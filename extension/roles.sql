@@ -35,7 +35,11 @@ BEGIN
 	GRANT SELECT ON salesorder.customer, salesorder.product, salesorder.warehouse,
 		salesorder.stock, salesorder.sales_order, salesorder.order_line,
 		salesorder.order_status_history, salesorder.status_transition,
-		salesorder.stock_movement, salesorder.low_stock
+		salesorder.stock_movement, salesorder.low_stock,
+		salesorder.approval_rule, salesorder.approval_step,
+		salesorder.approval_queue
+		TO salesorder_sales, salesorder_approver, salesorder_warehouse;
+	GRANT EXECUTE ON FUNCTION salesorder.credit_exposure(bigint, bigint)
 		TO salesorder_sales, salesorder_approver, salesorder_warehouse;
 
 	-- Sales: enter and manage orders; edit draft headers and lines directly.
@@ -44,7 +48,8 @@ BEGIN
 		salesorder.submit_order(bigint),
 		salesorder.cancel(bigint, text),
 		salesorder.hold(bigint, text),
-		salesorder.release_hold(bigint)
+		salesorder.release_hold(bigint),
+		salesorder.revise(bigint)
 		TO salesorder_sales;
 	GRANT UPDATE (warehouse_id, ship_to, requested_date, promised_date,
 				  special_requirements, notes)
@@ -52,8 +57,10 @@ BEGIN
 	GRANT INSERT, UPDATE (product_id, qty, unit_price, discount_pct, note), DELETE
 		ON salesorder.order_line TO salesorder_sales;
 
-	-- Approvers: hold and release while reviewing.
-	GRANT EXECUTE ON FUNCTION salesorder.hold(bigint, text),
+	-- Approvers: decide the steps routed to their roles; hold while reviewing.
+	GRANT EXECUTE ON FUNCTION salesorder.approve(bigint, text),
+		salesorder.reject(bigint, text),
+		salesorder.hold(bigint, text),
 		salesorder.release_hold(bigint)
 		TO salesorder_approver;
 
@@ -77,7 +84,8 @@ BEGIN
 		END IF;
 	END LOOP;
 	GRANT SELECT, INSERT, UPDATE, DELETE ON salesorder.customer,
-		salesorder.product, salesorder.warehouse, salesorder.status_transition
+		salesorder.product, salesorder.warehouse, salesorder.status_transition,
+		salesorder.approval_rule
 		TO salesorder_admin;
 	GRANT INSERT, UPDATE (reorder_point) ON salesorder.stock TO salesorder_admin;
 	GRANT USAGE ON ALL SEQUENCES IN SCHEMA salesorder TO salesorder_admin;

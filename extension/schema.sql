@@ -120,6 +120,8 @@ CREATE TABLE salesorder.order_status_history (
 	changed_by	text NOT NULL,
 	changed_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	reason		text,
+	kind		text NOT NULL DEFAULT 'status'
+		CHECK (kind IN ('status', 'decision', 'stage', 'change')),
 	FOREIGN KEY (customer_id, order_id)
 		REFERENCES salesorder.sales_order (customer_id, id) ON DELETE CASCADE
 );

@@ -64,6 +64,8 @@ typedef struct SoLine
 } SoLine;
 
 static void fill_copy_request(int64 source_id, SoNewOrder *req);
+struct SoCustomer;
+static Datum submit_locked(const SoLockedOrder *o, const struct SoCustomer *cust);
 
 /*
  * gross = round(qty * price, 2); amount = round(qty * price * (100 - disc)
@@ -371,14 +373,21 @@ insert_lines(int64 order_id, int64 customer_id, SoLine *lines, int n,
 	so_execute(&insert_lines_plan, args, NULL, false, 0);
 }
 
-/* The creation (and, unless a draft, submission) rows of the history. */
+/*
+ * The creation row of the history and, when the order was submitted at
+ * once, its submission row (to status, with reason).
+ */
 static void
-insert_creation_history(int64 order_id, int64 customer_id, bool draft)
+insert_creation_history(int64 order_id, int64 customer_id, const char *status,
+						const char *reason)
 {
+	bool		draft = strcmp(status, "draft") == 0;
 	Datum		from[2] = {(Datum) 0, CStringGetTextDatum("draft")};
 	bool		from_nulls[2] = {true, false};
-	Datum		to[2] = {CStringGetTextDatum("draft"), CStringGetTextDatum("approved")};
-	Datum		why[2] = {CStringGetTextDatum("created"), CStringGetTextDatum(SUBMIT_REASON)};
+	Datum		to[2] = {CStringGetTextDatum("draft"), CStringGetTextDatum(status)};
+	Datum		why[2] = {CStringGetTextDatum("created"),
+	reason ? CStringGetTextDatum(reason) : (Datum) 0};
+	bool		why_nulls[2] = {false, reason == NULL};
 	int			n = draft ? 1 : 2;
 	Datum		args[6];
 
@@ -387,7 +396,7 @@ insert_creation_history(int64 order_id, int64 customer_id, bool draft)
 	args[2] = CStringGetTextDatum(so_acting_user_name());
 	args[3] = so_make_array(from, from_nulls, n, TEXTOID);
 	args[4] = so_make_array(to, NULL, n, TEXTOID);
-	args[5] = so_make_array(why, NULL, n, TEXTOID);
+	args[5] = so_make_array(why, why_nulls, n, TEXTOID);
 	so_execute(&creation_history_plan, args, NULL, false, 0);
 }
 
@@ -404,19 +413,29 @@ find_idempotent_order(int64 customer_id, const char *key)
 /*
  * Create an order.  SPI must be connected and so_enter() done.
  *
- * All checks and computations come before the first write.  The order row
- * is inserted with its final status, so creation costs one INSERT per table.
+ * All checks and computations come before the first write.  On the fast
+ * path -- submitted at once, no backorders allowed -- the approval rules
+ * are evaluated before the order row exists, so it is inserted with its
+ * final status and creation costs one INSERT per table.  An order that may
+ * backorder is inserted as a draft and submitted like any draft, since the
+ * backorder rule depends on what the reservation finds.
  */
 static int64
 create_order_impl(SoNewOrder *req)
 {
 	SoOrderOptions *opts = &req->opts;
+	bool		fast = !opts->draft && !opts->backorder;
 	SoCustomer	cust;
 	SoLine	   *lines;
 	int64		warehouse_id;
 	const char *ship_to;
+	const char *status = "draft";
+	const char *status_reason = NULL;
 	Datum		gross = so_numeric("0");
 	Datum		total = so_numeric("0");
+	Datum		max_discount = so_numeric("0");
+	SoFiredRule *fired = NULL;
+	int			nfired = 0;
 	Datum		args[18];
 	char		nulls[18];
 	int64		order_id;
@@ -465,14 +484,26 @@ create_order_impl(SoNewOrder *req)
 		check_amount(what, lines[i].gross);
 		gross = DirectFunctionCall2(numeric_add, gross, lines[i].gross);
 		total = DirectFunctionCall2(numeric_add, total, lines[i].amount);
+		if (so_numeric_cmp(lines[i].discount_pct, max_discount) > 0)
+			max_discount = lines[i].discount_pct;
 	}
 	check_amount("the order total", gross);
 
+	if (fast)
+	{
+		SoSubmission sub = {0, req->customer_id, total, max_discount,
+		opts->special_requirements, false};
+
+		nfired = so_evaluate_rules(&sub, &fired);
+		status = nfired ? "pending_approval" : "approved";
+		status_reason = nfired ? so_steps_summary(fired, nfired) : SUBMIT_REASON;
+	}
+
 	memset(nulls, ' ', sizeof(nulls));
 	args[0] = Int64GetDatum(req->customer_id);
-	args[1] = CStringGetTextDatum(opts->draft ? "draft" : "approved");
-	args[2] = opts->draft ? (Datum) 0 : CStringGetTextDatum(SUBMIT_REASON);
-	nulls[2] = opts->draft ? 'n' : ' ';
+	args[1] = CStringGetTextDatum(status);
+	args[2] = status_reason ? CStringGetTextDatum(status_reason) : (Datum) 0;
+	nulls[2] = status_reason ? ' ' : 'n';
 	args[3] = Int64GetDatum(warehouse_id);
 	args[4] = CStringGetTextDatum(ship_to);
 	args[5] = cust.sales_rep ? CStringGetTextDatum(cust.sales_rep) : (Datum) 0;
@@ -513,15 +544,17 @@ create_order_impl(SoNewOrder *req)
 	}
 	order_id = so_getint64(0, 1);
 
-	insert_lines(order_id, req->customer_id, lines, req->nlines, !opts->draft);
-	insert_creation_history(order_id, req->customer_id, opts->draft);
+	so_insert_steps(order_id, req->customer_id, 1, fired, nfired);
+	insert_lines(order_id, req->customer_id, lines, req->nlines, fast);
+	insert_creation_history(order_id, req->customer_id, status, status_reason);
 
-	/*
-	 * Stock last: its row locks are the contended ones, so they are taken
-	 * as late as possible and held only until commit.
-	 */
-	if (!opts->draft)
+	if (fast)
 	{
+		/*
+		 * Stock last: its row locks are the contended ones, so they are
+		 * taken as late as possible and held only until commit.  The lines
+		 * went in as fully reserved; a shortage is an error here.
+		 */
 		SoStockLine *sl = palloc(sizeof(SoStockLine) * req->nlines);
 
 		for (i = 0; i < req->nlines; i++)
@@ -530,12 +563,15 @@ create_order_impl(SoNewOrder *req)
 			sl[i].product_id = lines[i].product_id;
 			sl[i].want = lines[i].qty;
 		}
-		if (so_reserve_lines(order_id, req->customer_id, warehouse_id, sl,
-							 req->nlines, opts->backorder))
-		{
-			so_store_reservations(order_id, sl, req->nlines);
-			so_set_needs_stock(order_id, true);
-		}
+		(void) so_reserve_lines(order_id, req->customer_id, warehouse_id, sl,
+								req->nlines, false);
+	}
+	else if (!opts->draft)
+	{
+		SoLockedOrder o;
+
+		so_lock_order(order_id, &o);
+		(void) submit_locked(&o, &cust);
 	}
 	return order_id;
 }
@@ -675,7 +711,8 @@ static SoPlan order_customer_plan = {
 
 static SoPlan lock_order_plan = {
 	"SELECT o.status::text, o.order_no, o.customer_id, o.hold_from::text,"
-	"       c.sales_rep, o.line_count, o.warehouse_id, o.allow_backorder"
+	"       c.sales_rep, o.line_count, o.warehouse_id, o.allow_backorder,"
+	"       o.created_by"
 	" FROM salesorder.sales_order o"
 	" JOIN salesorder.customer c ON c.id = o.customer_id"
 	" WHERE o.id = $1 FOR UPDATE OF o",
@@ -699,6 +736,16 @@ static SoPlan set_status_plan = {
 void
 so_lock_order(int64 order_id, SoLockedOrder *o)
 {
+	so_lock_order_for(order_id, o, true);
+}
+
+/*
+ * Lock an order row; check_access false is for approvers, whose right to act
+ * is the step routed to their role, not the customer's rep.
+ */
+void
+so_lock_order_for(int64 order_id, SoLockedOrder *o, bool check_access)
+{
 	Datum		arg = Int64GetDatum(order_id);
 	bool		isnull;
 
@@ -713,8 +760,10 @@ so_lock_order(int64 order_id, SoLockedOrder *o)
 	o->line_count = DatumGetInt32(so_getdatum(0, 6, &isnull));
 	o->warehouse_id = so_getint64(0, 7);
 	o->allow_backorder = DatumGetBool(so_getdatum(0, 8, &isnull));
+	o->created_by = so_gettext(0, 9);
 	o->id = order_id;
-	so_check_customer_access(so_gettext(0, 5), o->customer_id);
+	if (check_access)
+		so_check_customer_access(so_gettext(0, 5), o->customer_id);
 }
 
 /*
@@ -779,7 +828,7 @@ static SoPlan open_lines_plan = {
  * Reserve the open quantity of every line of a locked order being
  * submitted, store it on the lines and flag the order if it waits for stock.
  */
-static void
+static bool
 reserve_order(const SoLockedOrder *o)
 {
 	Datum		arg = Int64GetDatum(o->id);
@@ -799,6 +848,58 @@ reserve_order(const SoLockedOrder *o)
 								 lines, n, o->allow_backorder);
 	so_store_reservations(o->id, lines, n);
 	so_set_needs_stock(o->id, short_any);
+	return short_any;
+}
+
+static SoPlan submission_plan = {
+	"SELECT o.total_amount, o.special_requirements,"
+	"       (SELECT COALESCE(pg_catalog.max(l.discount_pct), 0)"
+	"        FROM salesorder.order_line l WHERE l.order_id = o.id)"
+	" FROM salesorder.sales_order o WHERE o.id = $1",
+	1, {INT8OID}
+};
+
+/*
+ * Submit a locked draft whose customer is locked too: reserve its stock,
+ * evaluate the approval rules on what it now is, open a new round of steps,
+ * and move it to pending_approval, or straight to approved when no rule
+ * fires.
+ */
+static Datum
+submit_locked(const SoLockedOrder *o, const struct SoCustomer *cust)
+{
+	SoSubmission sub;
+	SoFiredRule *fired;
+	Datum		arg = Int64GetDatum(o->id);
+	bool		isnull;
+	int			n;
+
+	if (strcmp(o->status, "draft") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SO_ILLEGAL_TRANSITION),
+				 errmsg("order %s is %s: only a draft can be submitted",
+						o->order_no, o->status)));
+	if (o->line_count == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SO_NOT_EDITABLE),
+				 errmsg("order %s has no lines and cannot be submitted",
+						o->order_no)));
+	check_credit_hold(cust);
+
+	memset(&sub, 0, sizeof(sub));
+	sub.backordered = reserve_order(o);
+	so_execute(&submission_plan, &arg, NULL, false, 1);
+	sub.order_id = o->id;
+	sub.customer_id = o->customer_id;
+	sub.total = SPI_datumTransfer(so_getdatum(0, 1, &isnull), false, -1);
+	sub.special_requirements = so_gettext(0, 2);
+	sub.max_discount = SPI_datumTransfer(so_getdatum(0, 3, &isnull), false, -1);
+
+	n = so_evaluate_rules(&sub, &fired);
+	if (n == 0)
+		return so_set_status(o, "approved", SUBMIT_REASON);
+	so_insert_steps(o->id, o->customer_id, so_next_round(o->id), fired, n);
+	return so_set_status(o, "pending_approval", so_steps_summary(fired, n));
 }
 
 typedef enum SoMove
@@ -829,20 +930,7 @@ move_order_impl(int64 order_id, SoMove move, const char *reason)
 					 errmsg("order %lld does not exist", (long long) order_id)));
 		lock_customer(so_getint64(0, 1), &cust);
 		so_lock_order(order_id, &o);
-		if (strcmp(o.status, "draft") != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_SO_ILLEGAL_TRANSITION),
-					 errmsg("order %s is %s: only a draft can be submitted",
-							o.order_no, o.status)));
-		if (o.line_count == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_SO_NOT_EDITABLE),
-					 errmsg("order %s has no lines and cannot be submitted",
-							o.order_no)));
-		check_credit_hold(&cust);
-		result = so_set_status(&o, "approved", SUBMIT_REASON);
-		reserve_order(&o);
-		return result;
+		return submit_locked(&o, &cust);
 	}
 
 	so_lock_order(order_id, &o);
@@ -860,6 +948,8 @@ move_order_impl(int64 order_id, SoMove move, const char *reason)
 			/* The move is checked first: a refused cancel releases nothing. */
 			result = so_set_status(&o, "cancelled", reason);
 			so_release_order(o.id, o.customer_id, o.warehouse_id, "order cancelled");
+			so_close_steps(o.id, "closed: the order was cancelled");
+			so_set_needs_stock(o.id, false);
 			return result;
 		case MOVE_DELIVER:
 			return so_set_status(&o, "delivered", NULL);
@@ -869,6 +959,7 @@ move_order_impl(int64 order_id, SoMove move, const char *reason)
 								   "short-closed: the rest is not shipped" : NULL);
 			/* A short close gives back what was reserved for the rest. */
 			so_release_order(o.id, o.customer_id, o.warehouse_id, "order short-closed");
+			so_set_needs_stock(o.id, false);
 			return result;
 		default:
 			elog(ERROR, "unexpected move %d", (int) move);

@@ -154,6 +154,9 @@ extern void so_check_transition(const char *order_no, const char *from,
 extern void so_write_history(int64 order_id, int64 customer_id,
 							 const char *from, const char *to,
 							 const char *reason);
+extern void so_write_history_kind(int64 order_id, int64 customer_id,
+								  const char *from, const char *to,
+								  const char *kind, const char *reason);
 
 /* ---- stock.c ---- */
 
@@ -200,15 +203,49 @@ typedef struct SoLockedOrder
 	int			line_count;
 	int64		warehouse_id;
 	bool		allow_backorder;
+	char	   *created_by;
 } SoLockedOrder;
 
 extern void so_compute_line(Datum qty, Datum unit_price, Datum discount_pct,
 							Datum *gross, Datum *amount);
 extern void so_lock_order(int64 order_id, SoLockedOrder *o);
+extern void so_lock_order_for(int64 order_id, SoLockedOrder *o,
+							  bool check_access);
 extern Datum so_set_status(const SoLockedOrder *o, const char *to,
 						   const char *reason);
 extern Datum so_order_status(int64 order_id);
 extern void so_set_needs_stock(int64 order_id, bool needs_stock);
 
+
+/* ---- approval.c ---- */
+
+/* What the approval rules look at when an order is submitted. */
+typedef struct SoSubmission
+{
+	int64		order_id;		/* 0 before the order row exists */
+	int64		customer_id;
+	Datum		total;			/* numeric */
+	Datum		max_discount;	/* numeric: the largest line discount */
+	const char *special_requirements;	/* NULL: none */
+	bool		backordered;
+} SoSubmission;
+
+/* A rule that fired: it becomes one approval_step. */
+typedef struct SoFiredRule
+{
+	int64		rule_id;
+	int			level;
+	char	   *department;
+	char	   *approver_role;
+	char	   *reason;
+	Datum		figures;		/* jsonb */
+} SoFiredRule;
+
+extern int	so_evaluate_rules(const SoSubmission *sub, SoFiredRule **fired);
+extern void so_insert_steps(int64 order_id, int64 customer_id, int round,
+							SoFiredRule *fired, int n);
+extern int	so_next_round(int64 order_id);
+extern char *so_steps_summary(SoFiredRule *fired, int n);
+extern void so_close_steps(int64 order_id, const char *why);
 
 #endif							/* SALESORDER_H */

@@ -115,18 +115,29 @@ so_check_transition(const char *order_no, const char *from, const char *to,
 
 static SoPlan history_plan = {
 	"INSERT INTO salesorder.order_status_history"
-	" (order_id, customer_id, from_status, to_status, changed_by, reason)"
-	" VALUES ($1, $2, $3::salesorder.order_status, $4::salesorder.order_status, $5, $6)",
-	6, {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}
+	" (order_id, customer_id, from_status, to_status, changed_by, reason, kind)"
+	" VALUES ($1, $2, $3::salesorder.order_status, $4::salesorder.order_status, $5, $6, $7)",
+	7, {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}
 };
 
-/* One history row, recorded under the acting user.  SPI must be connected. */
+/* One status-move row of the history, under the acting user. */
 void
 so_write_history(int64 order_id, int64 customer_id, const char *from,
 				 const char *to, const char *reason)
 {
-	Datum		args[6];
-	char		nulls[6] = {' ', ' ', from ? ' ' : 'n', ' ', ' ', reason ? ' ' : 'n'};
+	so_write_history_kind(order_id, customer_id, from, to, "status", reason);
+}
+
+/*
+ * One history row of any kind (status, decision, stage, change), recorded
+ * under the acting user.  SPI must be connected.
+ */
+void
+so_write_history_kind(int64 order_id, int64 customer_id, const char *from,
+					  const char *to, const char *kind, const char *reason)
+{
+	Datum		args[7];
+	char		nulls[7] = {' ', ' ', from ? ' ' : 'n', ' ', ' ', reason ? ' ' : 'n', ' '};
 
 	args[0] = Int64GetDatum(order_id);
 	args[1] = Int64GetDatum(customer_id);
@@ -134,5 +145,6 @@ so_write_history(int64 order_id, int64 customer_id, const char *from,
 	args[3] = CStringGetTextDatum(to);
 	args[4] = CStringGetTextDatum(so_acting_user_name());
 	args[5] = reason ? CStringGetTextDatum(reason) : (Datum) 0;
+	args[6] = CStringGetTextDatum(kind);
 	so_execute(&history_plan, args, nulls, false, 0);
 }

@@ -1,0 +1,162 @@
+-- Review and approval: rules as data, one step per rule that fires, levels
+-- opened one after the other, decisions recorded.
+
+CREATE TABLE salesorder.approval_rule (
+	id				bigserial PRIMARY KEY,
+	name			text NOT NULL,
+	kind			text NOT NULL CHECK (kind IN
+		('amount_over', 'discount_over', 'credit_exceeded', 'special_terms',
+		 'backorder', 'segment', 'change_amount_over', 'change_qty', 'change_date')),
+	threshold		numeric(14,2),
+	segment			text,
+	department		text NOT NULL,
+	approver_role	text NOT NULL,
+	level			integer NOT NULL DEFAULT 1 CHECK (level BETWEEN 1 AND 9),
+	active			boolean NOT NULL DEFAULT true,
+	created_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	CHECK (kind NOT IN ('amount_over', 'discount_over', 'change_amount_over')
+		   OR threshold IS NOT NULL),
+	CHECK ((kind = 'segment') = (segment IS NOT NULL))
+);
+
+COMMENT ON TABLE salesorder.approval_rule IS
+	'When an order or a change request needs approval, and by whom: one approval_step per rule that fires';
+COMMENT ON COLUMN salesorder.approval_rule.kind IS
+	'amount_over: total above threshold; discount_over: a line discount above threshold (%); credit_exceeded: exposure above the credit limit (plus threshold as tolerance); special_terms: special requirements given; backorder: a line backordered; segment: the customer is in segment; change_*: for change requests';
+COMMENT ON COLUMN salesorder.approval_rule.approver_role IS
+	'The role whose members decide the step (checked with pg_has_role)';
+COMMENT ON COLUMN salesorder.approval_rule.level IS
+	'Steps of level n open only when every step of the lower levels is approved';
+
+CREATE TABLE salesorder.approval_step (
+	id					bigserial PRIMARY KEY,
+	order_id			bigint NOT NULL,
+	customer_id			bigint NOT NULL,
+	change_request_id	bigint,
+	round				integer NOT NULL DEFAULT 1,
+	rule_id				bigint REFERENCES salesorder.approval_rule (id),
+	level				integer NOT NULL,
+	department			text NOT NULL,
+	approver_role		text NOT NULL,
+	status				text NOT NULL DEFAULT 'pending'
+		CHECK (status IN ('pending', 'approved', 'rejected', 'closed')),
+	reason				text NOT NULL,
+	figures				jsonb NOT NULL DEFAULT '{}',
+	created_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	decided_by			text,
+	decided_at			timestamptz,
+	comment				text,
+	FOREIGN KEY (customer_id, order_id)
+		REFERENCES salesorder.sales_order (customer_id, id) ON DELETE CASCADE,
+	CHECK ((status = 'pending') = (decided_at IS NULL))
+);
+CREATE INDEX approval_step_order_idx ON salesorder.approval_step (order_id, round);
+CREATE INDEX approval_step_pending_idx ON salesorder.approval_step (approver_role)
+	WHERE status = 'pending';
+
+COMMENT ON TABLE salesorder.approval_step IS
+	'One row per approval rule that fired for an order submission (change_request_id NULL) or a change request';
+COMMENT ON COLUMN salesorder.approval_step.round IS
+	'The submission round: a revised and resubmitted order gets new steps; the old ones stay for audit';
+COMMENT ON COLUMN salesorder.approval_step.reason IS 'Why the rule fired, with the figures';
+
+SELECT pg_catalog.pg_extension_config_dump('salesorder.approval_rule', '');
+SELECT pg_catalog.pg_extension_config_dump('salesorder.approval_rule_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('salesorder.approval_step', '');
+SELECT pg_catalog.pg_extension_config_dump('salesorder.approval_step_id_seq', '');
+
+CREATE FUNCTION salesorder.rule_guard()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'so_rule_guard'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+CREATE TRIGGER rule_guard
+	BEFORE INSERT OR UPDATE ON salesorder.approval_rule
+	FOR EACH ROW EXECUTE FUNCTION salesorder.rule_guard();
+
+CREATE FUNCTION salesorder.approve(order_id bigint, comment text DEFAULT NULL)
+RETURNS salesorder.order_status
+AS 'MODULE_PATHNAME', 'so_approve'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION salesorder.reject(order_id bigint, reason text)
+RETURNS salesorder.order_status
+AS 'MODULE_PATHNAME', 'so_reject'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION salesorder.revise(order_id bigint)
+RETURNS salesorder.order_status
+AS 'MODULE_PATHNAME', 'so_revise'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+-- Credit exposure of a customer: the open (unshipped) amount of its
+-- submitted orders, optionally leaving one order out.
+CREATE FUNCTION salesorder.credit_exposure(customer_id bigint, except_order bigint DEFAULT NULL)
+RETURNS numeric
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce(sum(
+		CASE WHEN o.status = 'partially_shipped' OR o.hold_from = 'partially_shipped'
+			 THEN (SELECT coalesce(sum(round(l.amount * (l.qty - l.shipped_qty) / l.qty, 2)), 0)
+				   FROM salesorder.order_line l WHERE l.order_id = o.id)
+			 ELSE o.total_amount END), 0)::numeric(14,2)
+	FROM salesorder.sales_order o
+	WHERE o.customer_id = credit_exposure.customer_id
+	  AND o.id IS DISTINCT FROM except_order
+	  AND (o.status IN ('pending_approval', 'approved', 'in_production', 'partially_shipped')
+		   OR o.status = 'on_hold' AND o.hold_from IN
+			  ('pending_approval', 'approved', 'in_production', 'partially_shipped'))
+$$;
+
+-- The reviewer's queue: every open step (pending, at the lowest pending
+-- level of its round) that the current user may decide, with what a
+-- reviewer needs to see.
+CREATE VIEW salesorder.approval_queue WITH (security_barrier) AS
+	SELECT s.id AS step_id, s.order_id, o.order_no, o.status AS order_status,
+		   c.code AS customer_code, c.name AS customer, c.segment, c.region,
+		   o.total_amount, o.special_requirements, o.needs_stock,
+		   s.level, s.department, s.approver_role, s.reason, s.figures,
+		   c.credit_limit, c.on_credit_hold,
+		   salesorder.credit_exposure(o.customer_id) AS credit_exposure,
+		   o.created_by, o.submitted_at, s.created_at AS waiting_since,
+		   (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+				'line_no', l.line_no, 'sku', p.sku, 'qty', l.qty,
+				'discount_pct', l.discount_pct, 'reserved', l.reserved_qty,
+				'backorder', l.backorder_qty,
+				'available_now', coalesce(st.on_hand - st.reserved, 0))
+				ORDER BY l.line_no)
+			FROM salesorder.order_line l
+			JOIN salesorder.product p ON p.id = l.product_id
+			LEFT JOIN salesorder.stock st
+				ON st.warehouse_id = o.warehouse_id AND st.product_id = l.product_id
+			WHERE l.order_id = o.id) AS lines
+	FROM salesorder.approval_step s
+	JOIN salesorder.sales_order o ON o.id = s.order_id
+	JOIN salesorder.customer c ON c.id = o.customer_id
+	WHERE s.status = 'pending'
+	  AND s.change_request_id IS NULL
+	  AND o.status = 'pending_approval'
+	  AND s.level = (SELECT pg_catalog.min(s2.level) FROM salesorder.approval_step s2
+					 WHERE s2.order_id = s.order_id AND s2.round = s.round
+					   AND s2.change_request_id IS NULL AND s2.status = 'pending')
+	  AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+				  WHERE r.rolname = s.approver_role
+					AND pg_catalog.pg_has_role(r.oid, 'MEMBER'));
+
+COMMENT ON VIEW salesorder.approval_queue IS
+	'Open approval steps the current user may decide, with credit position and stock availability';
+COMMENT ON FUNCTION salesorder.approve(bigint, text) IS
+	'Approves the open step(s) of an order routed to a role the caller holds; the last approval approves the order';
+COMMENT ON FUNCTION salesorder.reject(bigint, text) IS
+	'Rejects an order under review with a reason; releases its stock and closes its open steps';
+COMMENT ON FUNCTION salesorder.revise(bigint) IS
+	'Returns a rejected order to draft for editing and resubmission';
+COMMENT ON FUNCTION salesorder.credit_exposure(bigint, bigint) IS
+	'Open (unshipped) amount of the customer''s submitted orders';
+COMMENT ON FUNCTION salesorder.rule_guard() IS
+	'Trigger: an approval rule names an existing approver role';
