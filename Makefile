@@ -19,7 +19,8 @@ OBJS = \
 	src/order.o \
 	src/stock.o \
 	src/ship.o \
-	src/approval.o
+	src/approval.o \
+	src/change.o
 
 EXTENSION_SQL = \
 	extension/header.sql \
@@ -29,6 +30,7 @@ EXTENSION_SQL = \
 	extension/order.sql \
 	extension/fulfilment.sql \
 	extension/approval.sql \
+	extension/change.sql \
 	extension/roles.sql \
 	extension/comments.sql
 

@@ -37,9 +37,12 @@ BEGIN
 		salesorder.order_status_history, salesorder.status_transition,
 		salesorder.stock_movement, salesorder.low_stock,
 		salesorder.approval_rule, salesorder.approval_step,
-		salesorder.approval_queue
+		salesorder.approval_queue, salesorder.change_request,
+		salesorder.order_revision, salesorder.order_changes
 		TO salesorder_sales, salesorder_approver, salesorder_warehouse;
-	GRANT EXECUTE ON FUNCTION salesorder.credit_exposure(bigint, bigint)
+	GRANT EXECUTE ON FUNCTION salesorder.credit_exposure(bigint, bigint),
+		salesorder.order_snapshot(bigint),
+		salesorder.order_at_revision(bigint, integer)
 		TO salesorder_sales, salesorder_approver, salesorder_warehouse;
 
 	-- Sales: enter and manage orders; edit draft headers and lines directly.
@@ -49,7 +52,8 @@ BEGIN
 		salesorder.cancel(bigint, text),
 		salesorder.hold(bigint, text),
 		salesorder.release_hold(bigint),
-		salesorder.revise(bigint)
+		salesorder.revise(bigint),
+		salesorder.request_change(bigint, jsonb, text)
 		TO salesorder_sales;
 	GRANT UPDATE (warehouse_id, ship_to, requested_date, promised_date,
 				  special_requirements, notes)
@@ -60,6 +64,8 @@ BEGIN
 	-- Approvers: decide the steps routed to their roles; hold while reviewing.
 	GRANT EXECUTE ON FUNCTION salesorder.approve(bigint, text),
 		salesorder.reject(bigint, text),
+		salesorder.approve_change(bigint, text),
+		salesorder.reject_change(bigint, text),
 		salesorder.hold(bigint, text),
 		salesorder.release_hold(bigint)
 		TO salesorder_approver;

@@ -70,6 +70,7 @@ CREATE TABLE salesorder.sales_order (
 	special_requirements text,
 	notes				text,
 	line_count			integer NOT NULL DEFAULT 0,
+	last_line_no		integer NOT NULL DEFAULT 0,
 	gross_amount		numeric(14,2) NOT NULL DEFAULT 0,
 	discount_amount		numeric(14,2) NOT NULL DEFAULT 0,
 	total_amount		numeric(14,2) NOT NULL DEFAULT 0,

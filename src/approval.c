@@ -118,8 +118,8 @@ so_evaluate_rules(const SoSubmission *sub, SoFiredRule **fired)
 static SoPlan insert_steps_plan = {
 	"INSERT INTO salesorder.approval_step"
 	" (order_id, customer_id, round, rule_id, level, department, approver_role,"
-	"  reason, figures)"
-	" SELECT $1, $2, $3, u.rule_id, u.level, u.department, u.role, u.reason, u.figures"
+	"  reason, figures, change_request_id)"
+	" SELECT $1, $2, $3, u.rule_id, u.level, u.department, u.role, u.reason, u.figures, $10"
 	" FROM ROWS FROM (pg_catalog.unnest($4::pg_catalog.int8[]),"
 	"                 pg_catalog.unnest($5::pg_catalog.int4[]),"
 	"                 pg_catalog.unnest($6::pg_catalog.text[]),"
@@ -127,16 +127,18 @@ static SoPlan insert_steps_plan = {
 	"                 pg_catalog.unnest($8::pg_catalog.text[]),"
 	"                 pg_catalog.unnest($9::pg_catalog.jsonb[]))"
 	"      AS u(rule_id, level, department, role, reason, figures)",
-	9, {INT8OID, INT8OID, INT4OID, INT8ARRAYOID, INT4ARRAYOID, TEXTARRAYOID,
-	TEXTARRAYOID, TEXTARRAYOID, JSONBARRAYOID}
+	10, {INT8OID, INT8OID, INT4OID, INT8ARRAYOID, INT4ARRAYOID, TEXTARRAYOID,
+	TEXTARRAYOID, TEXTARRAYOID, JSONBARRAYOID, INT8OID}
 };
 
+/* One step per fired rule, for an order (change_request_id 0) or a change. */
 void
-so_insert_steps(int64 order_id, int64 customer_id, int round,
-				SoFiredRule *fired, int n)
+so_insert_steps(int64 order_id, int64 customer_id, int64 change_request_id,
+				int round, SoFiredRule *fired, int n)
 {
 	Datum	   *cols[6];
-	Datum		args[9];
+	Datum		args[10];
+	char		nulls[10] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	int			c,
 				i;
 
@@ -162,7 +164,9 @@ so_insert_steps(int64 order_id, int64 customer_id, int round,
 	args[6] = so_make_array(cols[3], NULL, n, TEXTOID);
 	args[7] = so_make_array(cols[4], NULL, n, TEXTOID);
 	args[8] = so_make_array(cols[5], NULL, n, JSONBOID);
-	so_execute(&insert_steps_plan, args, NULL, false, 0);
+	args[9] = Int64GetDatum(change_request_id);
+	nulls[9] = change_request_id ? ' ' : 'n';
+	so_execute(&insert_steps_plan, args, nulls, false, 0);
 }
 
 static SoPlan next_round_plan = {
@@ -214,24 +218,29 @@ so_close_steps(int64 order_id, const char *why)
 
 /* ---- deciding ---- */
 
-/* The pending steps of the order's current round, lowest level first. */
+/*
+ * The pending steps of an order submission (change request $2 NULL) or of a
+ * change request, lowest level first.  Only the current round has any.
+ */
 static SoPlan pending_steps_plan = {
 	"SELECT s.id, s.level, s.department, s.approver_role"
 	" FROM salesorder.approval_step s"
-	" WHERE s.order_id = $1 AND s.change_request_id IS NULL AND s.status = 'pending'"
+	" WHERE s.order_id = $1 AND s.change_request_id IS NOT DISTINCT FROM $2"
+	"   AND s.status = 'pending'"
 	" ORDER BY s.level, s.id",
-	1, {INT8OID}
+	2, {INT8OID, INT8OID}
 };
 
 /* Levels of the current round this user has approved already. */
 static SoPlan my_levels_plan = {
 	"SELECT pg_catalog.string_agg(DISTINCT s.level::text, ', ')"
 	" FROM salesorder.approval_step s"
-	" WHERE s.order_id = $1 AND s.change_request_id IS NULL AND s.status = 'approved'"
-	"   AND s.decided_by = $2"
+	" WHERE s.order_id = $1 AND s.change_request_id IS NOT DISTINCT FROM $3"
+	"   AND s.status = 'approved' AND s.decided_by = $2"
 	"   AND s.round = (SELECT pg_catalog.max(s2.round) FROM salesorder.approval_step s2"
-	"                  WHERE s2.order_id = $1 AND s2.change_request_id IS NULL)",
-	2, {INT8OID, TEXTOID}
+	"                  WHERE s2.order_id = $1"
+	"                    AND s2.change_request_id IS NOT DISTINCT FROM $3)",
+	3, {INT8OID, TEXTOID, INT8OID}
 };
 
 static SoPlan decide_steps_plan = {
@@ -250,15 +259,21 @@ actor_holds(const char *rolname)
 }
 
 /*
- * Decide (approve or reject) the open steps of a locked order that are
- * routed to the acting user.  Returns how many steps stay pending.
+ * Decide (approve or reject) the open steps routed to the acting user, of
+ * an order submission (change_request_id 0) or of a change request; the
+ * order row is locked by the caller.  subject names it in messages,
+ * requester is who asked for it (segregation of duties).  Returns how many
+ * steps stay pending.
  */
-static int
-decide_open_steps(const SoLockedOrder *o, bool approve, const char *comment)
+int
+so_decide_steps(int64 order_id, int64 change_request_id, const char *subject,
+				const char *requester, bool approve, const char *comment,
+				char **decided_out)
 {
-	Datum		arg = Int64GetDatum(o->id);
+	Datum		pargs[2] = {Int64GetDatum(order_id), Int64GetDatum(change_request_id)};
+	char		pnulls[2] = {' ', change_request_id ? ' ' : 'n'};
 	char	   *actor = so_acting_user_name();
-	int			n = so_execute(&pending_steps_plan, &arg, NULL, false, 0);
+	int			n = so_execute(&pending_steps_plan, pargs, pnulls, false, 0);
 	Datum	   *mine = palloc(sizeof(Datum) * Max(n, 1));
 	int			nmine = 0;
 	int			level;
@@ -269,13 +284,13 @@ decide_open_steps(const SoLockedOrder *o, bool approve, const char *comment)
 	int			i;
 
 	if (n == 0)
-		elog(ERROR, "order %s is pending approval without pending steps", o->order_no);
+		elog(ERROR, "%s is waiting for approval without pending steps", subject);
 
-	if (!so_allow_self_approval && strcmp(o->created_by, actor) == 0)
+	if (!so_allow_self_approval && strcmp(requester, actor) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_SO_NOT_APPROVER),
-				 errmsg("%s cannot decide order %s: they created it", actor, o->order_no),
-				 errdetail("Segregation of duties: the creator of an order does not approve it."),
+				 errmsg("%s cannot decide %s: they requested it", actor, subject),
+				 errdetail("Segregation of duties: whoever creates an order or requests a change does not approve it."),
 				 errhint("Another member of the approver role must decide.")));
 
 	level = DatumGetInt32(so_getdatum(0, 2, &isnull));
@@ -296,22 +311,23 @@ decide_open_steps(const SoLockedOrder *o, bool approve, const char *comment)
 	if (nmine == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_SO_NOT_APPROVER),
-				 errmsg("no open approval step of order %s is routed to %s",
-						o->order_no, actor),
+				 errmsg("no open approval step of %s is routed to %s", subject, actor),
 				 errdetail("Open at level %d: %s.", level, open.data)));
 
 	if (approve)
 	{
-		Datum		largs[2] = {Int64GetDatum(o->id), CStringGetTextDatum(actor)};
+		Datum		largs[3] = {Int64GetDatum(order_id), CStringGetTextDatum(actor),
+		Int64GetDatum(change_request_id)};
+		char		lnulls[3] = {' ', ' ', change_request_id ? ' ' : 'n'};
 		char	   *levels;
 
-		so_execute(&my_levels_plan, largs, NULL, false, 1);
+		so_execute(&my_levels_plan, largs, lnulls, false, 1);
 		levels = so_gettext(0, 1);
 		if (levels != NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_SO_NOT_APPROVER),
-					 errmsg("%s approved level %s of order %s and cannot approve level %d too",
-							actor, levels, o->order_no, level),
+					 errmsg("%s approved level %s of %s and cannot approve level %d too",
+							actor, levels, subject, level),
 					 errdetail("Each level of an approval is decided by another person.")));
 	}
 
@@ -319,16 +335,27 @@ decide_open_steps(const SoLockedOrder *o, bool approve, const char *comment)
 	args[1] = CStringGetTextDatum(approve ? "approved" : "rejected");
 	args[2] = CStringGetTextDatum(actor);
 	args[3] = comment ? CStringGetTextDatum(comment) : (Datum) 0;
-	so_execute(&decide_steps_plan, args,
-			   comment ? NULL : "   n", false, 0);
+	so_execute(&decide_steps_plan, args, comment ? NULL : "   n", false, 0);
+	if (decided_out)
+		*decided_out = psprintf("level %d: %s", level, decided.data);
+	return n - nmine;
+}
+
+/* Decide the open steps of a locked order's submission, with a history row. */
+static int
+decide_open_steps(const SoLockedOrder *o, bool approve, const char *comment)
+{
+	char	   *subject = psprintf("order %s", o->order_no);
+	char	   *decided;
+	int			left = so_decide_steps(o->id, 0, subject, o->created_by, approve,
+									   comment, &decided);
 
 	so_write_history_kind(o->id, o->customer_id, "pending_approval",
 						  "pending_approval", "decision",
-						  psprintf("%s level %d: %s%s%s",
-								   approve ? "approved" : "rejected", level,
-								   decided.data, comment ? " -- " : "",
+						  psprintf("%s %s%s%s", approve ? "approved" : "rejected",
+								   decided, comment ? " -- " : "",
 								   comment ? comment : ""));
-	return n - nmine;
+	return left;
 }
 
 static void

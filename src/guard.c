@@ -350,9 +350,12 @@ static SoPlan line_product_plan = {
 	1, {INT8OID}
 };
 
+/* Line numbers are never reused, also after a line was removed. */
 static SoPlan next_line_no_plan = {
-	"SELECT COALESCE(pg_catalog.max(l.line_no), 0) + 1"
-	" FROM salesorder.order_line l WHERE l.order_id = $1",
+	"SELECT GREATEST(o.last_line_no,"
+	"   (SELECT COALESCE(pg_catalog.max(l.line_no), 0)"
+	"    FROM salesorder.order_line l WHERE l.order_id = o.id)) + 1"
+	" FROM salesorder.sales_order o WHERE o.id = $1",
 	1, {INT8OID}
 };
 
@@ -361,9 +364,10 @@ static SoPlan order_totals_plan = {
 	"  line_count = line_count + $2,"
 	"  gross_amount = gross_amount + $3,"
 	"  discount_amount = discount_amount + ($3 - $4),"
-	"  total_amount = total_amount + $4"
+	"  total_amount = total_amount + $4,"
+	"  last_line_no = GREATEST(last_line_no, $5)"
 	" WHERE id = $1",
-	4, {INT8OID, INT4OID, NUMERICOID, NUMERICOID}
+	5, {INT8OID, INT4OID, NUMERICOID, NUMERICOID, INT4OID}
 };
 
 /* Gross and net amount of a stored line, for the totals delta. */
@@ -471,8 +475,9 @@ line_guard_internal(TriggerData *trigdata)
 				old_amount = so_numeric("0"),
 				new_gross = so_numeric("0"),
 				new_amount = so_numeric("0");
-	Datum		args[4];
+	Datum		args[5];
 	int			count_delta = 0;
+	int			line_no = 0;
 
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		newtup = trigdata->tg_trigtuple;
@@ -516,9 +521,12 @@ line_guard_internal(TriggerData *trigdata)
 
 	if (newtup)
 	{
+		bool		isnull;
+
 		newtup = complete_draft_line(newtup, desc, order_id, customer_id,
 									 oldtup == NULL, order_no);
 		line_amounts(newtup, desc, &new_gross, &new_amount);
+		line_no = DatumGetInt32(column(newtup, desc, "line_no", &isnull));
 		count_delta++;
 	}
 	if (oldtup)
@@ -531,6 +539,7 @@ line_guard_internal(TriggerData *trigdata)
 	args[1] = Int32GetDatum(count_delta);
 	args[2] = DirectFunctionCall2(numeric_sub, new_gross, old_gross);
 	args[3] = DirectFunctionCall2(numeric_sub, new_amount, old_amount);
+	args[4] = Int32GetDatum(line_no);
 	so_execute(&order_totals_plan, args, NULL, false, 0);
 
 	return newtup ? newtup : oldtup;

@@ -47,8 +47,8 @@ jbv_type_name(JsonbValue *v)
 	}
 }
 
-static void
-wrong_type(const char *where, const char *expected, JsonbValue *v)
+void
+so_json_wrong_type(const char *where, const char *expected, JsonbValue *v)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -60,7 +60,7 @@ static Numeric
 check_number(const char *where, JsonbValue *v)
 {
 	if (v->type != jbvNumeric)
-		wrong_type(where, "a number", v);
+		so_json_wrong_type(where, "a number", v);
 	if (numeric_is_nan(v->val.numeric) || numeric_is_inf(v->val.numeric))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -73,8 +73,8 @@ check_number(const char *where, JsonbValue *v)
  * may be exclusive.  The bounds are the limits of the columns the value
  * lands in, so an accepted value never overflows later.
  */
-static Datum
-check_bounded_number(const char *where, JsonbValue *v, int max_scale,
+Datum
+so_json_number(const char *where, JsonbValue *v, int max_scale,
 					 const char *min, bool min_exclusive,
 					 const char *max, bool max_exclusive)
 {
@@ -110,23 +110,23 @@ check_bounded_number(const char *where, JsonbValue *v, int max_scale,
 }
 
 /* A positive whole number that fits a bigint id. */
-static int64
-check_id(const char *where, JsonbValue *v)
+int64
+so_json_id(const char *where, JsonbValue *v)
 {
-	Datum		d = check_bounded_number(where, v, 0, "0", true,
+	Datum		d = so_json_number(where, v, 0, "0", true,
 										 "9223372036854775807", false);
 
 	return DatumGetInt64(DirectFunctionCall1(numeric_int8, d));
 }
 
 /* A string of 1..maxlen bytes (NULL for JSON null when nullable). */
-static char *
-check_string(const char *where, JsonbValue *v, bool nullable, int maxlen)
+char *
+so_json_string(const char *where, JsonbValue *v, bool nullable, int maxlen)
 {
 	if (v->type == jbvNull && nullable)
 		return NULL;
 	if (v->type != jbvString)
-		wrong_type(where, nullable ? "a string or null" : "a string", v);
+		so_json_wrong_type(where, nullable ? "a string or null" : "a string", v);
 	if (v->val.string.len == 0 && !nullable)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -140,23 +140,23 @@ check_string(const char *where, JsonbValue *v, bool nullable, int maxlen)
 	return pnstrdup(v->val.string.val, v->val.string.len);
 }
 
-static DateADT
-check_date(const char *where, JsonbValue *v)
+DateADT
+so_json_date(const char *where, JsonbValue *v)
 {
-	char	   *s = check_string(where, v, false, 64);
+	char	   *s = so_json_string(where, v, false, 64);
 
 	return DatumGetDateADT(DirectFunctionCall1(date_in, CStringGetDatum(s)));
 }
 
-static bool
-key_is(JsonbValue *k, const char *name)
+bool
+so_json_key_is(JsonbValue *k, const char *name)
 {
 	return k->val.string.len == (int) strlen(name) &&
 		memcmp(k->val.string.val, name, k->val.string.len) == 0;
 }
 
-static void
-unknown_key(const char *where, JsonbValue *k, const char *allowed)
+void
+so_json_unknown_key(const char *where, JsonbValue *k, const char *allowed)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -166,7 +166,7 @@ unknown_key(const char *where, JsonbValue *k, const char *allowed)
 }
 
 static void
-parse_one_line(JsonbContainer *obj, SoLineInput *line)
+parse_one_line(JsonbContainer *obj, const char *name, SoLineInput *line)
 {
 	JsonbIterator *it = JsonbIteratorInit(obj);
 	JsonbValue	k,
@@ -181,54 +181,54 @@ parse_one_line(JsonbContainer *obj, SoLineInput *line)
 			continue;
 		tok = JsonbIteratorNext(&it, &v, true);
 		Assert(tok == WJB_VALUE);
-		snprintf(where, sizeof(where), "lines[%d].%.*s", line->index,
+		snprintf(where, sizeof(where), "%s[%d].%.*s", name, line->index,
 				 Min(k.val.string.len, 30), k.val.string.val);
 
-		if (key_is(&k, "product_id"))
-			line->product_id = check_id(where, &v);
-		else if (key_is(&k, "sku"))
-			line->sku = check_string(where, &v, false, MAX_KEY_LEN);
-		else if (key_is(&k, "qty"))
+		if (so_json_key_is(&k, "product_id"))
+			line->product_id = so_json_id(where, &v);
+		else if (so_json_key_is(&k, "sku"))
+			line->sku = so_json_string(where, &v, false, MAX_KEY_LEN);
+		else if (so_json_key_is(&k, "qty"))
 		{
-			line->qty = check_bounded_number(where, &v, 3, "0", true,
+			line->qty = so_json_number(where, &v, 3, "0", true,
 											 "100000000000", true);
 			has_qty = true;
 		}
-		else if (key_is(&k, "unit_price"))
+		else if (so_json_key_is(&k, "unit_price"))
 		{
-			line->unit_price = check_bounded_number(where, &v, 4, "0", false,
+			line->unit_price = so_json_number(where, &v, 4, "0", false,
 													"10000000000", true);
 			line->has_price = true;
 		}
-		else if (key_is(&k, "discount_pct"))
-			line->discount_pct = check_bounded_number(where, &v, 2, "0", false,
+		else if (so_json_key_is(&k, "discount_pct"))
+			line->discount_pct = so_json_number(where, &v, 2, "0", false,
 													  "100", false);
-		else if (key_is(&k, "note"))
-			line->note = check_string(where, &v, true, MAX_TEXT_LEN);
+		else if (so_json_key_is(&k, "note"))
+			line->note = so_json_string(where, &v, true, MAX_TEXT_LEN);
 		else
 		{
-			snprintf(where, sizeof(where), "lines[%d]", line->index);
-			unknown_key(where, &k, LINE_KEYS);
+			snprintf(where, sizeof(where), "%s[%d]", name, line->index);
+			so_json_unknown_key(where, &k, LINE_KEYS);
 		}
 	}
 
 	if ((line->product_id != 0) == (line->sku != NULL))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("lines[%d] must name its product by exactly one of \"product_id\" or \"sku\"",
-						line->index)));
+				 errmsg("%s[%d] must name its product by exactly one of \"product_id\" or \"sku\"",
+						name, line->index)));
 	if (!has_qty)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("lines[%d] has no \"qty\"", line->index)));
+				 errmsg("%s[%d] has no \"qty\"", name, line->index)));
 }
 
 /*
- * lines: a non-empty JSON array of line objects.  Returns a palloc'd array
- * of *nlines parsed lines, in the caller's order.
+ * A non-empty JSON array (named name in messages) of line objects.  Returns
+ * a palloc'd array of *nlines parsed lines, in the caller's order.
  */
 SoLineInput *
-so_parse_lines(Jsonb *lines, int *nlines)
+so_parse_lines_in(JsonbContainer *array, const char *name, int *nlines)
 {
 	JsonbIterator *it;
 	JsonbValue	v;
@@ -237,12 +237,12 @@ so_parse_lines(Jsonb *lines, int *nlines)
 	int			n;
 	int			i = 0;
 
-	if (!JB_ROOT_IS_ARRAY(lines) || JB_ROOT_IS_SCALAR(lines))
+	if (!JsonContainerIsArray(array) || JsonContainerIsScalar(array))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("lines must be a JSON array of line objects"),
+				 errmsg("%s must be a JSON array of line objects", name),
 				 errhint("Example: '[{\"sku\": \"A-1\", \"qty\": 2}]'")));
-	n = JB_ROOT_COUNT(lines);
+	n = JsonContainerSize(array);
 	if (n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -254,7 +254,7 @@ so_parse_lines(Jsonb *lines, int *nlines)
 						SO_MAX_LINES, n)));
 
 	result = palloc0(sizeof(SoLineInput) * n);
-	it = JsonbIteratorInit(&lines->root);
+	it = JsonbIteratorInit(array);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
 		SoLineInput *line;
@@ -266,17 +266,24 @@ so_parse_lines(Jsonb *lines, int *nlines)
 		line->discount_pct = so_numeric("0");
 		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
 		{
-			char		where[32];
+			char		where[48];
 
-			snprintf(where, sizeof(where), "lines[%d]", line->index);
-			wrong_type(where, "an object", &v);
+			snprintf(where, sizeof(where), "%s[%d]", name, line->index);
+			so_json_wrong_type(where, "an object", &v);
 		}
-		parse_one_line(v.val.binary.data, line);
+		parse_one_line(v.val.binary.data, name, line);
 		i++;
 	}
 	Assert(i == n);
 	*nlines = n;
 	return result;
+}
+
+/* create_order's lines. */
+SoLineInput *
+so_parse_lines(Jsonb *lines, int *nlines)
+{
+	return so_parse_lines_in(&lines->root, "lines", nlines);
 }
 
 /*
@@ -311,46 +318,46 @@ so_parse_order_options(Jsonb *options, SoOrderOptions *opts)
 		snprintf(where, sizeof(where), "options.%.*s",
 				 Min(k.val.string.len, 30), k.val.string.val);
 
-		if (key_is(&k, "warehouse_id"))
-			opts->warehouse_id = check_id(where, &v);
-		else if (key_is(&k, "ship_to"))
-			opts->ship_to = check_string(where, &v, false, MAX_TEXT_LEN);
-		else if (key_is(&k, "requested_date"))
+		if (so_json_key_is(&k, "warehouse_id"))
+			opts->warehouse_id = so_json_id(where, &v);
+		else if (so_json_key_is(&k, "ship_to"))
+			opts->ship_to = so_json_string(where, &v, false, MAX_TEXT_LEN);
+		else if (so_json_key_is(&k, "requested_date"))
 		{
-			opts->requested_date = check_date(where, &v);
+			opts->requested_date = so_json_date(where, &v);
 			opts->has_requested_date = true;
 		}
-		else if (key_is(&k, "promised_date"))
+		else if (so_json_key_is(&k, "promised_date"))
 		{
-			opts->promised_date = check_date(where, &v);
+			opts->promised_date = so_json_date(where, &v);
 			opts->has_promised_date = true;
 		}
-		else if (key_is(&k, "special_requirements"))
+		else if (so_json_key_is(&k, "special_requirements"))
 		{
-			opts->special_requirements = check_string(where, &v, true, MAX_TEXT_LEN);
+			opts->special_requirements = so_json_string(where, &v, true, MAX_TEXT_LEN);
 			opts->has_special_requirements = true;
 		}
-		else if (key_is(&k, "notes"))
+		else if (so_json_key_is(&k, "notes"))
 		{
-			opts->notes = check_string(where, &v, true, MAX_TEXT_LEN);
+			opts->notes = so_json_string(where, &v, true, MAX_TEXT_LEN);
 			opts->has_notes = true;
 		}
-		else if (key_is(&k, "draft"))
+		else if (so_json_key_is(&k, "draft"))
 		{
 			if (v.type != jbvBool)
-				wrong_type(where, "a boolean", &v);
+				so_json_wrong_type(where, "a boolean", &v);
 			opts->draft = v.val.boolean;
 		}
-		else if (key_is(&k, "backorder"))
+		else if (so_json_key_is(&k, "backorder"))
 		{
 			if (v.type != jbvBool)
-				wrong_type(where, "a boolean", &v);
+				so_json_wrong_type(where, "a boolean", &v);
 			opts->backorder = v.val.boolean;
 		}
-		else if (key_is(&k, "idempotency_key"))
-			opts->idempotency_key = check_string(where, &v, false, MAX_KEY_LEN);
+		else if (so_json_key_is(&k, "idempotency_key"))
+			opts->idempotency_key = so_json_string(where, &v, false, MAX_KEY_LEN);
 		else
-			unknown_key("options", &k, OPTION_KEYS);
+			so_json_unknown_key("options", &k, OPTION_KEYS);
 	}
 }
 
@@ -452,7 +459,7 @@ so_parse_ship_lines(Jsonb *lines, int *nlines)
 		line->index = ++i;
 		snprintf(where, sizeof(where), "lines[%d]", line->index);
 		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-			wrong_type(where, "an object", &v);
+			so_json_wrong_type(where, "an object", &v);
 
 		lit = JsonbIteratorInit(v.val.binary.data);
 		while ((tok = JsonbIteratorNext(&lit, &k, true)) != WJB_DONE)
@@ -462,21 +469,21 @@ so_parse_ship_lines(Jsonb *lines, int *nlines)
 			(void) JsonbIteratorNext(&lit, &lv, true);
 			snprintf(where, sizeof(where), "lines[%d].%.*s", line->index,
 					 Min(k.val.string.len, 30), k.val.string.val);
-			if (key_is(&k, "line_no"))
+			if (so_json_key_is(&k, "line_no"))
 				line->line_no = (int) DatumGetInt64(
 					DirectFunctionCall1(numeric_int8,
-										check_bounded_number(where, &lv, 0, "0", true,
+										so_json_number(where, &lv, 0, "0", true,
 															 "2147483647", false)));
-			else if (key_is(&k, "qty"))
+			else if (so_json_key_is(&k, "qty"))
 			{
-				line->qty = check_bounded_number(where, &lv, 3, "0", true,
+				line->qty = so_json_number(where, &lv, 3, "0", true,
 												 "100000000000", true);
 				has_qty = true;
 			}
 			else
 			{
 				snprintf(where, sizeof(where), "lines[%d]", line->index);
-				unknown_key(where, &k, "line_no, qty");
+				so_json_unknown_key(where, &k, "line_no, qty");
 			}
 		}
 		if (line->line_no == 0 || !has_qty)

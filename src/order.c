@@ -51,17 +51,6 @@ typedef struct SoNewOrder
 	int64		source_order_id;	/* 0: none */
 } SoNewOrder;
 
-/* A line after product look-up, ready to insert. */
-typedef struct SoLine
-{
-	int64		product_id;
-	Datum		qty;
-	Datum		unit_price;
-	Datum		discount_pct;
-	Datum		gross;
-	Datum		amount;
-	char	   *note;
-} SoLine;
 
 static void fill_copy_request(int64 source_id, SoNewOrder *req);
 struct SoCustomer;
@@ -193,8 +182,8 @@ static SoPlan products_plan = {
 };
 
 /* Resolve products and prices, and compute every line's amounts. */
-static SoLine *
-resolve_lines(SoLineInput *in, int n)
+SoLine *
+so_resolve_lines(SoLineInput *in, int n)
 {
 	Datum	   *pids = palloc(sizeof(Datum) * n);
 	bool	   *pid_nulls = palloc(sizeof(bool) * n);
@@ -289,14 +278,14 @@ static SoPlan insert_order_plan = {
 	"INSERT INTO salesorder.sales_order AS o"
 	" (id, order_no, customer_id, status, status_reason, warehouse_id, ship_to,"
 	"  sales_rep, requested_date, promised_date, special_requirements, notes,"
-	"  line_count, gross_amount, discount_amount, total_amount,"
+	"  line_count, last_line_no, gross_amount, discount_amount, total_amount,"
 	"  idempotency_key, source_order_id, created_by, submitted_at, allow_backorder)"
 	" SELECT n.id,"
 	"  'SO-' OPERATOR(pg_catalog.||) pg_catalog.to_char(pg_catalog.now(), 'YYYY')"
 	"   OPERATOR(pg_catalog.||) '-' OPERATOR(pg_catalog.||)"
 	"   pg_catalog.lpad(n.id::text, GREATEST(6, pg_catalog.length(n.id::text)), '0'),"
 	"  $1, $2::salesorder.order_status, $3, $4, $5, $6, $7, $8, $9, $10,"
-	"  $11, $12, $13 OPERATOR(pg_catalog.-) $14, $14, $15, $16, $17,"
+	"  $11, $11, $12, $13 OPERATOR(pg_catalog.-) $14, $14, $15, $16, $17,"
 	"  CASE WHEN $2 OPERATOR(pg_catalog.=) 'draft' THEN NULL ELSE pg_catalog.now() END,"
 	"  $18"
 	" FROM (SELECT pg_catalog.nextval('salesorder.sales_order_id_seq'::pg_catalog.regclass) AS id) n"
@@ -475,7 +464,7 @@ create_order_impl(SoNewOrder *req)
 				 errdetail("The customer has no default ship-to address."),
 				 errhint("Pass options.ship_to, or set customer.default_ship_to.")));
 
-	lines = resolve_lines(req->lines, req->nlines);
+	lines = so_resolve_lines(req->lines, req->nlines);
 	for (i = 0; i < req->nlines; i++)
 	{
 		char		what[48];
@@ -544,7 +533,7 @@ create_order_impl(SoNewOrder *req)
 	}
 	order_id = so_getint64(0, 1);
 
-	so_insert_steps(order_id, req->customer_id, 1, fired, nfired);
+	so_insert_steps(order_id, req->customer_id, 0, 1, fired, nfired);
 	insert_lines(order_id, req->customer_id, lines, req->nlines, fast);
 	insert_creation_history(order_id, req->customer_id, status, status_reason);
 
@@ -898,7 +887,7 @@ submit_locked(const SoLockedOrder *o, const struct SoCustomer *cust)
 	n = so_evaluate_rules(&sub, &fired);
 	if (n == 0)
 		return so_set_status(o, "approved", SUBMIT_REASON);
-	so_insert_steps(o->id, o->customer_id, so_next_round(o->id), fired, n);
+	so_insert_steps(o->id, o->customer_id, 0, so_next_round(o->id), fired, n);
 	return so_set_status(o, "pending_approval", so_steps_summary(fired, n));
 }
 

@@ -141,6 +141,20 @@ typedef struct SoShipInput
 } SoShipInput;
 
 extern SoLineInput *so_parse_lines(Jsonb *lines, int *nlines);
+extern SoLineInput *so_parse_lines_in(JsonbContainer *array, const char *name,
+									  int *nlines);
+extern Datum so_json_number(const char *where, JsonbValue *v, int max_scale,
+							const char *min, bool min_exclusive,
+							const char *max, bool max_exclusive);
+extern int64 so_json_id(const char *where, JsonbValue *v);
+extern char *so_json_string(const char *where, JsonbValue *v, bool nullable,
+							int maxlen);
+extern DateADT so_json_date(const char *where, JsonbValue *v);
+extern bool so_json_key_is(JsonbValue *k, const char *name);
+extern void so_json_unknown_key(const char *where, JsonbValue *k,
+								const char *allowed);
+extern void so_json_wrong_type(const char *where, const char *expected,
+							   JsonbValue *v);
 extern void so_parse_order_options(Jsonb *options, SoOrderOptions *opts);
 extern void so_check_reason(const char *what, text *reason);
 extern Datum so_check_quantity(const char *name, Datum qty, bool signed_delta);
@@ -185,12 +199,27 @@ extern bool so_reserve_lines(int64 order_id, int64 customer_id,
 extern void so_release_order(int64 order_id, int64 customer_id,
 							 int64 warehouse_id, const char *why);
 extern void so_store_reservations(int64 order_id, SoStockLine *lines, int n);
+extern char *so_product_sku(int64 product_id);
 extern void so_lock_stock_for(int64 warehouse_id, SoStockMove *moves, int n);
 extern void so_move_stock(int64 warehouse_id, int64 order_id,
 						  int64 customer_id, const char *kind,
 						  const char *note, SoStockMove *moves, int n);
 
 /* ---- order.c ---- */
+
+/* A line after product look-up, with its amounts. */
+typedef struct SoLine
+{
+	int64		product_id;
+	Datum		qty;
+	Datum		unit_price;
+	Datum		discount_pct;
+	Datum		gross;
+	Datum		amount;
+	char	   *note;
+} SoLine;
+
+extern SoLine *so_resolve_lines(SoLineInput *in, int n);
 
 /* An order row locked FOR UPDATE by so_lock_order(). */
 typedef struct SoLockedOrder
@@ -242,8 +271,13 @@ typedef struct SoFiredRule
 } SoFiredRule;
 
 extern int	so_evaluate_rules(const SoSubmission *sub, SoFiredRule **fired);
-extern void so_insert_steps(int64 order_id, int64 customer_id, int round,
+extern void so_insert_steps(int64 order_id, int64 customer_id,
+							int64 change_request_id, int round,
 							SoFiredRule *fired, int n);
+extern int	so_decide_steps(int64 order_id, int64 change_request_id,
+							const char *subject, const char *requester,
+							bool approve, const char *comment,
+							char **decided_out);
 extern int	so_next_round(int64 order_id);
 extern char *so_steps_summary(SoFiredRule *fired, int n);
 extern void so_close_steps(int64 order_id, const char *why);

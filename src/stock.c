@@ -183,8 +183,8 @@ static SoPlan sku_plan = {
 	1, {INT8OID}
 };
 
-static char *
-product_sku(int64 product_id)
+char *
+so_product_sku(int64 product_id)
 {
 	Datum		arg = Int64GetDatum(product_id);
 
@@ -268,7 +268,7 @@ so_reserve_lines(int64 order_id, int64 customer_id, int64 warehouse_id,
 			if (so_numeric_cmp(wanted[i], had[i]) <= 0)
 				continue;
 			appendStringInfo(&detail, "%s%s: wanted %s, available %s",
-							 nshort++ ? "; " : "", product_sku(ids[i]),
+							 nshort++ ? "; " : "", so_product_sku(ids[i]),
 							 numeric_text(wanted[i]), numeric_text(had[i]));
 		}
 		ereport(ERROR,
@@ -509,7 +509,7 @@ change_stock(int64 warehouse_id, int64 product_id, Datum delta,
 				(errcode(ERRCODE_SO_INSUFFICIENT_STOCK),
 				 errmsg("cannot take %s of %s out of warehouse %lld: only %s are not reserved",
 						numeric_text(DirectFunctionCall1(numeric_uminus, delta)),
-						product_sku(product_id), (long long) warehouse_id,
+						so_product_sku(product_id), (long long) warehouse_id,
 						numeric_text(available)),
 				 errdetail("Reserved stock belongs to its orders; on_hand can never go below reserved."),
 				 errhint("Cancel or ship the orders holding the reservations first.")));

@@ -1,0 +1,1140 @@
+/*-------------------------------------------------------------------------
+ *
+ * change.c
+ *	  Change requests: request_change, approve_change, reject_change.
+ *
+ * A change to a submitted order is a request.  It records the revision it
+ * was made against and its computed effects, is routed through the change
+ * rules (change_amount_over, change_qty, change_date) and applied, when the
+ * last step approves it or at once when no rule fires, as one atomic step:
+ * stock reserved or released, lines and header rewritten, totals
+ * recomputed, the revision bumped, the old revision kept, the order's other
+ * pending requests marked stale.
+ *
+ * Everything is validated against the order as it stands when the request
+ * is made and again when it is applied, since shipments (which do not
+ * change the revision) may have happened in between.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "salesorder.h"
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/fmgrprotos.h"
+#include "utils/json.h"
+#include "utils/numeric.h"
+
+PG_FUNCTION_INFO_V1(so_request_change);
+PG_FUNCTION_INFO_V1(so_approve_change);
+PG_FUNCTION_INFO_V1(so_reject_change);
+
+#define CHANGE_KEYS "lines, add_lines, remove_lines, requested_date, " \
+	"promised_date, ship_to, special_requirements"
+
+/* An edit of an existing line. */
+typedef struct SoLineEdit
+{
+	int			index;
+	int			line_no;
+	Datum		qty;			/* (Datum) 0: unchanged */
+	Datum		unit_price;
+	Datum		discount_pct;
+} SoLineEdit;
+
+/* A header field: absent, set to a value, or cleared (JSON null). */
+typedef struct SoDateEdit
+{
+	bool		given;
+	bool		clear;
+	DateADT		value;
+} SoDateEdit;
+
+typedef struct SoChangeInput
+{
+	SoLineEdit *edits;
+	int			nedits;
+	SoLineInput *adds;
+	int			nadds;
+	int		   *removes;
+	int			nremoves;
+	SoDateEdit	requested;
+	SoDateEdit	promised;
+	char	   *ship_to;		/* NULL: unchanged */
+	bool		special_given;
+	char	   *special;
+} SoChangeInput;
+
+/* ---- parsing ---- */
+
+static void
+parse_edits(JsonbValue *arr, SoChangeInput *in)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	int			i = 0;
+
+	if (arr->type != jbvBinary || !JsonContainerIsArray(arr->val.binary.data))
+		so_json_wrong_type("changes.lines", "an array", arr);
+	in->nedits = JsonContainerSize(arr->val.binary.data);
+	in->edits = palloc0(sizeof(SoLineEdit) * Max(in->nedits, 1));
+	it = JsonbIteratorInit(arr->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		SoLineEdit *e;
+		JsonbIterator *lit;
+		JsonbValue	k,
+					lv;
+		char		where[64];
+
+		if (tok != WJB_ELEM)
+			continue;
+		e = &in->edits[i];
+		e->index = ++i;
+		snprintf(where, sizeof(where), "changes.lines[%d]", e->index);
+		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+			so_json_wrong_type(where, "an object", &v);
+		lit = JsonbIteratorInit(v.val.binary.data);
+		while ((tok = JsonbIteratorNext(&lit, &k, true)) != WJB_DONE)
+		{
+			if (tok != WJB_KEY)
+				continue;
+			(void) JsonbIteratorNext(&lit, &lv, true);
+			snprintf(where, sizeof(where), "changes.lines[%d].%.*s", e->index,
+					 Min(k.val.string.len, 30), k.val.string.val);
+			if (so_json_key_is(&k, "line_no"))
+				e->line_no = (int) so_json_id(where, &lv);
+			else if (so_json_key_is(&k, "qty"))
+				e->qty = so_json_number(where, &lv, 3, "0", true, "100000000000", true);
+			else if (so_json_key_is(&k, "unit_price"))
+				e->unit_price = so_json_number(where, &lv, 4, "0", false, "10000000000", true);
+			else if (so_json_key_is(&k, "discount_pct"))
+				e->discount_pct = so_json_number(where, &lv, 2, "0", false, "100", false);
+			else
+			{
+				snprintf(where, sizeof(where), "changes.lines[%d]", e->index);
+				so_json_unknown_key(where, &k, "line_no, qty, unit_price, discount_pct");
+			}
+		}
+		if (e->line_no == 0 ||
+			(e->qty == (Datum) 0 && e->unit_price == (Datum) 0 &&
+			 e->discount_pct == (Datum) 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("changes.lines[%d] needs \"line_no\" and at least one of \"qty\", \"unit_price\", \"discount_pct\"",
+							e->index)));
+	}
+}
+
+static void
+parse_removes(JsonbValue *arr, SoChangeInput *in)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	int			i = 0;
+
+	if (arr->type != jbvBinary || !JsonContainerIsArray(arr->val.binary.data))
+		so_json_wrong_type("changes.remove_lines", "an array of line numbers", arr);
+	in->nremoves = JsonContainerSize(arr->val.binary.data);
+	in->removes = palloc0(sizeof(int) * Max(in->nremoves, 1));
+	it = JsonbIteratorInit(arr->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		char		where[48];
+
+		if (tok != WJB_ELEM)
+			continue;
+		snprintf(where, sizeof(where), "changes.remove_lines[%d]", i + 1);
+		in->removes[i++] = (int) so_json_id(where, &v);
+	}
+}
+
+static void
+parse_date_edit(const char *where, JsonbValue *v, SoDateEdit *d)
+{
+	d->given = true;
+	d->clear = v->type == jbvNull;
+	if (!d->clear)
+		d->value = so_json_date(where, v);
+}
+
+/* changes: a non-empty object; unknown keys are an error. */
+static void
+parse_changes(Jsonb *changes, SoChangeInput *in)
+{
+	JsonbIterator *it;
+	JsonbValue	k,
+				v;
+	JsonbIteratorToken tok;
+	int			nkeys = 0;
+
+	memset(in, 0, sizeof(*in));
+	if (!JB_ROOT_IS_OBJECT(changes))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("changes must be a JSON object"),
+				 errhint("Allowed keys: %s.", CHANGE_KEYS)));
+	it = JsonbIteratorInit(&changes->root);
+	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	{
+		if (tok != WJB_KEY)
+			continue;
+		(void) JsonbIteratorNext(&it, &v, true);
+		nkeys++;
+		if (so_json_key_is(&k, "lines"))
+			parse_edits(&v, in);
+		else if (so_json_key_is(&k, "add_lines"))
+		{
+			if (v.type != jbvBinary)
+				so_json_wrong_type("changes.add_lines", "an array", &v);
+			in->adds = so_parse_lines_in(v.val.binary.data, "changes.add_lines",
+										 &in->nadds);
+		}
+		else if (so_json_key_is(&k, "remove_lines"))
+			parse_removes(&v, in);
+		else if (so_json_key_is(&k, "requested_date"))
+			parse_date_edit("changes.requested_date", &v, &in->requested);
+		else if (so_json_key_is(&k, "promised_date"))
+			parse_date_edit("changes.promised_date", &v, &in->promised);
+		else if (so_json_key_is(&k, "ship_to"))
+			in->ship_to = so_json_string("changes.ship_to", &v, false, 4000);
+		else if (so_json_key_is(&k, "special_requirements"))
+		{
+			in->special_given = true;
+			in->special = so_json_string("changes.special_requirements", &v, true, 4000);
+		}
+		else
+			so_json_unknown_key("changes", &k, CHANGE_KEYS);
+	}
+	if (nkeys == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("changes is empty: nothing to change"),
+				 errhint("Allowed keys: %s.", CHANGE_KEYS)));
+}
+
+/* ---- the plan: the order as it is and as it would be ---- */
+
+typedef struct SoCurLine
+{
+	int			line_no;
+	int64		product_id;
+	char	   *sku;
+	Datum		qty;
+	Datum		unit_price;
+	Datum		discount_pct;
+	Datum		amount;
+	Datum		reserved;
+	Datum		backorder;
+	Datum		shipped;
+	bool		removed;
+	bool		edited;
+	Datum		new_qty;
+	Datum		new_price;
+	Datum		new_discount;
+	Datum		new_amount;
+} SoCurLine;
+
+typedef struct SoChangePlan
+{
+	SoLockedOrder order;
+	int			revision;
+	SoCurLine  *lines;
+	int			nlines;
+	SoLine	   *added;
+	char	  **added_skus;
+	int			nadded;
+	int			next_line_no;
+	/* header as it is */
+	bool		requested_null;
+	DateADT		requested;
+	bool		promised_null;
+	DateADT		promised;
+	char	   *ship_to;
+	char	   *special;
+	Datum		old_total;
+	Datum		new_total;
+	/* what kind of change this is, for routing */
+	bool		kind_amount;
+	bool		kind_qty;
+	bool		kind_date;
+	Datum		qty_change;		/* sum of |quantity changes| */
+	int			date_shift;		/* largest |shift| in days */
+	StringInfoData effects;
+} SoChangePlan;
+
+static SoPlan header_plan = {
+	"SELECT o.revision, o.requested_date, o.promised_date, o.ship_to,"
+	"       o.special_requirements, o.total_amount,"
+	"       GREATEST(o.last_line_no, (SELECT COALESCE(pg_catalog.max(l.line_no), 0)"
+	"                 FROM salesorder.order_line l WHERE l.order_id = o.id)) + 1"
+	" FROM salesorder.sales_order o WHERE o.id = $1",
+	1, {INT8OID}
+};
+
+static SoPlan lines_plan = {
+	"SELECT l.line_no, l.product_id, p.sku, l.qty, l.unit_price, l.discount_pct,"
+	"       l.amount, l.reserved_qty, l.backorder_qty, l.shipped_qty"
+	" FROM salesorder.order_line l JOIN salesorder.product p ON p.id = l.product_id"
+	" WHERE l.order_id = $1 ORDER BY l.line_no",
+	1, {INT8OID}
+};
+
+static Datum
+xfer(int row, int col)
+{
+	bool		isnull;
+
+	return SPI_datumTransfer(so_getdatum(row, col, &isnull), false, -1);
+}
+
+static void
+load_order(SoChangePlan *plan)
+{
+	Datum		arg = Int64GetDatum(plan->order.id);
+	bool		isnull;
+	int			i;
+
+	so_execute(&header_plan, &arg, NULL, false, 1);
+	plan->revision = DatumGetInt32(so_getdatum(0, 1, &isnull));
+	plan->requested = DatumGetDateADT(so_getdatum(0, 2, &plan->requested_null));
+	plan->promised = DatumGetDateADT(so_getdatum(0, 3, &plan->promised_null));
+	plan->ship_to = so_gettext(0, 4);
+	plan->special = so_gettext(0, 5);
+	plan->old_total = xfer(0, 6);
+	plan->next_line_no = DatumGetInt32(so_getdatum(0, 7, &isnull));
+
+	plan->nlines = so_execute(&lines_plan, &arg, NULL, false, 0);
+	plan->lines = palloc0(sizeof(SoCurLine) * Max(plan->nlines, 1));
+	for (i = 0; i < plan->nlines; i++)
+	{
+		SoCurLine  *l = &plan->lines[i];
+
+		l->line_no = DatumGetInt32(so_getdatum(i, 1, &isnull));
+		l->product_id = so_getint64(i, 2);
+		l->sku = so_gettext(i, 3);
+		l->qty = xfer(i, 4);
+		l->unit_price = xfer(i, 5);
+		l->discount_pct = xfer(i, 6);
+		l->amount = xfer(i, 7);
+		l->reserved = xfer(i, 8);
+		l->backorder = xfer(i, 9);
+		l->shipped = xfer(i, 10);
+		l->new_qty = l->qty;
+		l->new_price = l->unit_price;
+		l->new_discount = l->discount_pct;
+		l->new_amount = l->amount;
+	}
+}
+
+static SoCurLine *
+find_line(SoChangePlan *plan, int line_no, const char *where)
+{
+	int			i;
+
+	for (i = 0; i < plan->nlines; i++)
+		if (plan->lines[i].line_no == line_no)
+			return &plan->lines[i];
+	ereport(ERROR,
+			(errcode(ERRCODE_SO_NOT_FOUND),
+			 errmsg("%s: order %s has no line %d", where, plan->order.order_no, line_no)));
+	return NULL;				/* keep compiler quiet */
+}
+
+static char *
+num(Datum d)
+{
+	return DatumGetCString(DirectFunctionCall1(numeric_out,
+											   DirectFunctionCall1(numeric_trim_scale, d)));
+}
+
+static bool
+num_eq(Datum a, Datum b)
+{
+	return so_numeric_cmp(a, b) == 0;
+}
+
+/* One {"field": ..., "old": ..., "new": ...} of the effects. */
+static void
+effect(SoChangePlan *plan, const char *field, const char *old_json,
+	   const char *new_json)
+{
+	StringInfo	e = &plan->effects;
+
+	appendStringInfo(e, "%s{\"field\": ", e->len > 1 ? ", " : "");
+	escape_json(e, field);
+	appendStringInfo(e, ", \"old\": %s, \"new\": %s}", old_json, new_json);
+}
+
+static char *
+json_text(const char *s)
+{
+	StringInfoData buf;
+
+	if (s == NULL)
+		return "null";
+	initStringInfo(&buf);
+	escape_json(&buf, s);
+	return buf.data;
+}
+
+static char *
+json_date(bool isnull, DateADT d)
+{
+	if (isnull)
+		return "null";
+	return psprintf("\"%s\"", DatumGetCString(DirectFunctionCall1(date_out,
+																 DateADTGetDatum(d))));
+}
+
+static void
+change_date(SoChangePlan *plan, const char *field, SoDateEdit *edit,
+			bool old_null, DateADT old)
+{
+	if (!edit->given || (edit->clear && old_null) ||
+		(!edit->clear && !old_null && edit->value == old))
+		return;
+	effect(plan, field, json_date(old_null, old), json_date(edit->clear, edit->value));
+	plan->kind_date = true;
+	if (!edit->clear && !old_null)
+		plan->date_shift = Max(plan->date_shift, Abs(edit->value - old));
+	else
+		plan->date_shift = Max(plan->date_shift, 1);
+}
+
+static void
+check_changeable(const SoLockedOrder *o)
+{
+	if (strcmp(o->status, "approved") != 0 &&
+		strcmp(o->status, "in_production") != 0 &&
+		strcmp(o->status, "partially_shipped") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SO_ILLEGAL_TRANSITION),
+				 errmsg("order %s is %s: it cannot take change requests",
+						o->order_no, o->status),
+				 strcmp(o->status, "draft") == 0 ?
+				 errhint("Edit a draft directly: its lines and header are editable.") :
+				 errhint("Changes are requested for approved, in-production or partially shipped orders.")));
+}
+
+/*
+ * Validate a change against the locked order and work out what it does.
+ * Fills plan (the new lines, the kinds, the effects JSON).
+ */
+static void
+plan_change(SoChangePlan *plan, SoChangeInput *in)
+{
+	Datum		zero = so_numeric("0");
+	Datum		total;
+	Datum		qty_change = zero;
+	StringInfoData stock;
+	int			nstock = 0;
+	int			i,
+				j;
+
+	check_changeable(&plan->order);
+	load_order(plan);
+	initStringInfo(&plan->effects);
+	appendStringInfoChar(&plan->effects, '[');
+
+	for (i = 0; i < in->nremoves; i++)
+	{
+		char	   *where = psprintf("changes.remove_lines[%d]", i + 1);
+		SoCurLine  *l = find_line(plan, in->removes[i], where);
+
+		if (l->removed)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: line %d is listed twice", where, l->line_no)));
+		if (!num_eq(l->shipped, zero))
+			ereport(ERROR,
+					(errcode(ERRCODE_SO_NOT_EDITABLE),
+					 errmsg("%s: line %d of order %s has shipped %s and cannot be removed",
+							where, l->line_no, plan->order.order_no, num(l->shipped)),
+					 errhint("Lower its quantity to what has shipped instead.")));
+		l->removed = true;
+		l->new_qty = zero;
+		l->new_amount = zero;
+		effect(plan, psprintf("line %d", l->line_no),
+			   psprintf("{\"sku\": %s, \"qty\": %s, \"amount\": %s}", json_text(l->sku),
+						num(l->qty), num(l->amount)), "null");
+		plan->kind_qty = true;
+	}
+
+	for (i = 0; i < in->nedits; i++)
+	{
+		SoLineEdit *e = &in->edits[i];
+		char	   *where = psprintf("changes.lines[%d]", e->index);
+		SoCurLine  *l = find_line(plan, e->line_no, where);
+		Datum		gross;
+
+		if (l->removed)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: line %d is also removed", where, l->line_no)));
+		if (l->edited)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: line %d is listed twice", where, l->line_no)));
+		l->edited = true;
+		if (e->qty != (Datum) 0)
+		{
+			if (so_numeric_cmp(e->qty, l->shipped) < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_SO_NOT_EDITABLE),
+						 errmsg("%s: the quantity of line %d of order %s cannot go below the %s already shipped",
+								where, l->line_no, plan->order.order_no, num(l->shipped))));
+			l->new_qty = e->qty;
+		}
+		if (e->unit_price != (Datum) 0)
+			l->new_price = e->unit_price;
+		if (e->discount_pct != (Datum) 0)
+			l->new_discount = e->discount_pct;
+		so_compute_line(l->new_qty, l->new_price, l->new_discount, &gross, &l->new_amount);
+
+		if (!num_eq(l->new_qty, l->qty))
+		{
+			effect(plan, psprintf("line %d qty", l->line_no), num(l->qty), num(l->new_qty));
+			plan->kind_qty = true;
+		}
+		if (!num_eq(l->new_price, l->unit_price))
+		{
+			effect(plan, psprintf("line %d unit_price", l->line_no),
+				   num(l->unit_price), num(l->new_price));
+			plan->kind_amount = true;
+		}
+		if (!num_eq(l->new_discount, l->discount_pct))
+		{
+			effect(plan, psprintf("line %d discount_pct", l->line_no),
+				   num(l->discount_pct), num(l->new_discount));
+			plan->kind_amount = true;
+		}
+	}
+
+	if (in->nadds > 0)
+	{
+		plan->added = so_resolve_lines(in->adds, in->nadds);
+		plan->nadded = in->nadds;
+		plan->added_skus = palloc(sizeof(char *) * in->nadds);
+		for (i = 0; i < in->nadds; i++)
+		{
+			SoLine	   *a = &plan->added[i];
+
+			plan->added_skus[i] = so_product_sku(a->product_id);
+			effect(plan, psprintf("line %d", plan->next_line_no + i), "null",
+				   psprintf("{\"sku\": %s, \"qty\": %s, \"unit_price\": %s, \"discount_pct\": %s, \"amount\": %s}",
+							json_text(plan->added_skus[i]), num(a->qty),
+							num(a->unit_price), num(a->discount_pct), num(a->amount)));
+		}
+		plan->kind_qty = true;
+	}
+
+	change_date(plan, "requested_date", &in->requested, plan->requested_null, plan->requested);
+	change_date(plan, "promised_date", &in->promised, plan->promised_null, plan->promised);
+	if (in->ship_to && strcmp(in->ship_to, plan->ship_to) != 0)
+	{
+		effect(plan, "ship_to", json_text(plan->ship_to), json_text(in->ship_to));
+		plan->kind_date = true;
+	}
+	if (in->special_given &&
+		!((in->special == NULL && plan->special == NULL) ||
+		  (in->special && plan->special && strcmp(in->special, plan->special) == 0)))
+	{
+		effect(plan, "special_requirements", json_text(plan->special),
+			   json_text(in->special));
+		plan->kind_date = true;
+	}
+	appendStringInfoChar(&plan->effects, ']');
+
+	/* The order after the change: totals, lines left, stock per SKU. */
+	total = zero;
+	initStringInfo(&stock);
+	for (i = 0; i < plan->nlines; i++)
+	{
+		SoCurLine  *l = &plan->lines[i];
+		Datum		d = DirectFunctionCall2(numeric_sub, l->new_qty, l->qty);
+
+		total = DirectFunctionCall2(numeric_add, total, l->new_amount);
+		qty_change = DirectFunctionCall2(numeric_add, qty_change,
+										 DirectFunctionCall1(numeric_abs, d));
+		if (!num_eq(d, zero))
+			appendStringInfo(&stock, "%s%s: %s", nstock++ ? ", " : "",
+							 json_text(l->sku), num(d));
+	}
+	for (j = 0; j < plan->nadded; j++)
+	{
+		total = DirectFunctionCall2(numeric_add, total, plan->added[j].amount);
+		qty_change = DirectFunctionCall2(numeric_add, qty_change, plan->added[j].qty);
+		appendStringInfo(&stock, "%s%s: %s", nstock++ ? ", " : "",
+						 json_text(plan->added_skus[j]), num(plan->added[j].qty));
+	}
+	if (plan->nlines - in->nremoves + plan->nadded == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the change would leave order %s without lines", plan->order.order_no),
+				 errhint("Cancel the order instead.")));
+	if (plan->effects.len == 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the change request changes nothing on order %s", plan->order.order_no)));
+	plan->new_total = total;
+	plan->qty_change = qty_change;
+	if (!num_eq(total, plan->old_total))
+		plan->kind_amount = true;
+
+	/* Wrap: {"fields": [...], "amount_delta": ..., ...} */
+	{
+		StringInfoData all;
+
+		initStringInfo(&all);
+		appendStringInfo(&all,
+						 "{\"fields\": %s, \"old_total\": %s, \"new_total\": %s, "
+						 "\"amount_delta\": %s, \"stock_delta\": {%s}, "
+						 "\"date_shift_days\": %d, \"revision\": %d}",
+						 plan->effects.data, num(plan->old_total), num(total),
+						 num(DirectFunctionCall2(numeric_sub, total, plan->old_total)),
+						 stock.data, plan->date_shift, plan->revision);
+		plan->effects = all;
+	}
+}
+
+/* ---- routing ---- */
+
+/*
+ * Every active change rule that fires.  $1 amount delta, $2 quantities or
+ * lines change, $3 the order's status, $4 dates / ship-to / terms change,
+ * $5 largest date shift (days), $6 total |quantity change|.
+ */
+static SoPlan change_rules_plan = {
+	"SELECT r.id, r.level, r.department, r.approver_role, f.reason, f.figures"
+	" FROM salesorder.approval_rule r"
+	" CROSS JOIN LATERAL (SELECT"
+	"   CASE r.kind"
+	"     WHEN 'change_amount_over' THEN pg_catalog.abs($1) > r.threshold"
+	"     WHEN 'change_qty' THEN $2 AND ($3 = 'in_production'"
+	"                                    OR (r.threshold IS NOT NULL AND $6 > r.threshold))"
+	"     WHEN 'change_date' THEN $4 AND (r.threshold IS NULL OR $5 > r.threshold)"
+	"   END AS fired,"
+	"   CASE r.kind"
+	"     WHEN 'change_amount_over' THEN pg_catalog.format("
+	"       'the change moves the order total by %s, more than %s', $1, r.threshold)"
+	"     WHEN 'change_qty' THEN CASE WHEN $3 = 'in_production'"
+	"       THEN 'quantities or lines change on an order in production'"
+	"       ELSE pg_catalog.format('quantities change by %s, more than %s', $6, r.threshold) END"
+	"     WHEN 'change_date' THEN 'dates, ship-to or delivery terms change'"
+	"   END AS reason,"
+	"   pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
+	"     'kind', r.kind, 'threshold', r.threshold, 'amount_delta', $1,"
+	"     'qty_change', $6, 'date_shift_days', $5, 'order_status', $3)) AS figures) f"
+	" WHERE r.active AND f.fired"
+	" ORDER BY r.level, r.id",
+	6, {NUMERICOID, BOOLOID, TEXTOID, BOOLOID, INT4OID, NUMERICOID}
+};
+
+static int
+route_change(SoChangePlan *plan, SoFiredRule **fired)
+{
+	Datum		args[6];
+	bool		isnull;
+	int			n,
+				i;
+	SoFiredRule *out;
+
+	args[0] = DirectFunctionCall2(numeric_sub, plan->new_total, plan->old_total);
+	args[1] = BoolGetDatum(plan->kind_qty);
+	args[2] = CStringGetTextDatum(plan->order.status);
+	args[3] = BoolGetDatum(plan->kind_date);
+	args[4] = Int32GetDatum(plan->date_shift);
+	args[5] = plan->qty_change;
+	n = so_execute(&change_rules_plan, args, NULL, false, 0);
+	out = palloc0(sizeof(SoFiredRule) * Max(n, 1));
+	for (i = 0; i < n; i++)
+	{
+		out[i].rule_id = so_getint64(i, 1);
+		out[i].level = DatumGetInt32(so_getdatum(i, 2, &isnull));
+		out[i].department = so_gettext(i, 3);
+		out[i].approver_role = so_gettext(i, 4);
+		out[i].reason = so_gettext(i, 5);
+		out[i].figures = xfer(i, 6);
+	}
+	*fired = out;
+	return n;
+}
+
+/* ---- applying ---- */
+
+static SoPlan snapshot_plan = {
+	"INSERT INTO salesorder.order_revision"
+	" (order_id, revision, customer_id, header, lines, superseded_by)"
+	" SELECT o.id, o.revision, o.customer_id, x.s - 'lines', x.s -> 'lines', $2"
+	" FROM salesorder.sales_order o,"
+	"      LATERAL (SELECT salesorder.order_snapshot(o.id) AS s) x"
+	" WHERE o.id = $1 ON CONFLICT DO NOTHING",
+	2, {INT8OID, INT8OID}
+};
+
+static SoPlan update_line_plan = {
+	"UPDATE salesorder.order_line SET qty = $3, unit_price = $4, discount_pct = $5,"
+	"  amount = $6, reserved_qty = reserved_qty + $7, backorder_qty = backorder_qty + $8"
+	" WHERE order_id = $1 AND line_no = $2",
+	8, {INT8OID, INT4OID, NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID,
+	NUMERICOID, NUMERICOID}
+};
+
+static SoPlan delete_line_plan = {
+	"DELETE FROM salesorder.order_line WHERE order_id = $1 AND line_no = $2",
+	2, {INT8OID, INT4OID}
+};
+
+static SoPlan add_line_plan = {
+	"INSERT INTO salesorder.order_line (order_id, customer_id, line_no, product_id,"
+	"  qty, unit_price, discount_pct, amount, note, reserved_qty, backorder_qty)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+	11, {INT8OID, INT8OID, INT4OID, INT8OID, NUMERICOID, NUMERICOID, NUMERICOID,
+	NUMERICOID, TEXTOID, NUMERICOID, NUMERICOID}
+};
+
+static SoPlan update_header_plan = {
+	"UPDATE salesorder.sales_order o SET"
+	"  requested_date = CASE WHEN $2 THEN $3 ELSE o.requested_date END,"
+	"  promised_date = CASE WHEN $4 THEN $5 ELSE o.promised_date END,"
+	"  ship_to = COALESCE($6, o.ship_to),"
+	"  special_requirements = CASE WHEN $7 THEN $8 ELSE o.special_requirements END,"
+	"  revision = o.revision + 1,"
+	"  last_line_no = GREATEST(o.last_line_no, $9),"
+	"  line_count = t.n, gross_amount = t.gross, total_amount = t.total,"
+	"  discount_amount = t.gross - t.total, needs_stock = t.backorder > 0"
+	" FROM (SELECT pg_catalog.count(*) AS n,"
+	"         COALESCE(pg_catalog.sum(pg_catalog.round(l.qty * l.unit_price, 2)), 0) AS gross,"
+	"         COALESCE(pg_catalog.sum(l.amount), 0) AS total,"
+	"         COALESCE(pg_catalog.sum(l.backorder_qty), 0) AS backorder"
+	"       FROM salesorder.order_line l WHERE l.order_id = $1) t"
+	" WHERE o.id = $1 RETURNING o.revision,"
+	"   (SELECT pg_catalog.bool_and(l.shipped_qty = l.qty)"
+	"    FROM salesorder.order_line l WHERE l.order_id = $1)",
+	9, {INT8OID, BOOLOID, DATEOID, BOOLOID, DATEOID, TEXTOID, BOOLOID, TEXTOID,
+	INT4OID}
+};
+
+static SoPlan mark_applied_plan = {
+	"UPDATE salesorder.change_request SET status = 'applied', applied_revision = $2,"
+	"  decided_by = $3, decided_at = pg_catalog.now(),"
+	"  decision_comment = COALESCE($4, decision_comment)"
+	" WHERE id = $1",
+	4, {INT8OID, INT4OID, TEXTOID, TEXTOID}
+};
+
+/* The order's other pending requests were made against an older revision. */
+static SoPlan mark_stale_plan = {
+	"WITH stale AS (UPDATE salesorder.change_request"
+	"   SET status = 'stale', decided_at = pg_catalog.now(),"
+	"       decision_comment = pg_catalog.format("
+	"         'stale: change request %s was applied first (revision %s)', $2, $3)"
+	"   WHERE order_id = $1 AND status = 'pending' AND id <> $2 RETURNING id)"
+	" UPDATE salesorder.approval_step SET status = 'closed',"
+	"   decided_at = pg_catalog.now(), comment = 'closed: the change request is stale'"
+	" WHERE change_request_id IN (SELECT id FROM stale) AND status = 'pending'",
+	3, {INT8OID, INT8OID, INT4OID}
+};
+
+/* Header, totals, revision; returns the new revision. */
+static void
+apply_header(SoChangePlan *plan, SoChangeInput *in, int *revision, bool *all_shipped)
+{
+	Datum		args[9];
+	char		nulls[9];
+	bool		isnull;
+
+	memset(nulls, ' ', sizeof(nulls));
+	args[0] = Int64GetDatum(plan->order.id);
+	args[1] = BoolGetDatum(in->requested.given);
+	args[2] = DateADTGetDatum(in->requested.value);
+	nulls[2] = in->requested.given && !in->requested.clear ? ' ' : 'n';
+	args[3] = BoolGetDatum(in->promised.given);
+	args[4] = DateADTGetDatum(in->promised.value);
+	nulls[4] = in->promised.given && !in->promised.clear ? ' ' : 'n';
+	args[5] = in->ship_to ? CStringGetTextDatum(in->ship_to) : (Datum) 0;
+	nulls[5] = in->ship_to ? ' ' : 'n';
+	args[6] = BoolGetDatum(in->special_given);
+	args[7] = in->special ? CStringGetTextDatum(in->special) : (Datum) 0;
+	nulls[7] = in->special ? ' ' : 'n';
+	args[8] = Int32GetDatum(plan->next_line_no + plan->nadded - 1);
+	so_execute(&update_header_plan, args, nulls, false, 0);
+	*revision = DatumGetInt32(so_getdatum(0, 1, &isnull));
+	*all_shipped = DatumGetBool(so_getdatum(0, 2, &isnull)) && !isnull;
+}
+
+/*
+ * Apply a planned change to its locked order: stock first (every touched
+ * stock row locked in product order before any moves), then lines, header,
+ * revision, and the request's status.  Returns the new revision.
+ */
+static int
+apply_change(SoChangePlan *plan, SoChangeInput *in, int64 change_id,
+			 const char *comment)
+{
+	SoLockedOrder *o = &plan->order;
+	Datum		zero = so_numeric("0");
+	int			n = plan->nlines;
+	SoStockMove *all = palloc(sizeof(SoStockMove) * (n + plan->nadded + 1));
+	SoStockMove *releases = palloc(sizeof(SoStockMove) * (n + 1));
+	SoStockLine *wants = palloc(sizeof(SoStockLine) * (n + plan->nadded + 1));
+	Datum	   *rel_reserved = palloc(sizeof(Datum) * (n + 1));
+	Datum	   *rel_backorder = palloc(sizeof(Datum) * (n + 1));
+	int		   *want_of = palloc(sizeof(int) * (n + plan->nadded + 1));
+	int			nall = 0,
+				nrel = 0,
+				nwant = 0;
+	int			revision;
+	bool		all_shipped;
+	Datum		args[11];
+	char		nulls[11];
+	int			i;
+	char	   *cid = psprintf("change request %lld", (long long) change_id);
+
+	so_execute(&snapshot_plan, (Datum[]) {Int64GetDatum(o->id), Int64GetDatum(change_id)},
+			   NULL, false, 0);
+
+	/* What each line gives back or needs. */
+	for (i = 0; i < n; i++)
+	{
+		SoCurLine  *l = &plan->lines[i];
+		Datum		d = DirectFunctionCall2(numeric_sub, l->new_qty, l->qty);
+
+		rel_reserved[i] = zero;
+		rel_backorder[i] = zero;
+		want_of[i] = -1;
+		if (so_numeric_cmp(d, zero) < 0)
+		{
+			/* Less: give back the backorder first, then the reservation. */
+			Datum		less = DirectFunctionCall1(numeric_uminus, d);
+			Datum		b = so_numeric_cmp(less, l->backorder) < 0 ? less : l->backorder;
+			Datum		r = DirectFunctionCall2(numeric_sub, less, b);
+
+			if (so_numeric_cmp(r, l->reserved) > 0)
+				r = l->reserved;
+			rel_backorder[i] = b;
+			rel_reserved[i] = r;
+			if (so_numeric_cmp(r, zero) > 0)
+			{
+				releases[nrel].product_id = l->product_id;
+				releases[nrel].line_no = l->line_no;
+				releases[nrel].on_hand_delta = zero;
+				releases[nrel].reserved_delta = DirectFunctionCall1(numeric_uminus, r);
+				all[nall++] = releases[nrel++];
+			}
+		}
+		else if (so_numeric_cmp(d, zero) > 0)
+		{
+			want_of[i] = nwant;
+			wants[nwant].line_no = l->line_no;
+			wants[nwant].product_id = l->product_id;
+			wants[nwant].want = d;
+			all[nall].product_id = l->product_id;
+			all[nall++].line_no = l->line_no;
+			nwant++;
+		}
+	}
+	for (i = 0; i < plan->nadded; i++)
+	{
+		wants[nwant].line_no = plan->next_line_no + i;
+		wants[nwant].product_id = plan->added[i].product_id;
+		wants[nwant].want = plan->added[i].qty;
+		all[nall].product_id = plan->added[i].product_id;
+		all[nall++].line_no = wants[nwant].line_no;
+		nwant++;
+	}
+
+	/* Every touched stock row, in product order, before any move. */
+	so_lock_stock_for(o->warehouse_id, all, nall);
+	so_move_stock(o->warehouse_id, o->id, o->customer_id, "release", cid, releases, nrel);
+	if (nwant > 0)
+		(void) so_reserve_lines(o->id, o->customer_id, o->warehouse_id, wants, nwant,
+								o->allow_backorder);
+
+	for (i = 0; i < n; i++)
+	{
+		SoCurLine  *l = &plan->lines[i];
+		Datum		add_r = want_of[i] >= 0 ? wants[want_of[i]].reserved : zero;
+		Datum		add_b = want_of[i] >= 0 ? wants[want_of[i]].backorder : zero;
+
+		if (l->removed)
+		{
+			so_execute(&delete_line_plan,
+					   (Datum[]) {Int64GetDatum(o->id), Int32GetDatum(l->line_no)},
+					   NULL, false, 0);
+			continue;
+		}
+		if (!l->edited)
+			continue;
+		args[0] = Int64GetDatum(o->id);
+		args[1] = Int32GetDatum(l->line_no);
+		args[2] = l->new_qty;
+		args[3] = l->new_price;
+		args[4] = l->new_discount;
+		args[5] = l->new_amount;
+		args[6] = DirectFunctionCall2(numeric_sub, add_r, rel_reserved[i]);
+		args[7] = DirectFunctionCall2(numeric_sub, add_b, rel_backorder[i]);
+		so_execute(&update_line_plan, args, NULL, false, 0);
+	}
+	for (i = 0; i < plan->nadded; i++)
+	{
+		SoLine	   *a = &plan->added[i];
+		SoStockLine *w = &wants[nwant - plan->nadded + i];
+
+		memset(nulls, ' ', sizeof(nulls));
+		args[0] = Int64GetDatum(o->id);
+		args[1] = Int64GetDatum(o->customer_id);
+		args[2] = Int32GetDatum(w->line_no);
+		args[3] = Int64GetDatum(a->product_id);
+		args[4] = a->qty;
+		args[5] = a->unit_price;
+		args[6] = a->discount_pct;
+		args[7] = a->amount;
+		args[8] = a->note ? CStringGetTextDatum(a->note) : (Datum) 0;
+		nulls[8] = a->note ? ' ' : 'n';
+		args[9] = w->reserved;
+		args[10] = w->backorder;
+		so_execute(&add_line_plan, args, nulls, false, 0);
+	}
+
+	apply_header(plan, in, &revision, &all_shipped);
+
+	/* A change that takes the open rest away completes the shipping. */
+	if (all_shipped && strcmp(o->status, "partially_shipped") == 0)
+		(void) so_set_status(o, "shipped", "the rest was removed by a change request");
+
+	so_execute(&mark_applied_plan,
+			   (Datum[]) {Int64GetDatum(change_id), Int32GetDatum(revision),
+				   CStringGetTextDatum(so_acting_user_name()),
+			   comment ? CStringGetTextDatum(comment) : (Datum) 0},
+			   comment ? NULL : "   n", false, 0);
+	so_execute(&mark_stale_plan,
+			   (Datum[]) {Int64GetDatum(o->id), Int64GetDatum(change_id),
+			   Int32GetDatum(revision)}, NULL, false, 0);
+	so_write_history_kind(o->id, o->customer_id, o->status, o->status, "change",
+						  psprintf("%s applied: revision %d -> %d", cid,
+								   revision - 1, revision));
+	return revision;
+}
+
+/* ---- the entry points ---- */
+
+static SoPlan insert_request_plan = {
+	"INSERT INTO salesorder.change_request (order_id, customer_id, base_revision,"
+	"  changes, effects, kinds, reason, requested_by)"
+	" VALUES ($1, $2, $3, $4, $5::pg_catalog.jsonb, $6, $7, $8) RETURNING id",
+	8, {INT8OID, INT8OID, INT4OID, JSONBOID, TEXTOID, TEXTARRAYOID, TEXTOID, TEXTOID}
+};
+
+static Datum
+kinds_array(SoChangePlan *plan)
+{
+	Datum		k[3];
+	int			n = 0;
+
+	if (plan->kind_amount)
+		k[n++] = CStringGetTextDatum("amount");
+	if (plan->kind_qty)
+		k[n++] = CStringGetTextDatum("qty");
+	if (plan->kind_date)
+		k[n++] = CStringGetTextDatum("date");
+	return so_make_array(k, NULL, n, TEXTOID);
+}
+
+typedef struct SoRequestCall
+{
+	int64		order_id;
+	Jsonb	   *changes;
+	SoChangeInput in;
+	const char *reason;
+} SoRequestCall;
+
+static Datum
+request_work(void *arg)
+{
+	SoRequestCall *call = (SoRequestCall *) arg;
+	SoChangePlan plan;
+	SoFiredRule *fired;
+	Datum		args[8];
+	int64		change_id;
+	int			nfired;
+
+	memset(&plan, 0, sizeof(plan));
+	so_lock_order(call->order_id, &plan.order);
+	plan_change(&plan, &call->in);
+
+	args[0] = Int64GetDatum(plan.order.id);
+	args[1] = Int64GetDatum(plan.order.customer_id);
+	args[2] = Int32GetDatum(plan.revision);
+	args[3] = JsonbPGetDatum(call->changes);
+	args[4] = CStringGetTextDatum(plan.effects.data);
+	args[5] = kinds_array(&plan);
+	args[6] = CStringGetTextDatum(call->reason);
+	args[7] = CStringGetTextDatum(so_acting_user_name());
+	so_execute(&insert_request_plan, args, NULL, false, 1);
+	change_id = so_getint64(0, 1);
+
+	nfired = route_change(&plan, &fired);
+	so_write_history_kind(plan.order.id, plan.order.customer_id, plan.order.status,
+						  plan.order.status, "change",
+						  psprintf("change request %lld: %s%s", (long long) change_id,
+								   call->reason,
+								   nfired ? psprintf(" (%d approval step%s)", nfired,
+													 nfired == 1 ? "" : "s") : ""));
+	if (nfired > 0)
+		so_insert_steps(plan.order.id, plan.order.customer_id, change_id, 1, fired, nfired);
+	else
+		(void) apply_change(&plan, &call->in, change_id, "applied at once: no rule fired");
+	return Int64GetDatum(change_id);
+}
+
+/*
+ * salesorder.request_change(order_id bigint, changes jsonb, reason text)
+ */
+Datum
+so_request_change(PG_FUNCTION_ARGS)
+{
+	SoRequestCall call;
+
+	so_require_args(fcinfo, 2, "order_id", "changes");
+	so_check_reason("request a change", PG_ARGISNULL(2) ? NULL : PG_GETARG_TEXT_PP(2));
+	call.order_id = PG_GETARG_INT64(0);
+	call.changes = PG_GETARG_JSONB_P(1);
+	call.reason = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	parse_changes(call.changes, &call.in);
+	PG_RETURN_DATUM(so_run_as_owner(request_work, &call));
+}
+
+static SoPlan request_order_plan = {
+	"SELECT cr.order_id FROM salesorder.change_request cr WHERE cr.id = $1",
+	1, {INT8OID}
+};
+
+static SoPlan lock_request_plan = {
+	"SELECT cr.status, cr.base_revision, cr.changes, cr.requested_by,"
+	"       o.revision"
+	" FROM salesorder.change_request cr"
+	" JOIN salesorder.sales_order o ON o.id = cr.order_id"
+	" WHERE cr.id = $1 FOR UPDATE OF cr",
+	1, {INT8OID}
+};
+
+static SoPlan reject_request_plan = {
+	"UPDATE salesorder.change_request SET status = 'rejected', decided_by = $2,"
+	"  decided_at = pg_catalog.now(), decision_comment = $3 WHERE id = $1",
+	3, {INT8OID, TEXTOID, TEXTOID}
+};
+
+static SoPlan close_change_steps_plan = {
+	"UPDATE salesorder.approval_step SET status = 'closed',"
+	"  decided_at = pg_catalog.now(), comment = 'closed: the change request was rejected'"
+	" WHERE change_request_id = $1 AND status = 'pending'",
+	1, {INT8OID}
+};
+
+typedef struct SoChangeDecision
+{
+	int64		change_id;
+	bool		approve;
+	const char *comment;
+} SoChangeDecision;
+
+static Datum
+change_decision_work(void *arg)
+{
+	SoChangeDecision *call = (SoChangeDecision *) arg;
+	Datum		id = Int64GetDatum(call->change_id);
+	SoChangePlan plan;
+	char	   *status;
+	char	   *requester;
+	char	   *subject = psprintf("change request %lld", (long long) call->change_id);
+	Jsonb	   *changes;
+	SoChangeInput in;
+	bool		isnull;
+	int			base_revision,
+				revision;
+
+	/* Order row first, then the request: the global lock order. */
+	if (so_execute(&request_order_plan, &id, NULL, false, 1) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SO_NOT_FOUND),
+				 errmsg("%s does not exist", subject)));
+	memset(&plan, 0, sizeof(plan));
+	so_lock_order_for(so_getint64(0, 1), &plan.order, false);
+	so_execute(&lock_request_plan, &id, NULL, false, 1);
+	status = so_gettext(0, 1);
+	base_revision = DatumGetInt32(so_getdatum(0, 2, &isnull));
+	changes = DatumGetJsonbP(xfer(0, 3));
+	requester = so_gettext(0, 4);
+	revision = DatumGetInt32(so_getdatum(0, 5, &isnull));
+
+	if (strcmp(status, "stale") == 0 ||
+		(strcmp(status, "pending") == 0 && revision != base_revision))
+		ereport(ERROR,
+				(errcode(ERRCODE_SO_STALE_REVISION),
+				 errmsg("%s was made against revision %d of order %s, which is now at revision %d",
+						subject, base_revision, plan.order.order_no, revision),
+				 errhint("Request the change again against the current order.")));
+	if (strcmp(status, "pending") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SO_ILLEGAL_TRANSITION),
+				 errmsg("%s is %s: there is nothing to decide", subject, status)));
+
+	if (so_decide_steps(plan.order.id, call->change_id, subject, requester,
+						call->approve, call->comment, NULL) > 0 && call->approve)
+		return CStringGetTextDatum("pending");
+
+	if (!call->approve)
+	{
+		so_execute(&close_change_steps_plan, &id, NULL, false, 0);
+		so_execute(&reject_request_plan,
+				   (Datum[]) {id, CStringGetTextDatum(so_acting_user_name()),
+				   CStringGetTextDatum(call->comment)}, NULL, false, 0);
+		so_write_history_kind(plan.order.id, plan.order.customer_id, plan.order.status,
+							  plan.order.status, "change",
+							  psprintf("%s rejected: %s", subject, call->comment));
+		return CStringGetTextDatum("rejected");
+	}
+
+	/* The last approval applies the change, checked against the order now. */
+	parse_changes(changes, &in);
+	plan_change(&plan, &in);
+	(void) apply_change(&plan, &in, call->change_id, call->comment);
+	return CStringGetTextDatum("applied");
+}
+
+/*
+ * salesorder.approve_change(change_id bigint, comment text DEFAULT NULL)
+ */
+Datum
+so_approve_change(PG_FUNCTION_ARGS)
+{
+	SoChangeDecision call;
+
+	so_require_args(fcinfo, 1, "change_id");
+	call.change_id = PG_GETARG_INT64(0);
+	call.approve = true;
+	call.comment = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	PG_RETURN_DATUM(so_run_as_owner(change_decision_work, &call));
+}
+
+/*
+ * salesorder.reject_change(change_id bigint, reason text)
+ */
+Datum
+so_reject_change(PG_FUNCTION_ARGS)
+{
+	SoChangeDecision call;
+
+	so_require_args(fcinfo, 1, "change_id");
+	so_check_reason("reject a change request", PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_PP(1));
+	call.change_id = PG_GETARG_INT64(0);
+	call.approve = false;
+	call.comment = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	PG_RETURN_DATUM(so_run_as_owner(change_decision_work, &call));
+}
