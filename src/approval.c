@@ -452,8 +452,10 @@ so_revise(PG_FUNCTION_ARGS)
 }
 
 /*
- * BEFORE INSERT OR UPDATE ON approval_rule: the approver role must exist, or
- * the steps the rule creates could never be decided.
+ * BEFORE INSERT OR UPDATE ON approval_rule: an active rule must name an
+ * existing approver role, or the steps it creates could never be decided.
+ * Checked when a rule becomes active or changes its role, so that a rule
+ * whose role was dropped can still be switched off.
  */
 Datum
 so_rule_guard(PG_FUNCTION_ARGS)
@@ -464,6 +466,8 @@ so_rule_guard(PG_FUNCTION_ARGS)
 	bool		isnull;
 	Datum		role;
 	char	   *rolname;
+	int			role_att;
+	int			active_att;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
@@ -472,7 +476,25 @@ so_rule_guard(PG_FUNCTION_ARGS)
 	tup = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
 		trigdata->tg_newtuple : trigdata->tg_trigtuple;
 	desc = trigdata->tg_relation->rd_att;
-	role = heap_getattr(tup, SPI_fnumber(desc, "approver_role"), desc, &isnull);
+	role_att = SPI_fnumber(desc, "approver_role");
+	active_att = SPI_fnumber(desc, "active");
+
+	if (!DatumGetBool(heap_getattr(tup, active_att, desc, &isnull)) || isnull)
+		return PointerGetDatum(tup);
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	{
+		HeapTuple	old = trigdata->tg_trigtuple;
+		bool		oldnull;
+		Datum		oldrole = heap_getattr(old, role_att, desc, &oldnull);
+		Datum		newrole = heap_getattr(tup, role_att, desc, &isnull);
+		bool		was_active = DatumGetBool(heap_getattr(old, active_att, desc, &oldnull));
+
+		if (was_active && !isnull &&
+			strcmp(TextDatumGetCString(oldrole), TextDatumGetCString(newrole)) == 0)
+			return PointerGetDatum(tup);
+	}
+
+	role = heap_getattr(tup, role_att, desc, &isnull);
 	if (isnull)
 		return PointerGetDatum(tup);	/* the NOT NULL constraint reports it */
 	rolname = TextDatumGetCString(role);

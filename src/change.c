@@ -23,6 +23,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/datetime.h"
 #include "utils/fmgrprotos.h"
 #include "utils/json.h"
 #include "utils/numeric.h"
@@ -262,6 +263,7 @@ typedef struct SoChangePlan
 	bool		kind_amount;
 	bool		kind_qty;
 	bool		kind_date;
+	bool		address_change;	/* ship-to or delivery terms */
 	Datum		qty_change;		/* sum of |quantity changes| */
 	int			date_shift;		/* largest |shift| in days */
 	StringInfoData effects;
@@ -382,13 +384,18 @@ json_text(const char *s)
 	return buf.data;
 }
 
+/* A date as a JSON string, always ISO 8601 whatever the DateStyle. */
 static char *
 json_date(bool isnull, DateADT d)
 {
+	int			year,
+				month,
+				day;
+
 	if (isnull)
 		return "null";
-	return psprintf("\"%s\"", DatumGetCString(DirectFunctionCall1(date_out,
-																 DateADTGetDatum(d))));
+	j2date(d + POSTGRES_EPOCH_JDATE, &year, &month, &day);
+	return psprintf("\"%04d-%02d-%02d\"", year, month, day);
 }
 
 static void
@@ -539,6 +546,7 @@ plan_change(SoChangePlan *plan, SoChangeInput *in)
 	{
 		effect(plan, "ship_to", json_text(plan->ship_to), json_text(in->ship_to));
 		plan->kind_date = true;
+		plan->address_change = true;
 	}
 	if (in->special_given &&
 		!((in->special == NULL && plan->special == NULL) ||
@@ -547,6 +555,7 @@ plan_change(SoChangePlan *plan, SoChangeInput *in)
 		effect(plan, "special_requirements", json_text(plan->special),
 			   json_text(in->special));
 		plan->kind_date = true;
+		plan->address_change = true;
 	}
 	appendStringInfoChar(&plan->effects, ']');
 
@@ -607,7 +616,9 @@ plan_change(SoChangePlan *plan, SoChangeInput *in)
 /*
  * Every active change rule that fires.  $1 amount delta, $2 quantities or
  * lines change, $3 the order's status, $4 dates / ship-to / terms change,
- * $5 largest date shift (days), $6 total |quantity change|.
+ * $5 largest date shift (days), $6 total |quantity change|, $7 ship-to or
+ * delivery terms change (a change_date threshold only spares small date
+ * shifts, never a new address).
  */
 static SoPlan change_rules_plan = {
 	"SELECT r.id, r.level, r.department, r.approver_role, f.reason, f.figures"
@@ -617,7 +628,7 @@ static SoPlan change_rules_plan = {
 	"     WHEN 'change_amount_over' THEN pg_catalog.abs($1) > r.threshold"
 	"     WHEN 'change_qty' THEN $2 AND ($3 = 'in_production'"
 	"                                    OR (r.threshold IS NOT NULL AND $6 > r.threshold))"
-	"     WHEN 'change_date' THEN $4 AND (r.threshold IS NULL OR $5 > r.threshold)"
+	"     WHEN 'change_date' THEN $4 AND (r.threshold IS NULL OR $5 > r.threshold OR $7)"
 	"   END AS fired,"
 	"   CASE r.kind"
 	"     WHEN 'change_amount_over' THEN pg_catalog.format("
@@ -632,13 +643,13 @@ static SoPlan change_rules_plan = {
 	"     'qty_change', $6, 'date_shift_days', $5, 'order_status', $3)) AS figures) f"
 	" WHERE r.active AND f.fired"
 	" ORDER BY r.level, r.id",
-	6, {NUMERICOID, BOOLOID, TEXTOID, BOOLOID, INT4OID, NUMERICOID}
+	7, {NUMERICOID, BOOLOID, TEXTOID, BOOLOID, INT4OID, NUMERICOID, BOOLOID}
 };
 
 static int
 route_change(SoChangePlan *plan, SoFiredRule **fired)
 {
-	Datum		args[6];
+	Datum		args[7];
 	bool		isnull;
 	int			n,
 				i;
@@ -650,6 +661,7 @@ route_change(SoChangePlan *plan, SoFiredRule **fired)
 	args[3] = BoolGetDatum(plan->kind_date);
 	args[4] = Int32GetDatum(plan->date_shift);
 	args[5] = plan->qty_change;
+	args[6] = BoolGetDatum(plan->address_change);
 	n = so_execute(&change_rules_plan, args, NULL, false, 0);
 	out = palloc0(sizeof(SoFiredRule) * Max(n, 1));
 	for (i = 0; i < n; i++)
