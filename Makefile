@@ -43,7 +43,7 @@ PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
 REGRESS = setup order_create order_validation order_lifecycle order_guard stock approval change roles
 REGRESS_OPTS = --load-extension=plpgsql
 
-ISOLATION = order_transition_race idempotency_race stock_last_units stock_opposite_order stock_cancel_ship approval_race
+ISOLATION = order_transition_race idempotency_race stock_last_units stock_opposite_order stock_cancel_ship approval_race change_race
 ISOLATION_OPTS = --inputdir=test/isolation
 
 PG_CONFIG ?= pg_config
