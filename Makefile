@@ -20,7 +20,9 @@ OBJS = \
 	src/stock.o \
 	src/ship.o \
 	src/approval.o \
-	src/change.o
+	src/change.o \
+	src/events.o \
+	src/tracking.o
 
 EXTENSION_SQL = \
 	extension/header.sql \
@@ -31,6 +33,7 @@ EXTENSION_SQL = \
 	extension/fulfilment.sql \
 	extension/approval.sql \
 	extension/change.sql \
+	extension/events.sql \
 	extension/roles.sql \
 	extension/comments.sql
 

@@ -38,11 +38,16 @@ BEGIN
 		salesorder.stock_movement, salesorder.low_stock,
 		salesorder.approval_rule, salesorder.approval_step,
 		salesorder.approval_queue, salesorder.change_request,
-		salesorder.order_revision, salesorder.order_changes
+		salesorder.order_revision, salesorder.order_changes,
+		salesorder.order_event, salesorder.order_tracking,
+		salesorder.production_stage, salesorder.delay_flag
 		TO salesorder_sales, salesorder_approver, salesorder_warehouse;
 	GRANT EXECUTE ON FUNCTION salesorder.credit_exposure(bigint, bigint),
 		salesorder.order_snapshot(bigint),
-		salesorder.order_at_revision(bigint, integer)
+		salesorder.order_at_revision(bigint, integer),
+		salesorder.order_health(salesorder.order_status, date, text, date),
+		salesorder.events_since(bigint, integer),
+		salesorder.event_horizon()
 		TO salesorder_sales, salesorder_approver, salesorder_warehouse;
 
 	-- Sales: enter and manage orders; edit draft headers and lines directly.
@@ -70,8 +75,9 @@ BEGIN
 		salesorder.release_hold(bigint)
 		TO salesorder_approver;
 
-	-- Warehouse: fulfilment and stock.
-	GRANT EXECUTE ON FUNCTION salesorder.ship(bigint, jsonb),
+	-- Warehouse: production stages, fulfilment and stock.
+	GRANT EXECUTE ON FUNCTION salesorder.set_stage(bigint, text, text),
+		salesorder.ship(bigint, jsonb),
 		salesorder.receive_stock(bigint, bigint, numeric, text),
 		salesorder.adjust_stock(bigint, bigint, numeric, text),
 		salesorder.verify_stock(),
@@ -91,8 +97,9 @@ BEGIN
 	END LOOP;
 	GRANT SELECT, INSERT, UPDATE, DELETE ON salesorder.customer,
 		salesorder.product, salesorder.warehouse, salesorder.status_transition,
-		salesorder.approval_rule
+		salesorder.approval_rule, salesorder.production_stage
 		TO salesorder_admin;
+	GRANT EXECUTE ON FUNCTION salesorder.flag_delays(timestamptz) TO salesorder_admin;
 	GRANT INSERT, UPDATE (reorder_point) ON salesorder.stock TO salesorder_admin;
 	GRANT USAGE ON ALL SEQUENCES IN SCHEMA salesorder TO salesorder_admin;
 	GRANT EXECUTE ON FUNCTION salesorder.deliver(bigint),

@@ -928,9 +928,10 @@ apply_change(SoChangePlan *plan, SoChangeInput *in, int64 change_id,
 	so_execute(&mark_stale_plan,
 			   (Datum[]) {Int64GetDatum(o->id), Int64GetDatum(change_id),
 			   Int32GetDatum(revision)}, NULL, false, 0);
-	so_write_history_kind(o->id, o->customer_id, o->status, o->status, "change",
-						  psprintf("%s applied: revision %d -> %d", cid,
-								   revision - 1, revision));
+	so_write_history_event(o->id, o->customer_id, o->status, o->status, "change",
+						   "change_applied",
+						   psprintf("%s applied: revision %d -> %d", cid,
+									revision - 1, revision));
 	return revision;
 }
 
@@ -992,12 +993,12 @@ request_work(void *arg)
 	change_id = so_getint64(0, 1);
 
 	nfired = route_change(&plan, &fired);
-	so_write_history_kind(plan.order.id, plan.order.customer_id, plan.order.status,
-						  plan.order.status, "change",
-						  psprintf("change request %lld: %s%s", (long long) change_id,
-								   call->reason,
-								   nfired ? psprintf(" (%d approval step%s)", nfired,
-													 nfired == 1 ? "" : "s") : ""));
+	so_write_history_event(plan.order.id, plan.order.customer_id, plan.order.status,
+						   plan.order.status, "change", "change_requested",
+						   psprintf("change request %lld: %s%s", (long long) change_id,
+									call->reason,
+									nfired ? psprintf(" (%d approval step%s)", nfired,
+													  nfired == 1 ? "" : "s") : ""));
 	if (nfired > 0)
 		so_insert_steps(plan.order.id, plan.order.customer_id, change_id, 1, fired, nfired);
 	else
@@ -1097,9 +1098,22 @@ change_decision_work(void *arg)
 				(errcode(ERRCODE_SO_ILLEGAL_TRANSITION),
 				 errmsg("%s is %s: there is nothing to decide", subject, status)));
 
-	if (so_decide_steps(plan.order.id, call->change_id, subject, requester,
-						call->approve, call->comment, NULL) > 0 && call->approve)
-		return CStringGetTextDatum("pending");
+	{
+		char	   *decided;
+		int			left = so_decide_steps(plan.order.id, call->change_id, subject,
+										   requester, call->approve, call->comment,
+										   &decided);
+
+		so_write_history_event(plan.order.id, plan.order.customer_id,
+							   plan.order.status, plan.order.status, "decision",
+							   "change_decision",
+							   psprintf("%s: %s %s%s%s", subject,
+										call->approve ? "approved" : "rejected", decided,
+										call->comment ? " -- " : "",
+										call->comment ? call->comment : ""));
+		if (left > 0 && call->approve)
+			return CStringGetTextDatum("pending");
+	}
 
 	if (!call->approve)
 	{
@@ -1107,9 +1121,9 @@ change_decision_work(void *arg)
 		so_execute(&reject_request_plan,
 				   (Datum[]) {id, CStringGetTextDatum(so_acting_user_name()),
 				   CStringGetTextDatum(call->comment)}, NULL, false, 0);
-		so_write_history_kind(plan.order.id, plan.order.customer_id, plan.order.status,
-							  plan.order.status, "change",
-							  psprintf("%s rejected: %s", subject, call->comment));
+		so_write_history_event(plan.order.id, plan.order.customer_id, plan.order.status,
+							   plan.order.status, "change", "change_rejected",
+							   psprintf("%s rejected: %s", subject, call->comment));
 		return CStringGetTextDatum("rejected");
 	}
 

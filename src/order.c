@@ -290,7 +290,7 @@ static SoPlan insert_order_plan = {
 	"  $18"
 	" FROM (SELECT pg_catalog.nextval('salesorder.sales_order_id_seq'::pg_catalog.regclass) AS id) n"
 	" ON CONFLICT (customer_id, idempotency_key) DO NOTHING"
-	" RETURNING o.id",
+	" RETURNING o.id, o.order_no",
 	18, {INT8OID, TEXTOID, TEXTOID, INT8OID, TEXTOID, TEXTOID, DATEOID, DATEOID,
 		TEXTOID, TEXTOID, INT4OID, NUMERICOID, NUMERICOID, NUMERICOID, TEXTOID,
 	INT8OID, TEXTOID, BOOLOID}
@@ -313,14 +313,27 @@ static SoPlan insert_lines_plan = {
 	NUMERICARRAYOID, NUMERICARRAYOID, TEXTARRAYOID, BOOLOID}
 };
 
+/*
+ * The history rows of a new order and their outbox events (created,
+ * submitted), in one statement.
+ */
 static SoPlan creation_history_plan = {
-	"INSERT INTO salesorder.order_status_history"
-	" (order_id, customer_id, from_status, to_status, changed_by, reason)"
-	" SELECT $1, $2, u.f::salesorder.order_status, u.t::salesorder.order_status, $3, u.r"
-	" FROM ROWS FROM (pg_catalog.unnest($4::pg_catalog.text[]),"
+	"WITH u AS MATERIALIZED (SELECT * FROM ROWS FROM ("
+	"      pg_catalog.unnest($4::pg_catalog.text[]),"
 	"      pg_catalog.unnest($5::pg_catalog.text[]),"
-	"      pg_catalog.unnest($6::pg_catalog.text[])) AS u(f, t, r)",
-	6, {INT8OID, INT8OID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID}
+	"      pg_catalog.unnest($6::pg_catalog.text[]))"
+	"      WITH ORDINALITY AS u(f, t, r, n)),"
+	" h AS (INSERT INTO salesorder.order_status_history"
+	"   (order_id, customer_id, from_status, to_status, changed_by, reason)"
+	"   SELECT $1, $2, u.f::salesorder.order_status, u.t::salesorder.order_status, $3, u.r"
+	"   FROM u ORDER BY u.n)"
+	" INSERT INTO salesorder.order_event (order_id, customer_id, kind, payload)"
+	" SELECT $1, $2, CASE WHEN u.f IS NULL THEN 'created' ELSE 'submitted' END,"
+	"   pg_catalog.jsonb_build_object('from', u.f, 'to', u.t, 'by', $3, 'reason', u.r,"
+	"     'order_no', $7, 'total_amount', $8)"
+	" FROM u ORDER BY u.n RETURNING id, kind",
+	8, {INT8OID, INT8OID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTOID, NUMERICOID}
 };
 
 #define SUBMIT_REASON "submitted; no approval required"
@@ -368,7 +381,7 @@ insert_lines(int64 order_id, int64 customer_id, SoLine *lines, int n,
  */
 static void
 insert_creation_history(int64 order_id, int64 customer_id, const char *status,
-						const char *reason)
+						const char *reason, const char *order_no, Datum total)
 {
 	bool		draft = strcmp(status, "draft") == 0;
 	Datum		from[2] = {(Datum) 0, CStringGetTextDatum("draft")};
@@ -378,15 +391,22 @@ insert_creation_history(int64 order_id, int64 customer_id, const char *status,
 	reason ? CStringGetTextDatum(reason) : (Datum) 0};
 	bool		why_nulls[2] = {false, reason == NULL};
 	int			n = draft ? 1 : 2;
-	Datum		args[6];
+	Datum		args[8];
+	int			rows,
+				i;
 
+	so_prepare_events();
 	args[0] = Int64GetDatum(order_id);
 	args[1] = Int64GetDatum(customer_id);
 	args[2] = CStringGetTextDatum(so_acting_user_name());
 	args[3] = so_make_array(from, from_nulls, n, TEXTOID);
 	args[4] = so_make_array(to, NULL, n, TEXTOID);
 	args[5] = so_make_array(why, why_nulls, n, TEXTOID);
-	so_execute(&creation_history_plan, args, NULL, false, 0);
+	args[6] = CStringGetTextDatum(order_no);
+	args[7] = total;
+	rows = so_execute(&creation_history_plan, args, NULL, false, 0);
+	for (i = 0; i < rows; i++)
+		so_notify_event(so_getint64(i, 1), so_gettext(i, 2), order_id);
 }
 
 static int64
@@ -425,6 +445,7 @@ create_order_impl(SoNewOrder *req)
 	Datum		max_discount = so_numeric("0");
 	SoFiredRule *fired = NULL;
 	int			nfired = 0;
+	char	   *order_no;
 	Datum		args[18];
 	char		nulls[18];
 	int64		order_id;
@@ -532,10 +553,12 @@ create_order_impl(SoNewOrder *req)
 		return order_id;
 	}
 	order_id = so_getint64(0, 1);
+	order_no = so_gettext(0, 2);
 
 	so_insert_steps(order_id, req->customer_id, 0, 1, fired, nfired);
 	insert_lines(order_id, req->customer_id, lines, req->nlines, fast);
-	insert_creation_history(order_id, req->customer_id, status, status_reason);
+	insert_creation_history(order_id, req->customer_id, status, status_reason,
+							order_no, total);
 
 	if (fast)
 	{

@@ -18,6 +18,9 @@ PG_MODULE_MAGIC;
  */
 bool		so_allow_self_approval = false;
 
+/* salesorder.at_risk_days: an order promised within this many days is at risk. */
+int			so_at_risk_days = 3;
+
 void		_PG_init(void);
 
 void
@@ -32,5 +35,15 @@ _PG_init(void)
 							 0,
 							 NULL, NULL, NULL);
 
+	DefineCustomIntVariable("salesorder.at_risk_days",
+							"An open order promised within this many days is at risk.",
+							"Used by the order_tracking view and flag_delays().",
+							&so_at_risk_days,
+							3, 0, 365,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
 	MarkGUCPrefixReserved("salesorder");
+	so_events_init();
 }

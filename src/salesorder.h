@@ -171,6 +171,10 @@ extern void so_write_history(int64 order_id, int64 customer_id,
 extern void so_write_history_kind(int64 order_id, int64 customer_id,
 								  const char *from, const char *to,
 								  const char *kind, const char *reason);
+extern void so_write_history_event(int64 order_id, int64 customer_id,
+								   const char *from, const char *to,
+								   const char *kind, const char *event_kind,
+								   const char *reason);
 
 /* ---- stock.c ---- */
 
@@ -281,5 +285,15 @@ extern int	so_decide_steps(int64 order_id, int64 change_request_id,
 extern int	so_next_round(int64 order_id);
 extern char *so_steps_summary(SoFiredRule *fired, int n);
 extern void so_close_steps(int64 order_id, const char *why);
+
+/* ---- events.c ---- */
+extern void so_events_init(void);
+extern int64 so_emit_event(int64 order_id, int64 customer_id, const char *kind,
+						   const char *payload);
+extern void so_prepare_events(void);
+extern void so_notify_event(int64 event_id, const char *kind, int64 order_id);
+
+/* ---- salesorder.c ---- */
+extern int	so_at_risk_days;
 
 #endif							/* SALESORDER_H */

@@ -196,6 +196,19 @@ ship_impl(int64 order_id, SoShipInput *req, int nreq)
 	so_lock_stock_for(o.warehouse_id, moves, nmoves);
 	so_move_stock(o.warehouse_id, order_id, o.customer_id, "shipment", NULL,
 				  moves, nmoves);
+
+	{
+		StringInfoData payload;
+
+		initStringInfo(&payload);
+		appendStringInfo(&payload, "{\"order_no\": \"%s\", \"complete\": %s, \"lines\": [",
+						 o.order_no, complete ? "true" : "false");
+		for (i = 0; i < nmoves; i++)
+			appendStringInfo(&payload, "%s{\"line_no\": %d, \"qty\": %s}", i ? ", " : "",
+							 DatumGetInt32(line_nos[i]), num(qtys[i]));
+		appendStringInfoString(&payload, "]}");
+		so_emit_event(order_id, o.customer_id, "shipment", payload.data);
+	}
 	return so_order_status(order_id);
 }
 

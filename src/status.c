@@ -113,12 +113,35 @@ so_check_transition(const char *order_no, const char *from, const char *to,
 					 from)));
 }
 
+/*
+ * One history row and its outbox event, in one statement.  The event kind
+ * follows the history: created, submitted, status_changed, decision,
+ * stage_changed, change.
+ */
 static SoPlan history_plan = {
-	"INSERT INTO salesorder.order_status_history"
-	" (order_id, customer_id, from_status, to_status, changed_by, reason, kind)"
-	" VALUES ($1, $2, $3::salesorder.order_status, $4::salesorder.order_status, $5, $6, $7)",
-	7, {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}
+	"WITH h AS (INSERT INTO salesorder.order_status_history"
+	"   (order_id, customer_id, from_status, to_status, changed_by, reason, kind)"
+	"   VALUES ($1, $2, $3::salesorder.order_status, $4::salesorder.order_status,"
+	"           $5, $6, $7) RETURNING id)"
+	" INSERT INTO salesorder.order_event (order_id, customer_id, kind, payload)"
+	" SELECT $1, $2, $8, pg_catalog.jsonb_build_object('from', $3, 'to', $4,"
+	"   'by', $5, 'reason', $6, 'history_id', h.id) FROM h"
+	" RETURNING id",
+	8, {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}
 };
+
+static const char *
+event_kind(const char *history_kind, const char *from, const char *to)
+{
+	if (strcmp(history_kind, "status") != 0)
+		return strcmp(history_kind, "stage") == 0 ? "stage_changed" : history_kind;
+	if (from == NULL)
+		return "created";
+	if (strcmp(from, "draft") == 0 &&
+		(strcmp(to, "pending_approval") == 0 || strcmp(to, "approved") == 0))
+		return "submitted";
+	return "status_changed";
+}
 
 /* One status-move row of the history, under the acting user. */
 void
@@ -130,15 +153,27 @@ so_write_history(int64 order_id, int64 customer_id, const char *from,
 
 /*
  * One history row of any kind (status, decision, stage, change), recorded
- * under the acting user.  SPI must be connected.
+ * under the acting user, with its event in the outbox.  SPI must be
+ * connected.
  */
 void
 so_write_history_kind(int64 order_id, int64 customer_id, const char *from,
 					  const char *to, const char *kind, const char *reason)
 {
-	Datum		args[7];
-	char		nulls[7] = {' ', ' ', from ? ' ' : 'n', ' ', ' ', reason ? ' ' : 'n', ' '};
+	so_write_history_event(order_id, customer_id, from, to, kind,
+						   event_kind(kind, from, to), reason);
+}
 
+/* The same with an explicit event kind (change_requested, ...). */
+void
+so_write_history_event(int64 order_id, int64 customer_id, const char *from,
+					   const char *to, const char *kind, const char *ekind,
+					   const char *reason)
+{
+	Datum		args[8];
+	char		nulls[8] = {' ', ' ', from ? ' ' : 'n', ' ', ' ', reason ? ' ' : 'n', ' ', ' '};
+
+	so_prepare_events();
 	args[0] = Int64GetDatum(order_id);
 	args[1] = Int64GetDatum(customer_id);
 	args[2] = from ? CStringGetTextDatum(from) : (Datum) 0;
@@ -146,5 +181,7 @@ so_write_history_kind(int64 order_id, int64 customer_id, const char *from,
 	args[4] = CStringGetTextDatum(so_acting_user_name());
 	args[5] = reason ? CStringGetTextDatum(reason) : (Datum) 0;
 	args[6] = CStringGetTextDatum(kind);
-	so_execute(&history_plan, args, nulls, false, 0);
+	args[7] = CStringGetTextDatum(ekind);
+	so_execute(&history_plan, args, nulls, false, 1);
+	so_notify_event(so_getint64(0, 1), ekind, order_id);
 }

@@ -129,11 +129,16 @@ static SoPlan move_plan = {
 	"  FROM (SELECT d.pid, pg_catalog.sum(d.dh) AS dh, pg_catalog.sum(d.dr) AS dr"
 	"        FROM d GROUP BY d.pid) a"
 	"  WHERE s.warehouse_id = $1 AND s.product_id = a.pid"
-	"  RETURNING s.product_id)"
-	" INSERT INTO salesorder.stock_movement"
+	"  RETURNING s.product_id, s.on_hand, s.reserved, s.reorder_point, a.dh, a.dr),"
+	" led AS (INSERT INTO salesorder.stock_movement"
 	" (warehouse_id, product_id, kind, on_hand_delta, reserved_delta,"
 	"  order_id, line_no, customer_id, note, created_by)"
-	" SELECT $1, d.pid, $8, d.dh, d.dr, $2, d.line_no, $3, $9, $10 FROM d",
+	" SELECT $1, d.pid, $8, d.dh, d.dr, $2, d.line_no, $3, $9, $10 FROM d)"
+	/* Stock rows this move takes below their reorder point. */
+	" SELECT m.product_id, (m.on_hand - m.reserved)::text, m.reorder_point::text"
+	" FROM moved m"
+	" WHERE m.on_hand - m.reserved < m.reorder_point"
+	"   AND (m.on_hand - m.dh) - (m.reserved - m.dr) >= m.reorder_point",
 	10, {INT8OID, INT8OID, INT8OID, INT8ARRAYOID, INT4ARRAYOID,
 		NUMERICARRAYOID, NUMERICARRAYOID, TEXTOID, TEXTOID, TEXTOID}
 };
@@ -149,6 +154,7 @@ so_move_stock(int64 warehouse_id, int64 order_id, int64 customer_id,
 	Datum	   *dr = palloc(sizeof(Datum) * n);
 	Datum		args[10];
 	char		nulls[10];
+	int			ncrossed;
 	int			i;
 
 	if (n == 0)
@@ -175,7 +181,25 @@ so_move_stock(int64 warehouse_id, int64 order_id, int64 customer_id,
 	args[8] = note ? CStringGetTextDatum(note) : (Datum) 0;
 	nulls[8] = note ? ' ' : 'n';
 	args[9] = CStringGetTextDatum(so_acting_user_name());
-	so_execute(&move_plan, args, nulls, false, 0);
+	ncrossed = so_execute(&move_plan, args, nulls, false, 0);
+	if (ncrossed > 0)
+	{
+		SPITupleTable *crossed = SPI_tuptable;
+
+		for (i = 0; i < ncrossed; i++)
+		{
+			bool		isnull;
+			int64		product_id = DatumGetInt64(SPI_getbinval(crossed->vals[i],
+																 crossed->tupdesc, 1, &isnull));
+
+			so_emit_event(order_id, customer_id, "low_stock",
+						  psprintf("{\"warehouse_id\": " INT64_FORMAT ", \"product_id\": " INT64_FORMAT
+								   ", \"available\": %s, \"reorder_point\": %s}",
+								   warehouse_id, product_id,
+								   SPI_getvalue(crossed->vals[i], crossed->tupdesc, 2),
+								   SPI_getvalue(crossed->vals[i], crossed->tupdesc, 3)));
+		}
+	}
 }
 
 static SoPlan sku_plan = {

@@ -1,0 +1,141 @@
+-- The transactional outbox, production stages, delay detection and the
+-- tracking view.
+
+-- CACHE 1 (the default) matters: ids must be handed out in time order
+-- across backends for the consumer horizon of events_since() to hold.
+CREATE SEQUENCE salesorder.order_event_id_seq CACHE 1;
+
+CREATE TABLE salesorder.order_event (
+	id			bigint PRIMARY KEY
+		DEFAULT pg_catalog.nextval('salesorder.order_event_id_seq'::pg_catalog.regclass),
+	order_id	bigint,
+	customer_id	bigint,
+	kind		text NOT NULL,
+	payload		jsonb NOT NULL DEFAULT '{}',
+	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+ALTER SEQUENCE salesorder.order_event_id_seq OWNED BY salesorder.order_event.id;
+CREATE INDEX order_event_order_idx ON salesorder.order_event (order_id, id)
+	WHERE order_id IS NOT NULL;
+
+SELECT pg_catalog.pg_extension_config_dump('salesorder.order_event', '');
+SELECT pg_catalog.pg_extension_config_dump('salesorder.order_event_id_seq', '');
+
+CREATE FUNCTION salesorder.events_since(last_id bigint, max_events integer DEFAULT 1000)
+RETURNS SETOF salesorder.order_event
+AS 'MODULE_PATHNAME', 'so_events_since'
+LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 100
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION salesorder.event_horizon()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'so_event_horizon'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+-- Production and fulfilment sub-stages, as data.
+CREATE TABLE salesorder.production_stage (
+	stage		text PRIMARY KEY CHECK (stage ~ '^[a-z][a-z0-9_]*$'),
+	description	text NOT NULL,
+	sort_order	integer NOT NULL DEFAULT 0,
+	problem		boolean NOT NULL DEFAULT false
+);
+INSERT INTO salesorder.production_stage (stage, description, sort_order, problem) VALUES
+	('waiting_for_material', 'waiting for material', 10, false),
+	('assembling', 'assembling', 20, false),
+	('quality_check', 'quality check', 30, false),
+	('rework', 'rework after a failed check', 35, true),
+	('packed', 'packed, ready to ship', 40, false);
+SELECT pg_catalog.pg_extension_config_dump('salesorder.production_stage', '');
+
+ALTER TABLE salesorder.sales_order
+	ADD COLUMN stage text REFERENCES salesorder.production_stage (stage),
+	ADD COLUMN stage_changed_at timestamptz;
+
+CREATE FUNCTION salesorder.set_stage(order_id bigint, stage text, note text DEFAULT NULL)
+RETURNS salesorder.order_status
+AS 'MODULE_PATHNAME', 'so_set_stage'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+-- One row per order, promised date and severity flagged by flag_delays().
+CREATE TABLE salesorder.delay_flag (
+	order_id		bigint NOT NULL,
+	customer_id		bigint NOT NULL,
+	promised_date	date NOT NULL,
+	severity		text NOT NULL CHECK (severity IN ('at_risk', 'late')),
+	flagged_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	as_of			timestamptz NOT NULL,
+	event_id		bigint,
+	PRIMARY KEY (order_id, promised_date, severity),
+	FOREIGN KEY (customer_id, order_id)
+		REFERENCES salesorder.sales_order (customer_id, id) ON DELETE CASCADE
+);
+SELECT pg_catalog.pg_extension_config_dump('salesorder.delay_flag', '');
+
+CREATE FUNCTION salesorder.flag_delays(as_of timestamptz DEFAULT pg_catalog.now())
+RETURNS integer
+AS 'MODULE_PATHNAME', 'so_flag_delays'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+-- The health colour of an order: green done, yellow in progress and on
+-- time, red a problem (on hold, rejected, late, a problem stage), grey
+-- cancelled.
+CREATE FUNCTION salesorder.order_health(
+	status salesorder.order_status, promised_date date, stage text,
+	as_of date DEFAULT CURRENT_DATE)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE
+		WHEN status = 'cancelled' THEN 'grey'
+		WHEN status IN ('delivered', 'completed') THEN 'green'
+		WHEN status IN ('on_hold', 'rejected') THEN 'red'
+		WHEN status <> 'shipped' AND promised_date < as_of THEN 'red'
+		WHEN EXISTS (SELECT 1 FROM salesorder.production_stage s
+					 WHERE s.stage = order_health.stage AND s.problem) THEN 'red'
+		ELSE 'yellow'
+	END
+$$;
+
+CREATE VIEW salesorder.order_tracking AS
+	SELECT o.id AS order_id, o.order_no, c.code AS customer_code, c.name AS customer,
+		   c.region, o.status, o.stage, o.hold_from,
+		   salesorder.order_health(o.status, o.promised_date, o.stage) AS health,
+		   (o.status IN ('pending_approval', 'approved', 'in_production', 'partially_shipped')
+			AND o.promised_date IS NOT NULL
+			AND o.promised_date >= CURRENT_DATE
+			AND o.promised_date <= CURRENT_DATE
+				+ pg_catalog.current_setting('salesorder.at_risk_days', true)::integer)
+			AS at_risk,
+		   o.requested_date, o.promised_date,
+		   CASE WHEN o.status NOT IN ('shipped', 'delivered', 'completed', 'cancelled')
+					 AND o.promised_date < CURRENT_DATE
+				THEN CURRENT_DATE - o.promised_date ELSE 0 END AS days_late,
+		   (SELECT COALESCE(pg_catalog.sum(l.qty - l.shipped_qty), 0)
+			FROM salesorder.order_line l WHERE l.order_id = o.id
+			  AND o.status NOT IN ('cancelled', 'completed', 'rejected')) AS open_qty,
+		   o.needs_stock, o.total_amount, o.sales_rep,
+		   e.kind AS last_event, e.created_at AS last_event_at
+	FROM salesorder.sales_order o
+	JOIN salesorder.customer c ON c.id = o.customer_id
+	LEFT JOIN LATERAL (SELECT ev.kind, ev.created_at FROM salesorder.order_event ev
+					   WHERE ev.order_id = o.id ORDER BY ev.id DESC LIMIT 1) e ON true;
+
+COMMENT ON TABLE salesorder.order_event IS
+	'The outbox: one row per event, written in the same transaction as the change; read with events_since()';
+COMMENT ON FUNCTION salesorder.events_since(bigint, integer) IS
+	'Outbox rows after last_id, in id order, up to the horizon no running transaction can still precede';
+COMMENT ON FUNCTION salesorder.event_horizon() IS
+	'The largest event id events_since() would hand out now';
+COMMENT ON TABLE salesorder.production_stage IS 'Production and fulfilment sub-stages that set_stage() accepts';
+COMMENT ON FUNCTION salesorder.set_stage(bigint, text, text) IS
+	'Records a production sub-stage of an order (an approved order moves to in_production)';
+COMMENT ON TABLE salesorder.delay_flag IS 'Late and at-risk orders flagged by flag_delays(), one row per order, promised date and severity';
+COMMENT ON FUNCTION salesorder.flag_delays(timestamptz) IS
+	'Flags late and at-risk orders, one delayed event per order, promised date and severity; returns how many it flagged';
+COMMENT ON FUNCTION salesorder.order_health(salesorder.order_status, date, text, date) IS
+	'Health colour: green done, yellow in progress, red a problem, grey cancelled';
+COMMENT ON VIEW salesorder.order_tracking IS 'Where every order stands, for every department';

@@ -1,0 +1,287 @@
+/*-------------------------------------------------------------------------
+ *
+ * events.c
+ *	  The transactional outbox: every event written in the same transaction
+ *	  as its change, NOTIFY on commit, and a consumer horizon that never
+ *	  hands out an id that a running transaction can still precede.
+ *
+ * The problem: ids come from a sequence when the event is inserted, not
+ * when its transaction commits.  A transaction may take id 7, another id 8
+ * and commit first; a consumer that read 8 and remembered "last id 8"
+ * would never see 7.
+ *
+ * The scheme: before a transaction takes its first event id, it reads the
+ * sequence's last value v and takes a shared advisory lock keyed on
+ * k = v - 1, held until it ends.  Every id it takes afterwards is > k.  A
+ * consumer (events_since) first reads the sequence's last value L, then
+ * looks at the advisory locks of the other backends: with K the smallest
+ * key held, every id <= min(L, K) belongs to a finished transaction --
+ * a writer that holds a lock has ids > its key, and a writer that had no
+ * lock yet when the consumer looked takes its ids after L was read, so
+ * they are > L.  The consumer then reads the committed events up to that
+ * horizon with a snapshot taken afterwards (READ COMMITTED), and a
+ * transaction that released its lock had already become visible.  No
+ * writer ever waits for a consumer or for another writer.
+ *
+ * The sequence must not cache values (CACHE 1, the default), so that ids
+ * are handed out in time order across backends.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "salesorder.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/async.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/json.h"
+
+PG_FUNCTION_INFO_V1(so_events_since);
+PG_FUNCTION_INFO_V1(so_event_horizon);
+
+#define EVENT_CHANNEL "salesorder_events"
+
+/* High 16 bits of the advisory lock keys of this scheme ('SO'). */
+#define EVENT_LOCK_BASE		((uint64) 0x534F << 48)
+#define EVENT_LOCK_MASK		(((uint64) 1 << 48) - 1)
+
+/*
+ * Whether this backend's transaction holds its event lock, and in which
+ * subtransaction it was taken (an aborted subtransaction releases it).
+ */
+static bool lock_held = false;
+static SubTransactionId lock_subid = InvalidSubTransactionId;
+
+static void
+event_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			lock_held = false;
+			lock_subid = InvalidSubTransactionId;
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+event_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					   SubTransactionId parentSubid, void *arg)
+{
+	if (!lock_held)
+		return;
+	if (event == SUBXACT_EVENT_ABORT_SUB && lock_subid >= mySubid)
+	{
+		lock_held = false;
+		lock_subid = InvalidSubTransactionId;
+	}
+	else if (event == SUBXACT_EVENT_COMMIT_SUB && lock_subid == mySubid)
+		lock_subid = parentSubid;
+}
+
+void
+so_events_init(void)
+{
+	RegisterXactCallback(event_xact_callback, NULL);
+	RegisterSubXactCallback(event_subxact_callback, NULL);
+}
+
+static SoPlan last_value_plan = {
+	"SELECT COALESCE(pg_catalog.pg_sequence_last_value("
+	"  'salesorder.order_event_id_seq'::pg_catalog.regclass), 0)",
+	0, {InvalidOid}
+};
+
+static int64
+sequence_last_value(void)
+{
+	so_execute(&last_value_plan, NULL, NULL, false, 1);
+	return so_getint64(0, 1);
+}
+
+/*
+ * Called before a transaction takes an event id; takes the lock once per
+ * transaction (again after the subtransaction that took it aborted).
+ */
+static void
+prepare_event_ids(void)
+{
+	int64		k;
+
+	if (lock_held)
+		return;
+	k = Max(sequence_last_value() - 1, 0);
+	DirectFunctionCall1(pg_advisory_xact_lock_shared_int8,
+						Int64GetDatum((int64) (EVENT_LOCK_BASE | ((uint64) k & EVENT_LOCK_MASK))));
+	lock_held = true;
+	lock_subid = GetCurrentSubTransactionId();
+}
+
+static SoPlan insert_event_plan = {
+	"INSERT INTO salesorder.order_event (order_id, customer_id, kind, payload)"
+	" VALUES ($1, $2, $3, $4::pg_catalog.jsonb) RETURNING id",
+	4, {INT8OID, INT8OID, TEXTOID, TEXTOID}
+};
+
+/* NOTIFY salesorder_events with the event's id, kind and order. */
+void
+so_notify_event(int64 event_id, const char *kind, int64 order_id)
+{
+	char	   *payload;
+
+	if (order_id)
+		payload = psprintf("{\"id\": " INT64_FORMAT ", \"kind\": \"%s\", \"order_id\": " INT64_FORMAT "}",
+						   event_id, kind, order_id);
+	else
+		payload = psprintf("{\"id\": " INT64_FORMAT ", \"kind\": \"%s\"}", event_id, kind);
+	Async_Notify(EVENT_CHANNEL, payload);
+}
+
+/*
+ * Append one event to the outbox (order_id / customer_id 0: none) and
+ * queue its notification.  payload is JSON text.  SPI must be connected.
+ */
+int64
+so_emit_event(int64 order_id, int64 customer_id, const char *kind,
+			  const char *payload)
+{
+	Datum		args[4];
+	char		nulls[4] = {order_id ? ' ' : 'n', customer_id ? ' ' : 'n', ' ', ' '};
+	int64		id;
+
+	prepare_event_ids();
+	args[0] = Int64GetDatum(order_id);
+	args[1] = Int64GetDatum(customer_id);
+	args[2] = CStringGetTextDatum(kind);
+	args[3] = CStringGetTextDatum(payload ? payload : "{}");
+	so_execute(&insert_event_plan, args, nulls, false, 1);
+	id = so_getint64(0, 1);
+	so_notify_event(id, kind, order_id);
+	return id;
+}
+
+/* For statements that insert events themselves (order creation). */
+void
+so_prepare_events(void)
+{
+	prepare_event_ids();
+}
+
+/*
+ * The largest event id that no running transaction can still precede.
+ */
+static int64
+event_horizon(void)
+{
+	int64		last = sequence_last_value();
+	int64		horizon = last;
+	LockData   *locks = GetLockStatusData();
+	int			i;
+
+	for (i = 0; i < locks->nelements; i++)
+	{
+		LockInstanceData *l = &locks->locks[i];
+		uint64		key;
+
+		if (l->locktag.locktag_type != LOCKTAG_ADVISORY ||
+			l->locktag.locktag_field1 != MyDatabaseId ||
+			l->locktag.locktag_field4 != 1 ||
+			l->holdMask == 0 || l->pid == MyProcPid)
+			continue;
+		key = ((uint64) l->locktag.locktag_field2 << 32) | l->locktag.locktag_field3;
+		if ((key & ~EVENT_LOCK_MASK) != EVENT_LOCK_BASE)
+			continue;
+		horizon = Min(horizon, (int64) (key & EVENT_LOCK_MASK));
+	}
+	return horizon;
+}
+
+static void
+require_read_committed(void)
+{
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+				 errmsg("salesorder.events_since() must run at READ COMMITTED"),
+				 errdetail("Under a transaction snapshot, events committed after the snapshot could be skipped."),
+				 errhint("Call it outside an explicit REPEATABLE READ or SERIALIZABLE transaction.")));
+}
+
+/*
+ * salesorder.event_horizon(): the largest id events_since() would hand out
+ * now (for monitoring a consumer's lag).
+ */
+Datum
+so_event_horizon(PG_FUNCTION_ARGS)
+{
+	int64		horizon;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	horizon = event_horizon();
+	SPI_finish();
+	PG_RETURN_INT64(horizon);
+}
+
+static SoPlan events_plan = {
+	"SELECT e FROM salesorder.order_event e"
+	" WHERE e.id > $1 AND e.id <= $2 ORDER BY e.id LIMIT $3",
+	3, {INT8OID, INT8OID, INT4OID}
+};
+
+/*
+ * salesorder.events_since(last_id bigint, max_events integer DEFAULT 1000)
+ *
+ * The outbox rows after last_id, in id order, up to the horizon.  The
+ * horizon is computed first and the rows are read with a snapshot taken
+ * afterwards, so every event up to it that committed is seen.
+ */
+Datum
+so_events_since(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int64		last_id = PG_ARGISNULL(0) ? 0 : PG_GETARG_INT64(0);
+	int32		max_events = PG_ARGISNULL(1) ? 1000 : PG_GETARG_INT32(1);
+	Datum		args[3];
+	int			n,
+				i;
+
+	require_read_committed();
+	if (max_events < 1 || max_events > 100000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_events must be between 1 and 100000, not %d", max_events)));
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	args[0] = Int64GetDatum(last_id);
+	args[1] = Int64GetDatum(event_horizon());
+	args[2] = Int32GetDatum(max_events);
+	n = so_execute(&events_plan, args, NULL, false, 0);
+	for (i = 0; i < n; i++)
+	{
+		bool		isnull;
+		HeapTupleHeader row = DatumGetHeapTupleHeader(so_getdatum(i, 1, &isnull));
+		HeapTupleData tuple;
+
+		tuple.t_len = HeapTupleHeaderGetDatumLength(row);
+		ItemPointerSetInvalid(&tuple.t_self);
+		tuple.t_tableOid = InvalidOid;
+		tuple.t_data = row;
+		tuplestore_puttuple(rsinfo->setResult, &tuple);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}

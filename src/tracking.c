@@ -1,0 +1,165 @@
+/*-------------------------------------------------------------------------
+ *
+ * tracking.c
+ *	  Production stages and delay detection: set_stage, flag_delays.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "salesorder.h"
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+PG_FUNCTION_INFO_V1(so_set_stage);
+PG_FUNCTION_INFO_V1(so_flag_delays);
+
+static SoPlan stage_plan = {
+	"SELECT s.description,"
+	"  (SELECT pg_catalog.string_agg(x.stage, ', ' ORDER BY x.sort_order)"
+	"   FROM salesorder.production_stage x)"
+	" FROM (SELECT 1) one LEFT JOIN salesorder.production_stage s ON s.stage = $1",
+	1, {TEXTOID}
+};
+
+static SoPlan set_stage_plan = {
+	"UPDATE salesorder.sales_order SET stage = $2, stage_changed_at = pg_catalog.now()"
+	" WHERE id = $1",
+	2, {INT8OID, TEXTOID}
+};
+
+typedef struct SoStageCall
+{
+	int64		order_id;
+	const char *stage;
+	const char *note;
+} SoStageCall;
+
+static Datum
+set_stage_work(void *arg)
+{
+	SoStageCall *call = (SoStageCall *) arg;
+	SoLockedOrder o;
+	Datum		sarg = CStringGetTextDatum(call->stage);
+	Datum		args[2];
+	char	   *description;
+
+	so_execute(&stage_plan, &sarg, NULL, false, 1);
+	description = so_gettext(0, 1);
+	if (description == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SO_NOT_FOUND),
+				 errmsg("stage \"%s\" does not exist", call->stage),
+				 errhint("Known stages: %s.", so_gettext(0, 2))));
+
+	so_lock_order(call->order_id, &o);
+	if (strcmp(o.status, "approved") == 0)
+		(void) so_set_status(&o, "in_production", "production started");
+	else if (strcmp(o.status, "in_production") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SO_ILLEGAL_TRANSITION),
+				 errmsg("order %s is %s: stages are recorded while it is in production",
+						o.order_no, o.status)));
+
+	args[0] = Int64GetDatum(o.id);
+	args[1] = sarg;
+	so_execute(&set_stage_plan, args, NULL, false, 0);
+	so_write_history_event(o.id, o.customer_id, "in_production", "in_production",
+						   "stage", "stage_changed",
+						   psprintf("stage: %s%s%s", call->stage,
+									call->note ? " -- " : "",
+									call->note ? call->note : ""));
+	return so_order_status(o.id);
+}
+
+/*
+ * salesorder.set_stage(order_id bigint, stage text, note text DEFAULT NULL)
+ */
+Datum
+so_set_stage(PG_FUNCTION_ARGS)
+{
+	SoStageCall call;
+
+	so_require_args(fcinfo, 2, "order_id", "stage");
+	call.order_id = PG_GETARG_INT64(0);
+	call.stage = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	call.note = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	PG_RETURN_DATUM(so_run_as_owner(set_stage_work, &call));
+}
+
+/*
+ * Open orders whose promised date has passed (late) or comes within
+ * salesorder.at_risk_days (at risk), not flagged yet for that date and
+ * severity: flag them, in one statement that returns what it flagged.
+ */
+static SoPlan flag_plan = {
+	"INSERT INTO salesorder.delay_flag"
+	" (order_id, customer_id, promised_date, severity, as_of)"
+	" SELECT o.id, o.customer_id, o.promised_date,"
+	"   CASE WHEN o.promised_date < ($1::timestamptz)::date THEN 'late' ELSE 'at_risk' END, $1"
+	" FROM salesorder.sales_order o"
+	" WHERE (o.status IN ('pending_approval', 'approved', 'in_production', 'partially_shipped')"
+	"        OR o.status = 'on_hold' AND o.hold_from <> 'pending_approval')"
+	"   AND o.promised_date <= ($1::timestamptz)::date + $2"
+	" ORDER BY o.promised_date, o.id"
+	" ON CONFLICT DO NOTHING"
+	" RETURNING order_id, customer_id, promised_date::text, severity,"
+	"   (SELECT so.order_no FROM salesorder.sales_order so WHERE so.id = order_id),"
+	"   GREATEST(($1::timestamptz)::date - promised_date, 0)",
+	2, {TIMESTAMPTZOID, INT4OID}
+};
+
+static SoPlan flag_event_plan = {
+	"UPDATE salesorder.delay_flag SET event_id = $4"
+	" WHERE order_id = $1 AND promised_date = $2::date AND severity = $3",
+	4, {INT8OID, TEXTOID, TEXTOID, INT8OID}
+};
+
+static Datum
+flag_delays_work(void *arg)
+{
+	Datum		args[2] = {*(Datum *) arg, Int32GetDatum(so_at_risk_days)};
+	int			n = so_execute(&flag_plan, args, NULL, false, 0);
+	SPITupleTable *flagged = SPI_tuptable;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		HeapTuple	row = flagged->vals[i];
+		TupleDesc	desc = flagged->tupdesc;
+		bool		isnull;
+		int64		order_id = DatumGetInt64(SPI_getbinval(row, desc, 1, &isnull));
+		int64		customer_id = DatumGetInt64(SPI_getbinval(row, desc, 2, &isnull));
+		char	   *promised = SPI_getvalue(row, desc, 3);
+		char	   *severity = SPI_getvalue(row, desc, 4);
+		char	   *order_no = SPI_getvalue(row, desc, 5);
+		char	   *days_late = SPI_getvalue(row, desc, 6);
+		int64		event_id;
+		Datum		eargs[4];
+
+		event_id = so_emit_event(order_id, customer_id, "delayed",
+								 psprintf("{\"order_no\": \"%s\", \"promised_date\": \"%s\", "
+										  "\"severity\": \"%s\", \"days_late\": %s}",
+										  order_no, promised, severity, days_late));
+		eargs[0] = Int64GetDatum(order_id);
+		eargs[1] = CStringGetTextDatum(promised);
+		eargs[2] = CStringGetTextDatum(severity);
+		eargs[3] = Int64GetDatum(event_id);
+		so_execute(&flag_event_plan, eargs, NULL, false, 0);
+	}
+	return Int32GetDatum(n);
+}
+
+/*
+ * salesorder.flag_delays(as_of timestamptz DEFAULT now()): idempotent; a
+ * second call for the same situation flags nothing and emits nothing.
+ */
+Datum
+so_flag_delays(PG_FUNCTION_ARGS)
+{
+	Datum		as_of = PG_ARGISNULL(0) ?
+		TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()) : PG_GETARG_DATUM(0);
+
+	PG_RETURN_DATUM(so_run_as_owner(flag_delays_work, &as_of));
+}
