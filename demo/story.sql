@@ -30,10 +30,10 @@ WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r)
 \gexec
 
 -- pg_temp.expect_error(stmt): runs stmt, which must fail, and returns the
--- error as a row (its SQLSTATE code, message, detail) instead of stopping the script;
--- if stmt succeeds the demo stops, since the story would be wrong.  Being
--- in pg_temp it lives only as long as this session; roles the session SETs
--- may call it (temp schemas are usable by anyone with TEMP on the database).
+-- error as a row (SQLSTATE code, message, detail) instead of stopping the
+-- script; if stmt succeeds the demo stops, since the story would be wrong.
+-- It lives in this session's temp schema, which the roles the session SETs
+-- may use too (anyone with TEMP on the database, i.e. PUBLIC by default).
 CREATE FUNCTION pg_temp.expect_error(stmt text)
 RETURNS TABLE (code text, message text, detail text)
 LANGUAGE plpgsql AS $fn$
@@ -545,7 +545,7 @@ UPDATE salesorder.approval_rule SET active = false WHERE active;
 \echo '================================================================='
 \echo ' 10. Fulfilment: ship in parts, deliver, close'
 \echo '================================================================='
-\echo 'The big order is approved and goes to the North warehouse.  Only one'
+\echo 'The big order is approved and goes to ':wh_code' for picking.  Only one'
 \echo 'truck today: it takes 20 units of the first line.  Shipping takes'
 \echo 'reserved stock out of the building, so on hand and reserved go down'
 \echo 'together and what is available to other orders does not move.'
@@ -577,7 +577,7 @@ ORDER BY l.line_no;
 \echo 'Every stock change is a row of the ledger, salesorder.stock_movement,'
 \echo 'which nobody can update or delete.  The order''s rows so far: the'
 \echo 'reservations at submission and the shipment:'
-SELECT m.kind, p.sku, m.line_no, m.on_hand_delta, m.reserved_delta, m.created_by, m.note
+SELECT m.kind, p.sku, m.line_no, m.on_hand_delta, m.reserved_delta, m.created_by
 FROM salesorder.stock_movement m
 JOIN salesorder.product p ON p.id = m.product_id
 WHERE m.order_id = :big_id

@@ -1,0 +1,151 @@
+--
+-- events: the outbox (every kind, nothing for a rollback, events_since),
+-- stages, health colours, delay detection.
+--
+INSERT INTO salesorder.customer (code, name, region, segment, credit_limit,
+	default_ship_to, default_warehouse_id)
+VALUES ('EVT', 'Event Watchers', 'North', 'smb', 1000000, '3 Signal Rd', 1);
+SELECT id AS cust FROM salesorder.customer WHERE code = 'EVT' \gset
+INSERT INTO salesorder.product (sku, name, category, list_price) VALUES ('EVT-1', 'Beacon', 'signals', 50);
+SELECT id AS p1 FROM salesorder.product WHERE sku = 'EVT-1' \gset
+SELECT on_hand FROM salesorder.receive_stock(1, :p1, 10);
+
+SELECT max(id) AS e0 FROM salesorder.order_event \gset
+-- What happened to an order since a point: kind and a few payload fields.
+CREATE FUNCTION regress.events_after(e bigint) RETURNS TABLE (n bigint, kind text,
+	order_no_ok boolean, details text) LANGUAGE sql AS $$
+	SELECT row_number() OVER (ORDER BY id), kind,
+		   order_id IS NULL OR order_id > 0,
+		   concat_ws(' ', payload ->> 'from', payload ->> 'to', payload ->> 'severity',
+					 payload ->> 'reason', payload -> 'lines', payload ->> 'available')
+	FROM salesorder.order_event WHERE id > e ORDER BY id
+$$;
+
+-- Creation and submission.
+SELECT salesorder.create_order(:cust, '[{"sku": "EVT-1", "qty": 2}]',
+	'{"promised_date": "2026-12-20"}') AS o \gset
+SELECT * FROM regress.events_after(:e0);
+SELECT max(id) AS e1 FROM salesorder.order_event \gset
+-- A stage (which starts production), a hold and its release, a shipment,
+-- delivery, completion.
+SELECT salesorder.set_stage(:o, 'assembling', 'line 2');
+SELECT salesorder.set_stage(:o, 'quality_check');
+SELECT salesorder.hold(:o, 'paint issue');
+SELECT salesorder.release_hold(:o);
+SELECT salesorder.ship(:o, '[{"line_no": 1, "qty": 1}]');
+SELECT salesorder.ship(:o);
+SELECT salesorder.deliver(:o);
+SELECT salesorder.complete(:o);
+SELECT * FROM regress.events_after(:e1);
+
+-- Approval decisions and change requests.
+SELECT count(*) >= 0 AS roles FROM salesorder.create_roles();
+CREATE ROLE regress_evt_approver LOGIN IN ROLE salesorder_approver;
+INSERT INTO salesorder.approval_rule (name, kind, threshold, department, approver_role)
+VALUES ('evt big', 'amount_over', 200, 'finance', 'regress_evt_approver'),
+	   ('evt change', 'change_amount_over', 10, 'finance', 'regress_evt_approver');
+SELECT max(id) AS e2 FROM salesorder.order_event \gset
+SELECT salesorder.create_order(:cust, '[{"sku": "EVT-1", "qty": 5}]') AS a \gset
+SET ROLE regress_evt_approver;
+SELECT salesorder.approve(:a, 'fine');
+RESET ROLE;
+SELECT salesorder.request_change(:a, '{"lines": [{"line_no": 1, "qty": 6}]}', 'one more') AS c \gset
+SET ROLE regress_evt_approver;
+SELECT salesorder.approve_change(:c);
+RESET ROLE;
+SELECT salesorder.request_change(:a, '{"lines": [{"line_no": 1, "qty": 8}]}', 'two more') AS c2 \gset
+SET ROLE regress_evt_approver;
+SELECT salesorder.reject_change(:c2, 'not now');
+RESET ROLE;
+SELECT salesorder.cancel(:a, 'no longer needed');
+SELECT * FROM regress.events_after(:e2);
+UPDATE salesorder.approval_rule SET active = false;
+DROP OWNED BY regress_evt_approver;
+DROP ROLE regress_evt_approver;
+
+-- A low-stock crossing: available drops below the reorder point.
+UPDATE salesorder.stock SET reorder_point = 5 WHERE warehouse_id = 1 AND product_id = :p1;
+SELECT max(id) AS e3 FROM salesorder.order_event \gset
+SELECT salesorder.create_order(:cust, '[{"sku": "EVT-1", "qty": 2}]') AS l1 \gset
+SELECT salesorder.create_order(:cust, '[{"sku": "EVT-1", "qty": 2}]') AS l2 \gset
+SELECT * FROM regress.events_after(:e3);
+
+-- A rolled-back change leaves no event.
+SELECT max(id) AS e4 FROM salesorder.order_event \gset
+BEGIN;
+SELECT salesorder.hold(:l1, 'rolled back');
+ROLLBACK;
+SELECT count(*) AS events_after_rollback FROM salesorder.order_event WHERE id > :e4;
+SELECT * FROM regress.try(format('SELECT salesorder.cancel(%s, NULL)', :l1));
+SELECT count(*) AS events_after_error FROM salesorder.order_event WHERE id > :e4;
+
+-- events_since: everything after a point, in order, in pages.
+SELECT count(*) AS all_events, count(*) = (SELECT count(*) FROM salesorder.order_event
+										   WHERE id > :e0) AS complete
+FROM salesorder.events_since(:e0, 100000);
+SELECT array_agg(id - :e0 ORDER BY id) AS first_page FROM salesorder.events_since(:e0, 3);
+SELECT array_agg(id - :e0 ORDER BY id) AS second_page
+FROM salesorder.events_since(:e0 + 3, 3);
+-- With nobody writing, the horizon is the sequence's last value (ids of
+-- rolled-back transactions included).
+SELECT salesorder.event_horizon() >= (SELECT max(id) FROM salesorder.order_event) AS horizon_at_end;
+SELECT * FROM regress.try('SELECT * FROM salesorder.events_since(0, 0)');
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT * FROM regress.try('SELECT * FROM salesorder.events_since(0)');
+ROLLBACK;
+
+-- Health colours.
+SELECT s AS status, d AS promised, st AS stage,
+	   salesorder.order_health(s, d, st, '2026-12-10') AS health
+FROM (VALUES
+	('draft'::salesorder.order_status, NULL::date, NULL::text),
+	('approved', '2026-12-20', NULL),
+	('approved', '2026-12-09', NULL),
+	('in_production', '2026-12-20', 'assembling'),
+	('in_production', '2026-12-20', 'rework'),
+	('partially_shipped', '2026-12-01', NULL),
+	('shipped', '2026-12-01', NULL),
+	('on_hold', '2026-12-20', NULL),
+	('rejected', NULL, NULL),
+	('delivered', '2026-12-01', NULL),
+	('completed', NULL, NULL),
+	('cancelled', NULL, NULL)) v(s, d, st);
+
+-- Tracking: one row per order for every department.
+SELECT regress.mask(order_no) AS order_no, status, stage, health, promised_date,
+	   open_qty, last_event
+FROM salesorder.order_tracking WHERE order_id IN (:o, :a, :l1) ORDER BY order_id;
+
+-- Stages: only known ones, only in production.
+SELECT * FROM regress.try(format('SELECT salesorder.set_stage(%s, %L)', :l1, 'painting'));
+SELECT * FROM regress.try(format('SELECT salesorder.set_stage(%s, %L)', :o, 'packed'));
+SELECT * FROM regress.try(format('SELECT salesorder.set_stage(%s, NULL)', :l1));
+SELECT from_status, to_status, kind, reason FROM salesorder.order_status_history
+WHERE order_id = :o AND kind = 'stage' ORDER BY id;
+
+-- flag_delays: late and at-risk orders, one event per order, promised
+-- date and severity; a second call flags nothing new.
+SELECT salesorder.create_order(:cust, '[{"sku": "EVT-1", "qty": 1}]',
+	'{"promised_date": "2026-12-05"}') AS late \gset
+SELECT salesorder.create_order(:cust, '[{"sku": "EVT-1", "qty": 1}]',
+	'{"promised_date": "2026-12-12"}') AS soon \gset
+SELECT salesorder.create_order(:cust, '[{"sku": "EVT-1", "qty": 1}]',
+	'{"promised_date": "2027-01-30"}') AS later \gset
+DELETE FROM salesorder.delay_flag;
+SELECT max(id) AS e5 FROM salesorder.order_event \gset
+SET salesorder.at_risk_days = 3;
+SELECT salesorder.flag_delays('2026-12-10 12:00+00') > 0 AS flagged_some;
+SELECT salesorder.flag_delays('2026-12-10 12:00+00') AS flagged_again;
+SELECT order_id = :late AS is_late_order, order_id = :soon AS is_soon_order, severity,
+	   event_id IS NOT NULL AS has_event
+FROM salesorder.delay_flag WHERE order_id IN (:late, :soon, :later) ORDER BY order_id;
+SELECT kind, payload ->> 'severity' AS severity, (payload ->> 'days_late')::int AS days_late
+FROM salesorder.order_event WHERE id > :e5 AND order_id IN (:late, :soon, :later) ORDER BY id;
+-- Days later the soon one is late too: one more event, for it only.
+SELECT salesorder.flag_delays('2026-12-14 12:00+00') >= 1 AS flagged_more;
+SELECT severity FROM salesorder.delay_flag WHERE order_id = :soon ORDER BY severity;
+-- A new promised date is a new delay to report.
+SELECT salesorder.request_change(:late, '{"promised_date": "2026-12-16"}', 'new date') IS NOT NULL AS moved;
+SELECT salesorder.flag_delays('2026-12-14 12:00+00') >= 1 AS flagged_new_date;
+SELECT promised_date, severity FROM salesorder.delay_flag WHERE order_id = :late ORDER BY promised_date;
+RESET salesorder.at_risk_days;
