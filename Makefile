@@ -22,7 +22,8 @@ OBJS = \
 	src/approval.o \
 	src/change.o \
 	src/events.o \
-	src/tracking.o
+	src/tracking.o \
+	src/analytics.o
 
 EXTENSION_SQL = \
 	extension/header.sql \
@@ -34,6 +35,7 @@ EXTENSION_SQL = \
 	extension/approval.sql \
 	extension/change.sql \
 	extension/events.sql \
+	extension/analytics.sql \
 	extension/roles.sql \
 	extension/comments.sql
 
