@@ -11,11 +11,21 @@ SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname LIKE 'salesorder\_%' ORD
 SELECT count(*) AS public_execute FROM pg_proc p
 WHERE p.pronamespace = 'salesorder'::regnamespace
   AND has_function_privilege('public', p.oid, 'EXECUTE');
--- Every function pins its search_path.
+-- Every function pins its search_path -- but aggregates (which cannot) and
+-- their C support functions, which run no SQL and take internal state (a
+-- pinned path would cost a configuration switch on every row).
 SELECT p.proname FROM pg_proc p
 WHERE p.pronamespace = 'salesorder'::regnamespace
   AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%')
+  AND p.prokind <> 'a'
+  AND NOT ('internal'::regtype = ANY (p.proargtypes) OR p.prorettype = 'internal'::regtype)
 ORDER BY 1;
+SELECT p.proname, p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c') AS is_c
+FROM pg_proc p
+WHERE p.pronamespace = 'salesorder'::regnamespace
+  AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%')
+  AND p.prokind <> 'a'
+ORDER BY 1, 2;
 
 CREATE ROLE regress_rep_alice LOGIN IN ROLE salesorder_sales;
 CREATE ROLE regress_rep_bob LOGIN IN ROLE salesorder_sales;
