@@ -23,7 +23,8 @@ OBJS = \
 	src/change.o \
 	src/events.o \
 	src/tracking.o \
-	src/analytics.o
+	src/analytics.o \
+	src/rollup.o
 
 EXTENSION_SQL = \
 	extension/header.sql \
@@ -36,6 +37,7 @@ EXTENSION_SQL = \
 	extension/change.sql \
 	extension/events.sql \
 	extension/analytics.sql \
+	extension/reports.sql \
 	extension/roles.sql \
 	extension/comments.sql
 
@@ -45,10 +47,10 @@ EXTRA_CLEAN = $(DATA_built) results output_iso regression.diffs regression.out
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers -Wno-cast-function-type
 
-REGRESS = setup order_create order_validation order_lifecycle order_guard stock approval change events roles
+REGRESS = setup order_create order_validation order_lifecycle order_guard stock approval change events analytics roles
 REGRESS_OPTS = --load-extension=plpgsql
 
-ISOLATION = order_transition_race idempotency_race stock_last_units stock_opposite_order stock_cancel_ship approval_race change_race events_outbox
+ISOLATION = order_transition_race idempotency_race stock_last_units stock_opposite_order stock_cancel_ship approval_race change_race events_outbox rollup_hot_group
 ISOLATION_OPTS = --inputdir=test/isolation
 
 PG_CONFIG ?= pg_config

@@ -86,7 +86,7 @@ CREATE FUNCTION salesorder.order_health(
 	status salesorder.order_status, promised_date date, stage text,
 	as_of date DEFAULT CURRENT_DATE)
 RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE

@@ -31,6 +31,23 @@ BEGIN
 	GRANT USAGE ON SCHEMA salesorder TO salesorder_reporting, salesorder_sales,
 		salesorder_approver, salesorder_warehouse, salesorder_admin;
 
+	-- Reporting: the report views, and the functions they call.
+	GRANT SELECT ON salesorder.report_sales, salesorder.report_trend_region,
+		salesorder.report_forecast_region, salesorder.report_pipeline,
+		salesorder.report_approvals, salesorder.report_delayed,
+		salesorder.report_low_stock
+		TO salesorder_reporting, salesorder_sales, salesorder_approver,
+		salesorder_warehouse;
+	GRANT EXECUTE ON FUNCTION salesorder.rollup_current(),
+		salesorder.order_health(salesorder.order_status, date, text, date),
+		salesorder.bucket_start(timestamptz, text),
+		salesorder.sales_trend(timestamptz, numeric, text),
+		salesorder.sales_trend(timestamptz, numeric),
+		salesorder.sales_forecast(timestamptz, numeric, text, integer, integer),
+		salesorder.sales_forecast(timestamptz, numeric, text, integer)
+		TO salesorder_reporting, salesorder_sales, salesorder_approver,
+		salesorder_warehouse;
+
 	-- Everybody who works on orders reads master data and orders.
 	GRANT SELECT ON salesorder.customer, salesorder.product, salesorder.warehouse,
 		salesorder.stock, salesorder.sales_order, salesorder.order_line,
@@ -99,7 +116,9 @@ BEGIN
 		salesorder.product, salesorder.warehouse, salesorder.status_transition,
 		salesorder.approval_rule, salesorder.production_stage
 		TO salesorder_admin;
-	GRANT EXECUTE ON FUNCTION salesorder.flag_delays(timestamptz) TO salesorder_admin;
+	GRANT EXECUTE ON FUNCTION salesorder.flag_delays(timestamptz),
+		salesorder.compact_rollup(), salesorder.rebuild_rollup()
+		TO salesorder_admin;
 	GRANT INSERT, UPDATE (reorder_point) ON salesorder.stock TO salesorder_admin;
 	GRANT USAGE ON ALL SEQUENCES IN SCHEMA salesorder TO salesorder_admin;
 	GRANT EXECUTE ON FUNCTION salesorder.deliver(bigint),

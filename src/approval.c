@@ -395,6 +395,7 @@ decision_work(void *arg)
 
 	(void) decide_open_steps(&o, false, call->comment);
 	so_close_steps(o.id, "closed: the order was rejected");
+	so_rollup_order(o.id, -1);
 	so_release_order(o.id, o.customer_id, o.warehouse_id, "order rejected");
 	so_set_needs_stock(o.id, false);
 	return so_set_status(&o, "rejected", call->comment);

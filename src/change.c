@@ -810,6 +810,8 @@ apply_change(SoChangePlan *plan, SoChangeInput *in, int64 change_id,
 
 	so_execute(&snapshot_plan, (Datum[]) {Int64GetDatum(o->id), Int64GetDatum(change_id)},
 			   NULL, false, 0);
+	/* The report sees the order leave as it was and come back as it is. */
+	so_rollup_order(o->id, -1);
 
 	/* What each line gives back or needs. */
 	for (i = 0; i < n; i++)
@@ -915,6 +917,7 @@ apply_change(SoChangePlan *plan, SoChangeInput *in, int64 change_id,
 	}
 
 	apply_header(plan, in, &revision, &all_shipped);
+	so_rollup_order(o->id, 1);
 
 	/* A change that takes the open rest away completes the shipping. */
 	if (all_shipped && strcmp(o->status, "partially_shipped") == 0)

@@ -135,7 +135,7 @@ check_direct_order_access(int64 customer_id)
 {
 	Datum		arg = Int64GetDatum(customer_id);
 
-	if (so_execute(&order_customer_plan, &arg, NULL, true, 1) == 1)
+	if (so_execute(&order_customer_plan, &arg, NULL, false, 1) == 1)
 		so_check_customer_access(so_gettext(0, 1), customer_id);
 }
 

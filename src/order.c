@@ -559,6 +559,8 @@ create_order_impl(SoNewOrder *req)
 	insert_lines(order_id, req->customer_id, lines, req->nlines, fast);
 	insert_creation_history(order_id, req->customer_id, status, status_reason,
 							order_no, total);
+	if (fast)
+		so_rollup_order(order_id, 1);
 
 	if (fast)
 	{
@@ -664,7 +666,7 @@ fill_copy_request(int64 source_id, SoNewOrder *req)
 	int			n,
 				i;
 
-	if (so_execute(&source_order_plan, &arg, NULL, true, 1) == 0)
+	if (so_execute(&source_order_plan, &arg, NULL, false, 1) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_SO_NOT_FOUND),
 				 errmsg("order %lld does not exist", (long long) source_id)));
@@ -680,7 +682,7 @@ fill_copy_request(int64 source_id, SoNewOrder *req)
 		opts->notes = so_gettext(0, 5);
 	req->source_order_id = source_id;
 
-	n = so_execute(&source_lines_plan, &arg, NULL, true, 0);
+	n = so_execute(&source_lines_plan, &arg, NULL, false, 0);
 	if (n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_SO_NOT_EDITABLE),
@@ -908,6 +910,7 @@ submit_locked(const SoLockedOrder *o, const struct SoCustomer *cust)
 	sub.max_discount = SPI_datumTransfer(so_getdatum(0, 3, &isnull), false, -1);
 
 	n = so_evaluate_rules(&sub, &fired);
+	so_rollup_order(o->id, 1);
 	if (n == 0)
 		return so_set_status(o, "approved", SUBMIT_REASON);
 	so_insert_steps(o->id, o->customer_id, 0, so_next_round(o->id), fired, n);
@@ -936,7 +939,7 @@ move_order_impl(int64 order_id, SoMove move, const char *reason)
 		Datum		arg = Int64GetDatum(order_id);
 
 		/* Customer row first, then the order row: the global lock order. */
-		if (so_execute(&order_customer_plan, &arg, NULL, true, 1) == 0)
+		if (so_execute(&order_customer_plan, &arg, NULL, false, 1) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_SO_NOT_FOUND),
 					 errmsg("order %lld does not exist", (long long) order_id)));
@@ -959,6 +962,8 @@ move_order_impl(int64 order_id, SoMove move, const char *reason)
 		case MOVE_CANCEL:
 			/* The move is checked first: a refused cancel releases nothing. */
 			result = so_set_status(&o, "cancelled", reason);
+			if (so_status_counts(o.status))
+				so_rollup_order(o.id, -1);
 			so_release_order(o.id, o.customer_id, o.warehouse_id, "order cancelled");
 			so_close_steps(o.id, "closed: the order was cancelled");
 			so_set_needs_stock(o.id, false);

@@ -8,6 +8,7 @@
 #include "salesorder.h"
 
 #include "fmgr.h"
+#include "pgtime.h"
 #include "utils/guc.h"
 
 PG_MODULE_MAGIC;
@@ -20,6 +21,20 @@ bool		so_allow_self_approval = false;
 
 /* salesorder.at_risk_days: an order promised within this many days is at risk. */
 int			so_at_risk_days = 3;
+
+/* salesorder.report_timezone: the time zone of report months. */
+char	   *so_report_timezone = NULL;
+
+static bool
+check_report_timezone(char **newval, void **extra, GucSource source)
+{
+	if (pg_tzset(*newval) == NULL)
+	{
+		GUC_check_errdetail("\"%s\" is not a known time zone.", *newval);
+		return false;
+	}
+	return true;
+}
 
 void		_PG_init(void);
 
@@ -43,6 +58,15 @@ _PG_init(void)
 							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("salesorder.report_timezone",
+							   "Time zone of the months in the sales reports.",
+							   "The rollup behind report_sales is kept in the time zone it was built in (salesorder.rebuild_rollup()); a session with another value gets the report from the raw tables.",
+							   &so_report_timezone,
+							   "UTC",
+							   PGC_USERSET,
+							   0,
+							   check_report_timezone, NULL, NULL);
 
 	MarkGUCPrefixReserved("salesorder");
 	so_events_init();

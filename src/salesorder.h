@@ -293,7 +293,12 @@ extern int64 so_emit_event(int64 order_id, int64 customer_id, const char *kind,
 extern void so_prepare_events(void);
 extern void so_notify_event(int64 event_id, const char *kind, int64 order_id);
 
+/* ---- rollup.c ---- */
+extern void so_rollup_order(int64 order_id, int sign);
+extern bool so_status_counts(const char *status);
+
 /* ---- salesorder.c ---- */
 extern int	so_at_risk_days;
+extern char *so_report_timezone;
 
 #endif							/* SALESORDER_H */

@@ -1,0 +1,196 @@
+-- Reports for BI tools: an incrementally kept sales rollup that never
+-- becomes a lock hot spot, and the report_* views.
+--
+-- The rollup: order entry appends signed deltas to sales_rollup_delta (no
+-- row is ever updated there, so concurrent orders never wait on each
+-- other); compact_rollup() folds them into sales_rollup; report_sales adds
+-- both.  The months are those of rollup_config.timezone; a session whose
+-- salesorder.report_timezone differs gets the same report computed from the
+-- raw tables instead, so the view always equals a fresh GROUP BY.
+
+CREATE TABLE salesorder.rollup_config (
+	id			integer PRIMARY KEY DEFAULT 1 CHECK (id = 1),
+	timezone	text NOT NULL,
+	rebuilt_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	compacted_at timestamptz
+);
+INSERT INTO salesorder.rollup_config (timezone) VALUES ('UTC');
+
+CREATE TABLE salesorder.sales_rollup (
+	month		date NOT NULL,
+	region		text NOT NULL,
+	segment		text NOT NULL,
+	category	text NOT NULL,
+	orders		bigint NOT NULL,
+	lines		bigint NOT NULL,
+	quantity	numeric NOT NULL,
+	amount		numeric NOT NULL,
+	PRIMARY KEY (month, region, segment, category)
+);
+
+-- Append-only: signed contributions of order changes since the last
+-- compaction.
+CREATE TABLE salesorder.sales_rollup_delta (
+	month		date NOT NULL,
+	region		text NOT NULL,
+	segment		text NOT NULL,
+	category	text NOT NULL,
+	orders		bigint NOT NULL,
+	lines		bigint NOT NULL,
+	quantity	numeric NOT NULL,
+	amount		numeric NOT NULL
+);
+
+-- Derived data: rebuilt from the orders after a restore, so not dumped.
+
+CREATE FUNCTION salesorder.rollup_current()
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce(pg_catalog.current_setting('salesorder.report_timezone', true), 'UTC')
+		   = (SELECT c.timezone FROM salesorder.rollup_config c)
+$$;
+
+-- The report as a GROUP BY over the raw tables: the definition the rollup
+-- must always equal.
+CREATE VIEW salesorder.report_sales_raw AS
+	SELECT (pg_catalog.date_trunc('month', o.created_at AT TIME ZONE
+			coalesce(pg_catalog.current_setting('salesorder.report_timezone', true), 'UTC')))::date
+			AS month,
+		   c.region, c.segment, p.category,
+		   pg_catalog.count(DISTINCT o.id) AS orders,
+		   pg_catalog.count(*) AS lines,
+		   pg_catalog.sum(l.qty) AS quantity,
+		   pg_catalog.sum(l.amount) AS amount
+	FROM salesorder.sales_order o
+	JOIN salesorder.customer c ON c.id = o.customer_id
+	JOIN salesorder.order_line l ON l.order_id = o.id
+	JOIN salesorder.product p ON p.id = l.product_id
+	WHERE o.status NOT IN ('draft', 'cancelled', 'rejected')
+	GROUP BY 1, 2, 3, 4;
+
+CREATE VIEW salesorder.report_sales AS
+	SELECT r.month, r.region, r.segment, r.category,
+		   pg_catalog.sum(r.orders)::bigint AS orders,
+		   pg_catalog.sum(r.lines)::bigint AS lines,
+		   pg_catalog.sum(r.quantity) AS quantity,
+		   pg_catalog.sum(r.amount) AS amount
+	FROM (SELECT month, region, segment, category, orders, lines, quantity, amount
+		  FROM salesorder.sales_rollup
+		  UNION ALL
+		  SELECT month, region, segment, category, orders, lines, quantity, amount
+		  FROM salesorder.sales_rollup_delta) r
+	WHERE salesorder.rollup_current()
+	GROUP BY r.month, r.region, r.segment, r.category
+	HAVING pg_catalog.sum(r.orders) <> 0 OR pg_catalog.sum(r.lines) <> 0
+	UNION ALL
+	SELECT month, region, segment, category, orders, lines, quantity, amount
+	FROM salesorder.report_sales_raw
+	WHERE NOT salesorder.rollup_current();
+
+CREATE FUNCTION salesorder.compact_rollup()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'so_compact_rollup'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION salesorder.rebuild_rollup()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'so_rebuild_rollup'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+-- Master data the report groups by: a change moves the customer's (or the
+-- product's) orders from one group to another.
+CREATE FUNCTION salesorder.rollup_regroup()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'so_rollup_regroup'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+CREATE TRIGGER rollup_regroup
+	AFTER UPDATE OF region, segment ON salesorder.customer
+	FOR EACH ROW WHEN (OLD.region IS DISTINCT FROM NEW.region
+					   OR OLD.segment IS DISTINCT FROM NEW.segment)
+	EXECUTE FUNCTION salesorder.rollup_regroup();
+CREATE TRIGGER rollup_regroup
+	AFTER UPDATE OF category ON salesorder.product
+	FOR EACH ROW WHEN (OLD.category IS DISTINCT FROM NEW.category)
+	EXECUTE FUNCTION salesorder.rollup_regroup();
+
+-- Trend and forecast per region, from the monthly report.
+CREATE VIEW salesorder.report_trend_region AS
+	SELECT m.region, (salesorder.sales_trend(m.month::timestamptz, m.amount, 'month')).*
+	FROM (SELECT region, month, pg_catalog.sum(amount) AS amount
+		  FROM salesorder.report_sales GROUP BY region, month) m
+	GROUP BY m.region;
+
+CREATE VIEW salesorder.report_forecast_region AS
+	WITH monthly AS (
+		SELECT region, month, pg_catalog.sum(amount) AS amount
+		FROM salesorder.report_sales GROUP BY region, month),
+	spans AS (
+		SELECT region,
+			   (EXTRACT(year FROM pg_catalog.age(pg_catalog.max(month), pg_catalog.min(month))) * 12
+				+ EXTRACT(month FROM pg_catalog.age(pg_catalog.max(month), pg_catalog.min(month))))::integer + 1
+				AS months
+		FROM monthly GROUP BY region)
+	SELECT s.region, f.step, f.bucket AS month, f.forecast, f.lower, f.upper,
+		   CASE WHEN s.months >= 24 THEN 12 ELSE 0 END AS season
+	FROM spans s
+	CROSS JOIN LATERAL (
+		SELECT salesorder.sales_forecast(m.month::timestamptz, m.amount, 'month', 6,
+			   CASE WHEN s.months >= 24 THEN 12 ELSE 0 END) AS points
+		FROM monthly m WHERE m.region = s.region) x
+	CROSS JOIN LATERAL pg_catalog.unnest(x.points) f
+	WHERE s.months >= 3;
+
+-- The order pipeline by status and health.
+CREATE VIEW salesorder.report_pipeline AS
+	SELECT o.status,
+		   salesorder.order_health(o.status, o.promised_date, o.stage) AS health,
+		   pg_catalog.count(*) AS orders,
+		   pg_catalog.sum(o.total_amount) AS amount,
+		   pg_catalog.min(o.created_at) AS oldest,
+		   pg_catalog.max(o.created_at) AS newest
+	FROM salesorder.sales_order o
+	GROUP BY 1, 2;
+
+-- Every open approval step, whoever it is routed to.
+CREATE VIEW salesorder.report_approvals AS
+	SELECT s.id AS step_id, s.order_id, o.order_no, s.change_request_id,
+		   c.code AS customer_code, c.name AS customer, o.total_amount,
+		   s.level, s.department, s.approver_role, s.reason, s.created_at AS waiting_since,
+		   pg_catalog.now() - s.created_at AS waiting_for
+	FROM salesorder.approval_step s
+	JOIN salesorder.sales_order o ON o.id = s.order_id
+	JOIN salesorder.customer c ON c.id = o.customer_id
+	WHERE s.status = 'pending';
+
+-- Orders late or at risk.
+CREATE VIEW salesorder.report_delayed AS
+	SELECT order_id, order_no, customer_code, customer, region, status, stage, health,
+		   promised_date, days_late, at_risk, open_qty, total_amount, sales_rep
+	FROM salesorder.order_tracking
+	WHERE days_late > 0 OR at_risk;
+
+CREATE VIEW salesorder.report_low_stock AS
+	SELECT * FROM salesorder.low_stock;
+
+COMMENT ON TABLE salesorder.sales_rollup IS 'Compacted monthly sales by region, segment and category';
+COMMENT ON TABLE salesorder.sales_rollup_delta IS 'Append-only signed changes to the sales rollup since the last compaction';
+COMMENT ON TABLE salesorder.rollup_config IS 'The time zone of the rollup''s months';
+COMMENT ON FUNCTION salesorder.rollup_current() IS 'Whether the session''s salesorder.report_timezone matches the rollup';
+COMMENT ON VIEW salesorder.report_sales_raw IS 'The monthly sales report computed from the raw tables';
+COMMENT ON VIEW salesorder.report_sales IS
+	'Monthly sales by region, segment and category over submitted orders: orders, lines, quantity, amount';
+COMMENT ON FUNCTION salesorder.compact_rollup() IS 'Folds the rollup deltas into sales_rollup; returns how many deltas it folded';
+COMMENT ON FUNCTION salesorder.rebuild_rollup() IS 'Rebuilds the rollup from the orders in the session''s report time zone';
+COMMENT ON FUNCTION salesorder.rollup_regroup() IS 'Trigger: moves orders between report groups when a customer or product is regrouped';
+COMMENT ON VIEW salesorder.report_trend_region IS 'Monthly sales trend per region';
+COMMENT ON VIEW salesorder.report_forecast_region IS 'Six-month sales forecast per region with 95 % bounds';
+COMMENT ON VIEW salesorder.report_pipeline IS 'Orders and amounts by status and health';
+COMMENT ON VIEW salesorder.report_approvals IS 'Every open approval step';
+COMMENT ON VIEW salesorder.report_delayed IS 'Orders that are late or at risk';
+COMMENT ON VIEW salesorder.report_low_stock IS 'Stock below its reorder point or awaited by backorders';

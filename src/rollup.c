@@ -1,0 +1,260 @@
+/*-------------------------------------------------------------------------
+ *
+ * rollup.c
+ *	  The incrementally kept sales rollup behind report_sales.
+ *
+ * An order counts in the report while it is submitted (not draft,
+ * cancelled or rejected).  Whenever that set or a counted order's lines
+ * change, the functions append the order's contribution -- one row per
+ * (month, region, segment, category) it touches, with orders = 1 -- with a
+ * sign: +1 when it starts counting, -1 when it stops, -1 then +1 around a
+ * change.  Nothing is ever updated in the delta table, so concurrent
+ * orders for the same region and day never wait on each other;
+ * compact_rollup() folds the deltas into sales_rollup now and then.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "salesorder.h"
+
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/rel.h"
+
+PG_FUNCTION_INFO_V1(so_compact_rollup);
+PG_FUNCTION_INFO_V1(so_rebuild_rollup);
+PG_FUNCTION_INFO_V1(so_rollup_regroup);
+
+/* The contribution of one order, signed, in the rollup's time zone. */
+static SoPlan contribution_plan = {
+	"INSERT INTO salesorder.sales_rollup_delta"
+	" (month, region, segment, category, orders, lines, quantity, amount)"
+	" SELECT (pg_catalog.date_trunc('month', o.created_at AT TIME ZONE cfg.timezone))::date,"
+	"        c.region, c.segment, p.category,"
+	"        $2, $2 * pg_catalog.count(*), $2 * pg_catalog.sum(l.qty), $2 * pg_catalog.sum(l.amount)"
+	" FROM salesorder.sales_order o"
+	" JOIN salesorder.customer c ON c.id = o.customer_id"
+	" JOIN salesorder.order_line l ON l.order_id = o.id"
+	" JOIN salesorder.product p ON p.id = l.product_id"
+	" CROSS JOIN salesorder.rollup_config cfg"
+	" WHERE o.id = $1"
+	" GROUP BY 1, 2, 3, 4",
+	2, {INT8OID, INT4OID}
+};
+
+/*
+ * Add (sign +1) or take out (-1) an order's contribution to the report, as
+ * the order stands now.  SPI must be connected.
+ */
+void
+so_rollup_order(int64 order_id, int sign)
+{
+	Datum		args[2] = {Int64GetDatum(order_id), Int32GetDatum(sign)};
+
+	so_execute(&contribution_plan, args, NULL, false, 0);
+}
+
+/* Is this status one in which an order counts in the report? */
+bool
+so_status_counts(const char *status)
+{
+	return strcmp(status, "draft") != 0 && strcmp(status, "cancelled") != 0 &&
+		strcmp(status, "rejected") != 0;
+}
+
+/* Compactions (and rebuilds) take turns; order entry never waits for them. */
+#define ROLLUP_LOCK_KEY 0x534F524F4C4C5550	/* 'SOROLLUP' */
+
+static SoPlan compact_plan = {
+	"WITH moved AS (DELETE FROM salesorder.sales_rollup_delta RETURNING *),"
+	" folded AS ("
+	"  INSERT INTO salesorder.sales_rollup AS r"
+	"   (month, region, segment, category, orders, lines, quantity, amount)"
+	"  SELECT month, region, segment, category, pg_catalog.sum(orders),"
+	"         pg_catalog.sum(lines), pg_catalog.sum(quantity), pg_catalog.sum(amount)"
+	"  FROM moved GROUP BY month, region, segment, category"
+	"  ON CONFLICT (month, region, segment, category) DO UPDATE SET"
+	"   orders = r.orders + excluded.orders, lines = r.lines + excluded.lines,"
+	"   quantity = r.quantity + excluded.quantity, amount = r.amount + excluded.amount)"
+	" SELECT pg_catalog.count(*) FROM moved",
+	0, {InvalidOid}
+};
+
+static SoPlan drop_empty_plan = {
+	"DELETE FROM salesorder.sales_rollup"
+	" WHERE orders = 0 AND lines = 0 AND quantity = 0 AND amount = 0",
+	0, {InvalidOid}
+};
+
+static SoPlan compacted_at_plan = {
+	"UPDATE salesorder.rollup_config SET compacted_at = pg_catalog.now()",
+	0, {InvalidOid}
+};
+
+static Datum
+compact_work(void *arg)
+{
+	int64		folded;
+
+	DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(ROLLUP_LOCK_KEY));
+	so_execute(&compact_plan, NULL, NULL, false, 1);
+	folded = so_getint64(0, 1);
+	so_execute(&drop_empty_plan, NULL, NULL, false, 0);
+	so_execute(&compacted_at_plan, NULL, NULL, false, 0);
+	return Int64GetDatum(folded);
+}
+
+/*
+ * salesorder.compact_rollup(): fold the deltas into sales_rollup; returns
+ * how many delta rows it folded.  Safe to run at any time (pg_cron).
+ */
+Datum
+so_compact_rollup(PG_FUNCTION_ARGS)
+{
+	return so_run_as_owner(compact_work, NULL);
+}
+
+static SoPlan rebuild_plans[] = {
+	{"LOCK TABLE salesorder.sales_rollup_delta IN SHARE ROW EXCLUSIVE MODE", 0, {InvalidOid}},
+	{"DELETE FROM salesorder.sales_rollup_delta", 0, {InvalidOid}},
+	{"DELETE FROM salesorder.sales_rollup", 0, {InvalidOid}},
+	{"UPDATE salesorder.rollup_config SET timezone ="
+		" coalesce(pg_catalog.current_setting('salesorder.report_timezone', true), 'UTC'),"
+		" rebuilt_at = pg_catalog.now(), compacted_at = pg_catalog.now()", 0, {InvalidOid}},
+	{"INSERT INTO salesorder.sales_rollup"
+		" SELECT month, region, segment, category, orders, lines, quantity, amount"
+		" FROM salesorder.report_sales_raw", 0, {InvalidOid}},
+};
+
+static Datum
+rebuild_work(void *arg)
+{
+	int			i;
+	int64		groups = 0;
+
+	DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(ROLLUP_LOCK_KEY));
+	for (i = 0; i < lengthof(rebuild_plans); i++)
+		groups = so_execute(&rebuild_plans[i], NULL, NULL, false, 0);
+	return Int64GetDatum(groups);
+}
+
+/*
+ * salesorder.rebuild_rollup(): recompute the rollup from the orders, in the
+ * session's salesorder.report_timezone; returns the number of groups.  For
+ * bulk loads that bypass the functions, after a restore, or to change the
+ * report's time zone.  Order entry waits while it runs.
+ */
+Datum
+so_rebuild_rollup(PG_FUNCTION_ARGS)
+{
+	return so_run_as_owner(rebuild_work, NULL);
+}
+
+/*
+ * A customer moved to another region or segment: its counted orders leave
+ * the old group and join the new one.
+ */
+static SoPlan regroup_customer_plan = {
+	"INSERT INTO salesorder.sales_rollup_delta"
+	" (month, region, segment, category, orders, lines, quantity, amount)"
+	" SELECT g.month, x.region, x.segment, g.category, x.sign * g.orders,"
+	"        x.sign * g.lines, x.sign * g.quantity, x.sign * g.amount"
+	" FROM (SELECT (pg_catalog.date_trunc('month', o.created_at AT TIME ZONE cfg.timezone))::date AS month,"
+	"              p.category, pg_catalog.count(DISTINCT o.id) AS orders,"
+	"              pg_catalog.count(*) AS lines, pg_catalog.sum(l.qty) AS quantity,"
+	"              pg_catalog.sum(l.amount) AS amount"
+	"       FROM salesorder.sales_order o"
+	"       JOIN salesorder.order_line l ON l.order_id = o.id"
+	"       JOIN salesorder.product p ON p.id = l.product_id"
+	"       CROSS JOIN salesorder.rollup_config cfg"
+	"       WHERE o.customer_id = $1"
+	"         AND o.status NOT IN ('draft', 'cancelled', 'rejected')"
+	"       GROUP BY 1, 2) g"
+	" CROSS JOIN (VALUES (-1, $2, $3), (1, $4, $5)) AS x(sign, region, segment)",
+	5, {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}
+};
+
+/*
+ * A product moved to another category: every counted order holding it is
+ * taken out with the old category and put back with the new one (an order
+ * counts once per category, so this is done per order, not per line).
+ */
+static SoPlan regroup_product_plan = {
+	"INSERT INTO salesorder.sales_rollup_delta"
+	" (month, region, segment, category, orders, lines, quantity, amount)"
+	" SELECT (pg_catalog.date_trunc('month', o.created_at AT TIME ZONE cfg.timezone))::date,"
+	"        c.region, c.segment,"
+	"        CASE WHEN l.product_id = $1 AND x.sign < 0 THEN $2 ELSE p.category END,"
+	"        x.sign * pg_catalog.count(DISTINCT o.id), x.sign * pg_catalog.count(*),"
+	"        x.sign * pg_catalog.sum(l.qty), x.sign * pg_catalog.sum(l.amount)"
+	" FROM salesorder.sales_order o"
+	" JOIN salesorder.customer c ON c.id = o.customer_id"
+	" JOIN salesorder.order_line l ON l.order_id = o.id"
+	" JOIN salesorder.product p ON p.id = l.product_id"
+	" CROSS JOIN salesorder.rollup_config cfg"
+	" CROSS JOIN (VALUES (-1), (1)) AS x(sign)"
+	" WHERE o.status NOT IN ('draft', 'cancelled', 'rejected')"
+	"   AND o.id IN (SELECT l2.order_id FROM salesorder.order_line l2 WHERE l2.product_id = $1)"
+	" GROUP BY 1, 2, 3, 4, x.sign",
+	2, {INT8OID, TEXTOID}
+};
+
+/*
+ * AFTER UPDATE OF region, segment ON customer / OF category ON product.
+ */
+Datum
+so_rollup_regroup(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	HeapTuple	oldtup,
+				newtup;
+	SoContext	ctx;
+	bool		isnull;
+	bool		is_customer;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		elog(ERROR, "rollup_regroup: must be fired AFTER UPDATE FOR EACH ROW");
+	desc = trigdata->tg_relation->rd_att;
+	oldtup = trigdata->tg_trigtuple;
+	newtup = trigdata->tg_newtuple;
+	is_customer = strcmp(RelationGetRelationName(trigdata->tg_relation), "customer") == 0;
+
+	so_enter(&ctx);
+	PG_TRY();
+	{
+		Datum		id = heap_getattr(newtup, SPI_fnumber(desc, "id"), desc, &isnull);
+
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (is_customer)
+		{
+			Datum		args[5];
+
+			args[0] = id;
+			args[1] = heap_getattr(oldtup, SPI_fnumber(desc, "region"), desc, &isnull);
+			args[2] = heap_getattr(oldtup, SPI_fnumber(desc, "segment"), desc, &isnull);
+			args[3] = heap_getattr(newtup, SPI_fnumber(desc, "region"), desc, &isnull);
+			args[4] = heap_getattr(newtup, SPI_fnumber(desc, "segment"), desc, &isnull);
+			so_execute(&regroup_customer_plan, args, NULL, false, 0);
+		}
+		else
+		{
+			Datum		args[2];
+
+			args[0] = id;
+			args[1] = heap_getattr(oldtup, SPI_fnumber(desc, "category"), desc, &isnull);
+			so_execute(&regroup_product_plan, args, NULL, false, 0);
+		}
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		so_leave(&ctx);
+	}
+	PG_END_TRY();
+	return PointerGetDatum(NULL);
+}
