@@ -197,6 +197,18 @@ FROM (
 
 	UNION ALL
 	SELECT 18, 'salesorder.verify_stock() reports', (SELECT count(*) FROM salesorder.verify_stock())
+
+	-- approve() decides approval steps: an order waiting for approval (also
+	-- while on hold) needs an open step, and an open step of an order
+	-- submission belongs to such an order (reject and cancel close them)
+	UNION ALL
+	SELECT 19, 'orders waiting for approval have open steps, and only they', count(*)
+	FROM salesorder.sales_order o
+	FULL JOIN (SELECT DISTINCT s.order_id FROM salesorder.approval_step s
+			   WHERE s.status = 'pending' AND s.change_request_id IS NULL) s
+		ON s.order_id = o.id
+	WHERE (o.status = 'pending_approval' OR coalesce(o.hold_from = 'pending_approval', false))
+		  IS DISTINCT FROM (s.order_id IS NOT NULL)
 ) c
 ORDER BY c.ord;
 

@@ -164,6 +164,11 @@ SELECT regress.last_change() AS move \gset
 UPDATE salesorder.sales_order SET status = 'in_production' WHERE id = :r;
 SELECT * FROM regress.change(:r, '{"lines": [{"line_no": 1, "qty": 16}]}');
 SELECT regress.last_change() AS prod \gset
+-- The approvers' queue shows the change requests waiting for them.
+SET ROLE regress_ann;
+SELECT subject, department, change_reason, change_effects -> 'amount_delta' AS amount_delta,
+	   reason FROM salesorder.approval_queue WHERE order_id = :r ORDER BY step_id;
+RESET ROLE;
 
 -- The requester cannot approve their own change; somebody without the
 -- role cannot either.

@@ -354,6 +354,15 @@ num(Datum d)
 											   DirectFunctionCall1(numeric_trim_scale, d)));
 }
 
+/* An amount for the effects: always two decimals, as in the order. */
+static char *
+money(Datum d)
+{
+	return DatumGetCString(DirectFunctionCall1(numeric_out,
+											   DirectFunctionCall2(numeric_round, d,
+																   Int32GetDatum(2))));
+}
+
 static bool
 num_eq(Datum a, Datum b)
 {
@@ -407,10 +416,9 @@ change_date(SoChangePlan *plan, const char *field, SoDateEdit *edit,
 		return;
 	effect(plan, field, json_date(old_null, old), json_date(edit->clear, edit->value));
 	plan->kind_date = true;
+	/* Setting or clearing a date is a change of date, but no shift. */
 	if (!edit->clear && !old_null)
 		plan->date_shift = Max(plan->date_shift, Abs(edit->value - old));
-	else
-		plan->date_shift = Max(plan->date_shift, 1);
 }
 
 static void
@@ -468,7 +476,7 @@ plan_change(SoChangePlan *plan, SoChangeInput *in)
 		l->new_amount = zero;
 		effect(plan, psprintf("line %d", l->line_no),
 			   psprintf("{\"sku\": %s, \"qty\": %s, \"amount\": %s}", json_text(l->sku),
-						num(l->qty), num(l->amount)), "null");
+						num(l->qty), money(l->amount)), "null");
 		plan->kind_qty = true;
 	}
 
@@ -535,7 +543,7 @@ plan_change(SoChangePlan *plan, SoChangeInput *in)
 			effect(plan, psprintf("line %d", plan->next_line_no + i), "null",
 				   psprintf("{\"sku\": %s, \"qty\": %s, \"unit_price\": %s, \"discount_pct\": %s, \"amount\": %s}",
 							json_text(plan->added_skus[i]), num(a->qty),
-							num(a->unit_price), num(a->discount_pct), num(a->amount)));
+							num(a->unit_price), num(a->discount_pct), money(a->amount)));
 		}
 		plan->kind_qty = true;
 	}
@@ -604,8 +612,8 @@ plan_change(SoChangePlan *plan, SoChangeInput *in)
 						 "{\"fields\": %s, \"old_total\": %s, \"new_total\": %s, "
 						 "\"amount_delta\": %s, \"stock_delta\": {%s}, "
 						 "\"date_shift_days\": %d, \"revision\": %d}",
-						 plan->effects.data, num(plan->old_total), num(total),
-						 num(DirectFunctionCall2(numeric_sub, total, plan->old_total)),
+						 plan->effects.data, money(plan->old_total), money(total),
+						 money(DirectFunctionCall2(numeric_sub, total, plan->old_total)),
 						 stock.data, plan->date_shift, plan->revision);
 		plan->effects = all;
 	}
@@ -787,7 +795,7 @@ apply_header(SoChangePlan *plan, SoChangeInput *in, int *revision, bool *all_shi
  */
 static int
 apply_change(SoChangePlan *plan, SoChangeInput *in, int64 change_id,
-			 const char *comment)
+			 const char *comment, bool automatic)
 {
 	SoLockedOrder *o = &plan->order;
 	Datum		zero = so_numeric("0");
@@ -923,11 +931,12 @@ apply_change(SoChangePlan *plan, SoChangeInput *in, int64 change_id,
 	if (all_shipped && strcmp(o->status, "partially_shipped") == 0)
 		(void) so_set_status(o, "shipped", "the rest was removed by a change request");
 
+	/* Applied at once, nobody decided: decided_by stays empty. */
 	so_execute(&mark_applied_plan,
 			   (Datum[]) {Int64GetDatum(change_id), Int32GetDatum(revision),
 				   CStringGetTextDatum(so_acting_user_name()),
 			   comment ? CStringGetTextDatum(comment) : (Datum) 0},
-			   comment ? NULL : "   n", false, 0);
+			   automatic ? "  nn" : (comment ? NULL : "   n"), false, 0);
 	so_execute(&mark_stale_plan,
 			   (Datum[]) {Int64GetDatum(o->id), Int64GetDatum(change_id),
 			   Int32GetDatum(revision)}, NULL, false, 0);
@@ -1005,7 +1014,8 @@ request_work(void *arg)
 	if (nfired > 0)
 		so_insert_steps(plan.order.id, plan.order.customer_id, change_id, 1, fired, nfired);
 	else
-		(void) apply_change(&plan, &call->in, change_id, "applied at once: no rule fired");
+		(void) apply_change(&plan, &call->in, change_id, "applied at once: no rule fired",
+							true);
 	return Int64GetDatum(change_id);
 }
 
@@ -1133,7 +1143,7 @@ change_decision_work(void *arg)
 	/* The last approval applies the change, checked against the order now. */
 	parse_changes(changes, &in);
 	plan_change(&plan, &in);
-	(void) apply_change(&plan, &in, call->change_id, call->comment);
+	(void) apply_change(&plan, &in, call->change_id, call->comment, false);
 	return CStringGetTextDatum("applied");
 }
 

@@ -969,11 +969,11 @@ move_order_impl(int64 order_id, SoMove move, const char *reason)
 			so_set_needs_stock(o.id, false);
 			return result;
 		case MOVE_DELIVER:
-			return so_set_status(&o, "delivered", NULL);
+			return so_set_status(&o, "delivered", "delivery confirmed");
 		case MOVE_COMPLETE:
 			result = so_set_status(&o, "completed",
 								   strcmp(o.status, "partially_shipped") == 0 ?
-								   "short-closed: the rest is not shipped" : NULL);
+								   "short-closed: the rest is not shipped" : "closed");
 			/* A short close gives back what was reserved for the rest. */
 			so_release_order(o.id, o.customer_id, o.warehouse_id, "order short-closed");
 			so_set_needs_stock(o.id, false);

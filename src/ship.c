@@ -186,7 +186,7 @@ ship_impl(int64 order_id, SoShipInput *req, int nreq)
 	/* Status first: it is checked by the trigger and needs no stock lock. */
 	if (strcmp(o.status, complete ? "shipped" : "partially_shipped") != 0)
 		(void) so_set_status(&o, complete ? "shipped" : "partially_shipped",
-							 NULL);
+							 complete ? "shipped in full" : "partial shipment");
 
 	args[0] = Int64GetDatum(order_id);
 	args[1] = so_make_array(line_nos, NULL, nmoves, INT4OID);
