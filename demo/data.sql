@@ -10,8 +10,13 @@
 --   801 SKUs: 40 base models in 6 categories x colours x sizes
 --   stock for every (warehouse, SKU) with its ledger in stock_movement
 --   ~40,000 orders (psql variable demo_orders) with ~120,000 lines over the
---       last 730 days: +20 % a year, a Nov-Dec peak, quiet weekends; statuses
---       by age, each with its full status history, reservations and shipments.
+--       24 full months before the current one and the current month so far
+--       (two years of complete months, so that a forecast with a yearly
+--       season has two seasons to learn from): +20 % a year, a Nov-Dec peak,
+--       quiet weekends; statuses by age, each with its full status history,
+--       reservations and shipments
+--   an open approval step for every order waiting for approval
+--   the sales rollup behind the report views (salesorder.rebuild_rollup())
 --
 -- Orders must normally be created through salesorder.create_order(), and the
 -- guard triggers reject direct INSERTs.  A historical bulk load is the one
@@ -31,7 +36,8 @@
 --
 -- Randomness is hash-based (pg_temp.u(key, salt) in [0, 1)), so the data set
 -- does not depend on the plan or on the order rows are produced in; only the
--- dates move with the day the demo is run ("two years ending today").
+-- dates move with the day the demo is run ("two years ending today", from
+-- the first of the month 24 months ago).
 
 -- The number of orders can be set from outside for a quicker or a bigger
 -- demo, e.g. psql -v demo_orders=10000; the default is 40,000 (~120,000 lines).
@@ -41,7 +47,8 @@
 \endif
 
 \echo 'Loading demo data: 4 warehouses, 600 customers, 801 SKUs and about ':demo_orders' orders over 2 years ...'
-SELECT pg_catalog.clock_timestamp() AS demo_load_start \gset
+SELECT pg_catalog.clock_timestamp() AS demo_load_start,
+	   (pg_catalog.date_trunc('month', CURRENT_DATE) - interval '24 months')::date AS demo_first_day \gset
 
 BEGIN;
 
@@ -179,7 +186,7 @@ SELECT id, 'CUST-' || pg_catalog.lpad(id::text, 5, '0'), name, region, segment,
 	   CASE WHEN segment IN ('enterprise', 'government', 'distributor')
 			THEN 'Receiving, ' || address ELSE address END,
 	   warehouse_id, rep,
-	   pg_catalog.now() - pg_catalog.make_interval(days => 740 + pg_catalog.floor(pg_temp.u(id, 9) * 1500)::int)
+	   pg_catalog.now() - pg_catalog.make_interval(days => 770 + pg_catalog.floor(pg_temp.u(id, 9) * 1500)::int)
 FROM tmp_cust
 ORDER BY id;
 
@@ -333,15 +340,16 @@ SELECT r.cold, r.product_id, slot
 FROM r, pg_catalog.generate_series(r.lo, r.hi - 1) slot;
 
 ---------------------------------------------------------------------------
--- Order headers: ~40,000 over the last 730 days.  Orders per day follow a
+-- Order headers: ~40,000 from demo_first_day (the first of the month 24
+-- months ago) to today, 731 to 761 days.  Orders per day follow a
 -- trend of +20 % a year, a seasonal peak around late November / December,
 -- a weekly pattern (quiet weekends) and day-to-day noise.
 ---------------------------------------------------------------------------
 
 CREATE TEMP TABLE tmp_order0 ON COMMIT DROP AS
 WITH d AS (
-	SELECT i, CURRENT_DATE - 729 + i AS day
-	FROM pg_catalog.generate_series(0, 729) i
+	SELECT i, :'demo_first_day'::date + i AS day
+	FROM pg_catalog.generate_series(0, CURRENT_DATE - :'demo_first_day'::date) i
 ), w AS (
 	SELECT i, day,
 		   pg_catalog.power(1.2, i / 365.0)
@@ -707,10 +715,20 @@ INSERT INTO salesorder.approval_step
 	(order_id, customer_id, round, rule_id, level, department, approver_role,
 	 status, reason, figures, created_at)
 SELECT o.id, o.customer_id, 1, NULL, 1, 'sales', 'salesorder_approver', 'pending',
-	   'manual review: order total '
-		   || pg_catalog.to_char(o.total_amount, 'FM999,999,990.00') || ' above the usual size',
+	   'manual review: order total ' || pg_catalog.to_char(o.total_amount, 'FM999,999,990.00')
+	   || CASE WHEN u.usual IS NULL THEN ', the customer''s first order'
+			   WHEN o.total_amount > u.usual THEN ' above the usual size (customer average '
+					|| pg_catalog.to_char(u.usual, 'FM999,999,990.00') || ')'
+			   ELSE ' (customer average ' || pg_catalog.to_char(u.usual, 'FM999,999,990.00') || ')'
+		  END,
 	   '{}'::jsonb, o.submitted_at
 FROM salesorder.sales_order o
+-- the customer's usual order: the average of its earlier submitted orders
+CROSS JOIN LATERAL (
+	SELECT pg_catalog.round(pg_catalog.avg(e.total_amount), 2) AS usual
+	FROM salesorder.sales_order e
+	WHERE e.customer_id = o.customer_id AND e.created_at < o.created_at
+	  AND e.status NOT IN ('draft', 'cancelled', 'rejected')) u
 WHERE o.status = 'pending_approval'
    OR (o.status = 'on_hold' AND o.hold_from = 'pending_approval')
 ORDER BY o.submitted_at, o.id;
@@ -776,7 +794,7 @@ INSERT INTO salesorder.stock_movement
 	(id, warehouse_id, product_id, kind, on_hand_delta, reserved_delta,
 	 order_id, line_no, customer_id, note, created_by, created_at)
 SELECT id, warehouse_id, product_id, 'receipt', receipt, 0, NULL, NULL, NULL,
-	   'opening balance', 'demo-loader', (CURRENT_DATE - 731)::timestamptz + interval '6 hours'
+	   'opening balance', 'demo-loader', (:'demo_first_day'::date - 1)::timestamptz + interval '6 hours'
 FROM tmp_stock
 ORDER BY id;
 

@@ -403,12 +403,23 @@ ORDER BY round, level, id;
 RESET ROLE;
 
 \echo 'Finance opens its queue.  salesorder.approval_queue shows each person'
-\echo 'only the steps they may decide now, with the customer''s credit limit and'
-\echo 'its exposure (open orders, this one included):'
+\echo 'only the steps they may decide now.  Besides the new order, it holds the'
+\echo 'backlog of the last days: orders waiting for a manual review, routed to'
+\echo 'every approver (role salesorder_approver):'
 SET ROLE fin_mark;
+\set ECHO queries
+SELECT department, approver_role, count(*) AS steps,
+	   pg_catalog.min(waiting_since)::date AS oldest, pg_catalog.max(waiting_since)::date AS newest
+FROM salesorder.approval_queue
+GROUP BY department, approver_role
+ORDER BY department, approver_role;
+\set ECHO none
+\echo 'The new order, with the customer''s credit limit and its exposure (open'
+\echo 'orders, this one included):'
 \set ECHO queries
 SELECT order_no, customer, total_amount, level, reason, credit_limit, credit_exposure
 FROM salesorder.approval_queue
+WHERE order_id = :big_id
 ORDER BY waiting_since, step_id;
 \set ECHO none
 \echo 'and, in its lines column (jsonb), each line with what is reserved for it'
@@ -419,14 +430,18 @@ FROM salesorder.approval_queue q,
 	 pg_catalog.jsonb_to_recordset(q.lines)
 		 AS l(line_no int, sku text, qty numeric, discount_pct numeric,
 			  reserved numeric, backorder numeric, available_now numeric)
+WHERE q.order_id = :big_id
 ORDER BY q.order_no, l.line_no;
 \set ECHO none
 
-\echo 'The sales director is early.  Level 2 is not open yet, so his queue is'
-\echo 'empty, and approving anyway is refused with SO003.  (The demo runs the'
-\echo 'statement in a small helper that catches the error and shows it.)'
+\echo 'The sales director is early.  Level 2 is not open yet, so the order is'
+\echo 'not in his queue (only the manual-review backlog is), and approving'
+\echo 'anyway is refused with SO003.  (The demo runs the statement in a small'
+\echo 'helper that catches the error and shows it.)'
 SET ROLE dir_carl;
-SELECT count(*) AS steps_in_queue_of_dir_carl FROM salesorder.approval_queue;
+SELECT count(*) FILTER (WHERE order_id = :big_id) AS big_order_in_queue_of_dir_carl,
+	   count(*) FILTER (WHERE order_id <> :big_id) AS backlog_steps
+FROM salesorder.approval_queue;
 \set stmt 'SELECT salesorder.approve(' :big_id ', ''go ahead'')'
 \echo :stmt
 \x on
@@ -443,6 +458,7 @@ SELECT salesorder.approve(:big_id, 'credit fine, margin checked') AS status;
 SET ROLE dir_carl;
 SELECT order_no, level, department, reason
 FROM salesorder.approval_queue
+WHERE order_id = :big_id
 ORDER BY waiting_since, step_id;
 \set ECHO queries
 SELECT salesorder.approve(:big_id, 'go ahead') AS status;

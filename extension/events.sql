@@ -38,15 +38,18 @@ CREATE TABLE salesorder.production_stage (
 	stage		text PRIMARY KEY CHECK (stage ~ '^[a-z][a-z0-9_]*$'),
 	description	text NOT NULL,
 	sort_order	integer NOT NULL DEFAULT 0,
-	problem		boolean NOT NULL DEFAULT false
+	problem		boolean NOT NULL DEFAULT false,
+	builtin		boolean NOT NULL DEFAULT false
 );
-INSERT INTO salesorder.production_stage (stage, description, sort_order, problem) VALUES
-	('waiting_for_material', 'waiting for material', 10, false),
-	('assembling', 'assembling', 20, false),
-	('quality_check', 'quality check', 30, false),
-	('rework', 'rework after a failed check', 35, true),
-	('packed', 'packed, ready to ship', 40, false);
-SELECT pg_catalog.pg_extension_config_dump('salesorder.production_stage', '');
+INSERT INTO salesorder.production_stage (stage, description, sort_order, problem, builtin) VALUES
+	('waiting_for_material', 'waiting for material', 10, false, true),
+	('assembling', 'assembling', 20, false, true),
+	('quality_check', 'quality check', 30, false, true),
+	('rework', 'rework after a failed check', 35, true, true),
+	('packed', 'packed, ready to ship', 40, false, true);
+-- The stages an administrator added are dumped; the built-in ones come
+-- with CREATE EXTENSION.
+SELECT pg_catalog.pg_extension_config_dump('salesorder.production_stage', 'WHERE NOT builtin');
 
 ALTER TABLE salesorder.sales_order
 	ADD COLUMN stage text REFERENCES salesorder.production_stage (stage),

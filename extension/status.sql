@@ -18,6 +18,7 @@ CREATE TABLE salesorder.status_transition (
 	description	text NOT NULL,
 	made_by		text NOT NULL,
 	direct_ok	boolean NOT NULL DEFAULT false,
+	builtin		boolean NOT NULL DEFAULT false,
 	PRIMARY KEY (from_status, to_status),
 	CHECK (from_status <> to_status)
 );
@@ -28,33 +29,37 @@ COMMENT ON COLUMN salesorder.status_transition.direct_ok IS
 	'Whether a plain UPDATE of sales_order.status may make the move: only moves that touch nothing but the order row';
 
 INSERT INTO salesorder.status_transition
-	(from_status, to_status, description, made_by, direct_ok) VALUES
-	('draft',             'pending_approval',  'submitted; approval rules fired',     'submit_order()',  false),
-	('draft',             'approved',          'submitted; no approval needed',       'submit_order()',  false),
-	('draft',             'cancelled',         'draft abandoned',                     'cancel()',        false),
-	('pending_approval',  'approved',          'last approval step approved',         'approve()',       false),
-	('pending_approval',  'rejected',          'an approver rejected',                'reject()',        false),
-	('pending_approval',  'on_hold',           'held during review',                  'hold()',          true),
-	('pending_approval',  'cancelled',         'cancelled during review',             'cancel()',        false),
-	('rejected',          'draft',             'revised by the sales rep',            'revise()',        false),
-	('rejected',          'cancelled',         'abandoned after rejection',           'cancel()',        false),
-	('approved',          'in_production',     'released to production',              'UPDATE',          true),
-	('approved',          'partially_shipped', 'first partial shipment',              'ship()',          false),
-	('approved',          'shipped',           'shipped in full',                     'ship()',          false),
-	('approved',          'on_hold',           'held',                                'hold()',          true),
-	('approved',          'cancelled',         'cancelled before production',         'cancel()',        false),
-	('in_production',     'partially_shipped', 'first partial shipment',              'ship()',          false),
-	('in_production',     'shipped',           'shipped in full',                     'ship()',          false),
-	('in_production',     'on_hold',           'held',                                'hold()',          true),
-	('in_production',     'cancelled',         'cancelled in production',             'cancel()',        false),
-	('partially_shipped', 'shipped',           'last shipment',                       'ship()',          false),
-	('partially_shipped', 'on_hold',           'held',                                'hold()',          true),
-	('partially_shipped', 'completed',         'short-closed: the rest is not shipped', 'complete()',    false),
-	('shipped',           'delivered',         'delivery confirmed',                  'deliver()',       true),
-	('shipped',           'completed',         'closed without delivery confirmation', 'complete()',     true),
-	('delivered',         'completed',         'closed',                              'complete()',      true),
-	('on_hold',           'pending_approval',  'hold released',                       'release_hold()',  true),
-	('on_hold',           'approved',          'hold released',                       'release_hold()',  true),
-	('on_hold',           'in_production',     'hold released',                       'release_hold()',  true),
-	('on_hold',           'partially_shipped', 'hold released',                       'release_hold()',  true),
-	('on_hold',           'cancelled',         'cancelled while on hold',             'cancel()',        false);
+	(from_status, to_status, description, made_by, direct_ok, builtin) VALUES
+	('draft',             'pending_approval',  'submitted; approval rules fired',     'submit_order()',  false, true),
+	('draft',             'approved',          'submitted; no approval needed',       'submit_order()',  false, true),
+	('draft',             'cancelled',         'draft abandoned',                     'cancel()',        false, true),
+	('pending_approval',  'approved',          'last approval step approved',         'approve()',       false, true),
+	('pending_approval',  'rejected',          'an approver rejected',                'reject()',        false, true),
+	('pending_approval',  'on_hold',           'held during review',                  'hold()',          true, true),
+	('pending_approval',  'cancelled',         'cancelled during review',             'cancel()',        false, true),
+	('rejected',          'draft',             'revised by the sales rep',            'revise()',        false, true),
+	('rejected',          'cancelled',         'abandoned after rejection',           'cancel()',        false, true),
+	('approved',          'in_production',     'released to production',              'UPDATE',          true, true),
+	('approved',          'partially_shipped', 'first partial shipment',              'ship()',          false, true),
+	('approved',          'shipped',           'shipped in full',                     'ship()',          false, true),
+	('approved',          'on_hold',           'held',                                'hold()',          true, true),
+	('approved',          'cancelled',         'cancelled before production',         'cancel()',        false, true),
+	('in_production',     'partially_shipped', 'first partial shipment',              'ship()',          false, true),
+	('in_production',     'shipped',           'shipped in full',                     'ship()',          false, true),
+	('in_production',     'on_hold',           'held',                                'hold()',          true, true),
+	('in_production',     'cancelled',         'cancelled in production',             'cancel()',        false, true),
+	('partially_shipped', 'shipped',           'last shipment',                       'ship()',          false, true),
+	('partially_shipped', 'on_hold',           'held',                                'hold()',          true, true),
+	('partially_shipped', 'completed',         'short-closed: the rest is not shipped', 'complete()',    false, true),
+	('shipped',           'delivered',         'delivery confirmed',                  'deliver()',       true, true),
+	('shipped',           'completed',         'closed without delivery confirmation', 'complete()',     true, true),
+	('delivered',         'completed',         'closed',                              'complete()',      true, true),
+	('on_hold',           'pending_approval',  'hold released',                       'release_hold()',  true, true),
+	('on_hold',           'approved',          'hold released',                       'release_hold()',  true, true),
+	('on_hold',           'in_production',     'hold released',                       'release_hold()',  true, true),
+	('on_hold',           'partially_shipped', 'hold released',                       'release_hold()',  true, true),
+	('on_hold',           'cancelled',         'cancelled while on hold',             'cancel()',        false, true);
+
+-- pg_dump keeps the moves an administrator added; the built-in ones come
+-- with CREATE EXTENSION.
+SELECT pg_catalog.pg_extension_config_dump('salesorder.status_transition', 'WHERE NOT builtin');
