@@ -95,9 +95,11 @@ SET search_path = pg_catalog, pg_temp;
 
 -- Credit exposure of a customer: the open (unshipped) amount of its
 -- submitted orders, optionally leaving one order out.
+-- SECURITY DEFINER: the exposure counts every open order of the customer,
+-- whoever asks and whatever they may see of them.
 CREATE FUNCTION salesorder.credit_exposure(customer_id bigint, except_order bigint DEFAULT NULL)
 RETURNS numeric
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT coalesce(sum(

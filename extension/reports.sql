@@ -168,15 +168,50 @@ CREATE VIEW salesorder.report_approvals AS
 	JOIN salesorder.customer c ON c.id = o.customer_id
 	WHERE s.status = 'pending';
 
--- Orders late or at risk.
+-- Orders late or at risk.  Management reports see every order, so these
+-- read the tables themselves rather than the row-level-secured views.
 CREATE VIEW salesorder.report_delayed AS
-	SELECT order_id, order_no, customer_code, customer, region, status, stage, health,
-		   promised_date, days_late, at_risk, open_qty, total_amount, sales_rep
-	FROM salesorder.order_tracking
-	WHERE days_late > 0 OR at_risk;
+	SELECT o.id AS order_id, o.order_no, c.code AS customer_code, c.name AS customer,
+		   c.region, o.status, o.stage,
+		   salesorder.order_health(o.status, o.promised_date, o.stage) AS health,
+		   o.promised_date,
+		   CASE WHEN o.promised_date < CURRENT_DATE THEN CURRENT_DATE - o.promised_date
+				ELSE 0 END AS days_late,
+		   (o.promised_date >= CURRENT_DATE
+			AND o.promised_date <= CURRENT_DATE
+				+ pg_catalog.current_setting('salesorder.at_risk_days', true)::integer)
+			AS at_risk,
+		   (SELECT COALESCE(pg_catalog.sum(l.qty - l.shipped_qty), 0)
+			FROM salesorder.order_line l WHERE l.order_id = o.id) AS open_qty,
+		   o.total_amount, o.sales_rep
+	FROM salesorder.sales_order o
+	JOIN salesorder.customer c ON c.id = o.customer_id
+	WHERE o.status IN ('pending_approval', 'approved', 'in_production',
+					   'partially_shipped', 'on_hold')
+	  AND o.promised_date <= CURRENT_DATE
+			+ pg_catalog.current_setting('salesorder.at_risk_days', true)::integer;
 
 CREATE VIEW salesorder.report_low_stock AS
-	SELECT * FROM salesorder.low_stock;
+	SELECT w.code AS warehouse, p.sku, p.name AS product, s.warehouse_id, s.product_id,
+		   s.on_hand, s.reserved, s.on_hand - s.reserved AS available, s.reorder_point,
+		   coalesce(b.backorder_qty, 0) AS backorder_qty,
+		   coalesce(b.waiting_orders, 0) AS waiting_orders,
+		   greatest(s.reorder_point - (s.on_hand - s.reserved), 0)
+			   + coalesce(b.backorder_qty, 0) AS shortfall
+	FROM salesorder.stock s
+	JOIN salesorder.warehouse w ON w.id = s.warehouse_id
+	JOIN salesorder.product p ON p.id = s.product_id
+	LEFT JOIN (SELECT o.warehouse_id, l.product_id,
+					  pg_catalog.sum(l.backorder_qty) AS backorder_qty,
+					  pg_catalog.count(DISTINCT o.id) AS waiting_orders
+			   FROM salesorder.order_line l
+			   JOIN salesorder.sales_order o ON o.id = l.order_id
+			   WHERE l.backorder_qty > 0
+				 AND o.status IN ('pending_approval', 'approved', 'in_production',
+								  'partially_shipped', 'on_hold')
+			   GROUP BY o.warehouse_id, l.product_id) b
+		ON b.warehouse_id = s.warehouse_id AND b.product_id = s.product_id
+	WHERE s.on_hand - s.reserved < s.reorder_point OR b.backorder_qty > 0;
 
 COMMENT ON TABLE salesorder.sales_rollup IS 'Compacted monthly sales by region, segment and category';
 COMMENT ON TABLE salesorder.sales_rollup_delta IS 'Append-only signed changes to the sales rollup since the last compaction';
@@ -193,4 +228,4 @@ COMMENT ON VIEW salesorder.report_forecast_region IS 'Six-month sales forecast p
 COMMENT ON VIEW salesorder.report_pipeline IS 'Orders and amounts by status and health';
 COMMENT ON VIEW salesorder.report_approvals IS 'Every open approval step';
 COMMENT ON VIEW salesorder.report_delayed IS 'Orders that are late or at risk';
-COMMENT ON VIEW salesorder.report_low_stock IS 'Stock below its reorder point or awaited by backorders';
+COMMENT ON VIEW salesorder.report_low_stock IS 'Stock below its reorder point or awaited by backorders (with the number of waiting orders)';

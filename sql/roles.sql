@@ -7,10 +7,11 @@
 SELECT count(*) >= 0 AS created FROM salesorder.create_roles();
 SELECT count(*) AS created_again FROM salesorder.create_roles();
 SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname LIKE 'salesorder\_%' ORDER BY rolname;
--- Nothing is granted to PUBLIC.
-SELECT count(*) AS public_execute FROM pg_proc p
+-- Nothing is granted to PUBLIC but the row-level security helpers.
+SELECT p.proname AS public_execute FROM pg_proc p
 WHERE p.pronamespace = 'salesorder'::regnamespace
-  AND has_function_privilege('public', p.oid, 'EXECUTE');
+  AND has_function_privilege('public', p.oid, 'EXECUTE')
+ORDER BY 1;
 -- Every function pins its search_path -- but aggregates (which cannot) and
 -- their C support functions, which run no SQL and take internal state (a
 -- pinned path would cost a configuration switch on every row).
@@ -66,6 +67,8 @@ SELECT * FROM regress.try('UPDATE salesorder.stock SET reserved = 0');
 SELECT * FROM regress.try(format('SELECT salesorder.deliver(%s)', :alice_order));
 RESET ROLE;
 SELECT regress.fingerprint() = :'before' AS nothing_written;
+-- (Row-level security hides Bob's order from Alice: her UPDATE matched nothing.)
+SELECT notes IS NULL AS notes_untouched FROM salesorder.sales_order WHERE id = :bob_order;
 
 -- Bob can work on his own customer's draft directly.
 SET ROLE regress_rep_bob;

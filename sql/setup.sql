@@ -34,6 +34,11 @@ END $$;
 
 GRANT USAGE ON SCHEMA regress TO PUBLIC;
 
+-- The helpers keep their own search_path, so that tests of a hostile one
+-- exercise the extension and not them.
+ALTER FUNCTION regress.mask(text) SET search_path = pg_catalog;
+ALTER FUNCTION regress.try(text) SET search_path = pg_catalog, public;
+
 -- regress.fingerprint(): row counts of every table a function writes, to
 -- show that a failed call left nothing behind.
 CREATE FUNCTION regress.fingerprint() RETURNS text LANGUAGE sql AS $$
