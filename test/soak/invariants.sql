@@ -1,0 +1,35 @@
+-- Every invariant the extension promises, as rows of problems: no rows
+-- when healthy.  Used by the soak test every minute and at the end.
+SELECT 'verify_stock: ' || problem AS problem FROM salesorder.verify_stock()
+UNION ALL
+SELECT 'stock out of range: ' || warehouse_id || '/' || product_id
+FROM salesorder.stock WHERE on_hand < 0 OR reserved < 0 OR reserved > on_hand
+UNION ALL
+SELECT 'half-written order ' || o.id FROM salesorder.sales_order o
+WHERE o.line_count <> (SELECT count(*) FROM salesorder.order_line l WHERE l.order_id = o.id)
+   OR o.total_amount <> (SELECT coalesce(sum(l.amount), 0) FROM salesorder.order_line l WHERE l.order_id = o.id)
+UNION ALL
+SELECT 'status and history disagree for order ' || o.id FROM salesorder.sales_order o
+WHERE o.status IS DISTINCT FROM (SELECT h.to_status FROM salesorder.order_status_history h
+								 WHERE h.order_id = o.id AND h.kind = 'status' ORDER BY h.id DESC LIMIT 1)
+UNION ALL
+SELECT 'history row without its event: ' || h.id FROM salesorder.order_status_history h
+WHERE h.from_status IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM salesorder.order_event e
+				  WHERE e.order_id = h.order_id AND (e.payload ->> 'history_id')::bigint = h.id)
+  AND NOT EXISTS (SELECT 1 FROM salesorder.order_event e
+				  WHERE e.order_id = h.order_id AND e.kind = 'submitted' AND h.from_status = 'draft'
+					AND h.reason = e.payload ->> 'reason')
+UNION ALL
+SELECT 'ledger and line disagree: ' || l.order_id || '/' || l.line_no
+FROM salesorder.order_line l
+LEFT JOIN (SELECT order_id, line_no, sum(reserved_delta) AS r,
+				  -sum(on_hand_delta) FILTER (WHERE kind = 'shipment') AS s
+		   FROM salesorder.stock_movement WHERE order_id IS NOT NULL GROUP BY 1, 2) m
+	ON m.order_id = l.order_id AND m.line_no = l.line_no
+WHERE coalesce(m.r, 0) <> l.reserved_qty OR coalesce(m.s, 0) <> l.shipped_qty
+UNION ALL
+SELECT 'report differs from the raw GROUP BY' WHERE EXISTS (
+	(SELECT * FROM salesorder.report_sales EXCEPT ALL SELECT * FROM salesorder.report_sales_raw)
+	UNION ALL
+	(SELECT * FROM salesorder.report_sales_raw EXCEPT ALL SELECT * FROM salesorder.report_sales));
