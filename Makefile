@@ -2,11 +2,12 @@
 #
 # The extension's install script is generated: the SQL lives by domain in
 # extension/*.sql and is concatenated, in the order of EXTENSION_SQL, into
-# salesorder--$(EXTVERSION).sql.  `make test` and `make demo` are thin wrappers
+# salesorder--$(EXTVERSION).sql.  Earlier versions' scripts and the upgrade
+# scripts are in extension/releases/.  `make test` and `make demo` are thin wrappers
 # around test/run.sh, which also works on a machine that has no PostgreSQL yet.
 
 EXTENSION = salesorder
-EXTVERSION = 1.0
+EXTVERSION = 1.1
 MODULE_big = salesorder
 
 OBJS = \
@@ -43,6 +44,10 @@ EXTENSION_SQL = \
 	extension/comments.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+# Released versions are frozen; each release ships an upgrade script from
+# the one before, so ALTER EXTENSION salesorder UPDATE reaches the current.
+DATA = extension/releases/salesorder--1.0.sql \
+	extension/releases/salesorder--1.0--1.1.sql
 EXTRA_CLEAN = $(DATA_built) results output_iso regression.diffs regression.out
 
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \

@@ -87,6 +87,10 @@ CREATE TABLE salesorder.sales_order (
 	CHECK ((status = 'on_hold') = (hold_from IS NOT NULL))
 );
 CREATE INDEX sales_order_status_idx ON salesorder.sales_order (status);
+-- Credit checks and row-level security look up a customer's open orders.
+CREATE INDEX sales_order_open_by_customer_idx ON salesorder.sales_order (customer_id)
+	WHERE status IN ('pending_approval', 'approved', 'in_production',
+					 'partially_shipped', 'on_hold');
 CREATE INDEX sales_order_created_at_idx ON salesorder.sales_order (created_at);
 
 CREATE TABLE salesorder.order_line (

@@ -1,0 +1,123 @@
+# Upgrade path: create the previous release, fill it through the functions,
+# ALTER EXTENSION salesorder UPDATE, and find every row and every invariant
+# intact -- and the same objects as a fresh install of the current version.
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('upgrade');
+$node->init;
+$node->start;
+
+$node->safe_psql('postgres', 'CREATE DATABASE old');
+$node->safe_psql('postgres', 'CREATE DATABASE fresh');
+$node->safe_psql('old', q{CREATE EXTENSION salesorder VERSION '1.0'});
+is($node->safe_psql('old',
+		q{SELECT extversion FROM pg_extension WHERE extname = 'salesorder'}),
+	'1.0', 'the previous release installs');
+
+# A working database: master data, stock, rules, and orders in many states.
+$node->safe_psql('old', q{
+	SELECT count(*) FROM salesorder.create_roles();
+	DO $$ BEGIN
+		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'upgrade_finance') THEN
+			CREATE ROLE upgrade_finance NOLOGIN;
+		END IF;
+	END $$;
+	GRANT upgrade_finance TO CURRENT_USER;
+	SET salesorder.allow_self_approval = on;
+	INSERT INTO salesorder.warehouse (code, name, region) VALUES ('U1', 'Upgrade DC', 'North');
+	INSERT INTO salesorder.product (sku, name, category, list_price)
+	SELECT 'UP-' || i, 'Upgrade item ' || i, 'cat' || (i % 3), 10 + i FROM generate_series(1, 10) i;
+	INSERT INTO salesorder.customer (code, name, region, segment, credit_limit,
+		default_ship_to, default_warehouse_id)
+	SELECT 'UC' || i, 'Upgrade customer ' || i, 'North', 'smb', 100000, i || ' Up St', 1
+	FROM generate_series(1, 10) i;
+	SELECT count(*) FROM salesorder.product p, LATERAL salesorder.receive_stock(1, p.id, 100) r;
+	INSERT INTO salesorder.approval_rule (name, kind, threshold, department, approver_role)
+	VALUES ('big', 'amount_over', 150, 'finance', 'upgrade_finance'),
+		   ('dates', 'change_date', NULL, 'logistics', 'upgrade_finance');
+	SELECT salesorder.create_order(c, jsonb_build_array(
+		jsonb_build_object('sku', 'UP-' || (1 + c % 10), 'qty', 1 + c % 4),
+		jsonb_build_object('sku', 'UP-' || (1 + (c * 3) % 10), 'qty', 2)))
+	FROM generate_series(1, 10) c;
+	SELECT salesorder.approve(id) FROM salesorder.sales_order WHERE status = 'pending_approval' AND id % 2 = 0;
+	SELECT salesorder.ship(id, '[{"line_no": 1, "qty": 1}]') FROM salesorder.sales_order WHERE status = 'approved' AND id % 3 = 0;
+	SELECT salesorder.cancel(id, 'upgrade test') FROM salesorder.sales_order WHERE id = 1;
+	SELECT salesorder.request_change(2, '{"promised_date": "2030-01-01"}', 'later');
+	SELECT salesorder.create_order(3, '[{"sku": "UP-1", "qty": 1}]', '{"draft": true}');
+});
+
+my $tables = q{
+	SELECT string_agg(t || '=' || n, ' ' ORDER BY t) FROM (
+		SELECT 'customer' AS t, count(*) AS n FROM salesorder.customer
+		UNION ALL SELECT 'product', count(*) FROM salesorder.product
+		UNION ALL SELECT 'stock', count(*) FROM salesorder.stock
+		UNION ALL SELECT 'stock_movement', count(*) FROM salesorder.stock_movement
+		UNION ALL SELECT 'sales_order', count(*) FROM salesorder.sales_order
+		UNION ALL SELECT 'order_line', count(*) FROM salesorder.order_line
+		UNION ALL SELECT 'history', count(*) FROM salesorder.order_status_history
+		UNION ALL SELECT 'approval_rule', count(*) FROM salesorder.approval_rule
+		UNION ALL SELECT 'approval_step', count(*) FROM salesorder.approval_step
+		UNION ALL SELECT 'change_request', count(*) FROM salesorder.change_request
+		UNION ALL SELECT 'order_event', count(*) FROM salesorder.order_event
+		UNION ALL SELECT 'rollup_delta', count(*) FROM salesorder.sales_rollup_delta) c
+};
+my $content = q{
+	SELECT md5(string_agg(x, '|' ORDER BY x)) FROM (
+		SELECT o::text AS x FROM salesorder.sales_order o
+		UNION ALL SELECT l::text FROM salesorder.order_line l
+		UNION ALL SELECT s::text FROM salesorder.stock s
+		UNION ALL SELECT m::text FROM salesorder.stock_movement m) r
+};
+my $before = $node->safe_psql('old', $tables);
+my $before_md5 = $node->safe_psql('old', $content);
+note "before: $before";
+like($before, qr/sales_order=11/, 'the old version holds the orders');
+
+$node->safe_psql('old', 'ALTER EXTENSION salesorder UPDATE');
+is($node->safe_psql('old',
+		q{SELECT extversion FROM pg_extension WHERE extname = 'salesorder'}),
+	'1.1', 'updated to 1.1');
+is($node->safe_psql('old', $tables), $before, 'every row is still there');
+is($node->safe_psql('old', $content), $before_md5, 'orders, lines, stock and ledger unchanged');
+is($node->safe_psql('old', 'SELECT count(*) FROM salesorder.verify_stock()'),
+	'0', 'the ledger balances after the update');
+is($node->safe_psql('old', q{
+	SELECT count(*) FROM (
+		(SELECT * FROM salesorder.report_sales EXCEPT ALL SELECT * FROM salesorder.report_sales_raw)
+		UNION ALL
+		(SELECT * FROM salesorder.report_sales_raw EXCEPT ALL SELECT * FROM salesorder.report_sales)) d}),
+	'0', 'the report still equals the raw GROUP BY');
+
+# The updated extension works: a new order, the pending change request.
+ok($node->safe_psql('old', q{
+	SELECT salesorder.create_order(4, '[{"sku": "UP-2", "qty": 1}]') > 11}),
+	'orders can be created after the update');
+is($node->safe_psql('old', q{
+	SET salesorder.allow_self_approval = on;
+	SELECT salesorder.approve_change(id) FROM salesorder.change_request WHERE status = 'pending'}),
+	'applied', 'a change request made before the update is approved after it');
+is($node->safe_psql('old', q{SELECT count(*) FROM pg_indexes
+	WHERE schemaname = 'salesorder' AND indexname = 'sales_order_open_by_customer_idx'}),
+	'1', 'the update added what 1.1 adds');
+
+# The updated database has exactly the objects of a fresh 1.1 install.
+$node->safe_psql('fresh', 'CREATE EXTENSION salesorder');
+my $members = q{
+	SELECT string_agg(pg_describe_object(classid, objid, objsubid), E'\n' ORDER BY 1)
+	FROM pg_depend
+	WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
+	  AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'salesorder')
+};
+is($node->safe_psql('old', $members), $node->safe_psql('fresh', $members),
+	'the updated extension has the same objects as a fresh install');
+my $indexes = q{SELECT string_agg(indexdef, E'\n' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'salesorder'};
+is($node->safe_psql('old', $indexes), $node->safe_psql('fresh', $indexes),
+	'and the same indexes');
+
+$node->stop;
+done_testing();
