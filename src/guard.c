@@ -38,6 +38,15 @@ PG_FUNCTION_INFO_V1(so_line_guard);
 PG_FUNCTION_INFO_V1(so_ledger_append_only);
 PG_FUNCTION_INFO_V1(so_stock_guard);
 
+/*
+ * pg_restore copies rows straight into the tables, which these guards would
+ * refuse.  A restore runs with session_replication_role = replica, under
+ * which ordinary triggers do not fire; the message says so, because a plain
+ * pg_restore is the first thing a DBA tries.
+ */
+#define RESTORE_DETAIL \
+	"To restore a dump, run pg_restore with session_replication_role = replica."
+
 static void
 check_trigger_context(FunctionCallInfo fcinfo, const char *name, bool before,
 					  bool row)
@@ -233,6 +242,7 @@ order_guard_internal(TriggerData *trigdata)
 			ereport(ERROR,
 					(errcode(ERRCODE_SO_NOT_EDITABLE),
 					 errmsg("orders cannot be inserted directly"),
+					 errdetail(RESTORE_DETAIL),
 					 errhint("Use salesorder.create_order() or salesorder.copy_order().")));
 		return oldtup;
 	}
@@ -601,6 +611,7 @@ so_ledger_append_only(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_SO_NOT_EDITABLE),
 				 errmsg("the stock ledger is written by the stock functions only"),
+				 errdetail(RESTORE_DETAIL),
 				 errhint("Use salesorder.receive_stock() or salesorder.adjust_stock().")));
 	}
 	ereport(ERROR,
@@ -656,6 +667,7 @@ so_stock_guard(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_SO_NOT_EDITABLE),
 					 errmsg("a new stock row starts empty"),
+					 errdetail(RESTORE_DETAIL),
 					 errhint("Use salesorder.receive_stock(), which also writes the ledger.")));
 		return PointerGetDatum(tup);
 	}
