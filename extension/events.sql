@@ -82,6 +82,12 @@ AS 'MODULE_PATHNAME', 'so_flag_delays'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
+CREATE FUNCTION salesorder.at_risk_days()
+RETURNS integer
+AS 'MODULE_PATHNAME', 'so_at_risk_days_fn'
+LANGUAGE C STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
 -- The health colour of an order: green done, yellow in progress and on
 -- time, red a problem (on hold, rejected, late, a problem stage), grey
 -- cancelled.
@@ -111,7 +117,7 @@ CREATE VIEW salesorder.order_tracking AS
 			AND o.promised_date IS NOT NULL
 			AND o.promised_date >= CURRENT_DATE
 			AND o.promised_date <= CURRENT_DATE
-				+ pg_catalog.current_setting('salesorder.at_risk_days', true)::integer)
+				+ (SELECT salesorder.at_risk_days()))
 			AS at_risk,
 		   o.requested_date, o.promised_date,
 		   CASE WHEN o.status NOT IN ('shipped', 'delivered', 'completed', 'cancelled')
@@ -137,6 +143,8 @@ COMMENT ON TABLE salesorder.production_stage IS 'Production and fulfilment sub-s
 COMMENT ON FUNCTION salesorder.set_stage(bigint, text, text) IS
 	'Records a production sub-stage of an order (an approved order moves to in_production)';
 COMMENT ON TABLE salesorder.delay_flag IS 'Late and at-risk orders flagged by flag_delays(), one row per order, promised date and severity';
+COMMENT ON FUNCTION salesorder.at_risk_days() IS
+	'The session''s salesorder.at_risk_days: an order promised within this many days is at risk';
 COMMENT ON FUNCTION salesorder.flag_delays(timestamptz) IS
 	'Flags late and at-risk orders, one delayed event per order, promised date and severity; returns how many it flagged';
 COMMENT ON FUNCTION salesorder.order_health(salesorder.order_status, date, text, date) IS

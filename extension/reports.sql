@@ -119,17 +119,34 @@ CREATE TRIGGER rollup_regroup
 	FOR EACH ROW WHEN (OLD.category IS DISTINCT FROM NEW.category)
 	EXECUTE FUNCTION salesorder.rollup_regroup();
 
--- Trend and forecast per region, from the monthly report.
+-- The first day of the report's current month, in the report time zone:
+-- months before it are complete.
+CREATE FUNCTION salesorder.report_current_month()
+RETURNS date
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT (pg_catalog.date_trunc('month', pg_catalog.now() AT TIME ZONE
+			coalesce(pg_catalog.current_setting('salesorder.report_timezone', true), 'UTC')))::date
+$$;
+
+-- Trend and forecast per region, from the complete months of the report:
+-- the month under way would pull the trend down by however much of it is
+-- still to come.
 CREATE VIEW salesorder.report_trend_region AS
 	SELECT m.region, (salesorder.sales_trend(m.month::timestamptz, m.amount, 'month')).*
 	FROM (SELECT region, month, pg_catalog.sum(amount) AS amount
-		  FROM salesorder.report_sales GROUP BY region, month) m
+		  FROM salesorder.report_sales
+		  WHERE month < (SELECT salesorder.report_current_month())
+		  GROUP BY region, month) m
 	GROUP BY m.region;
 
 CREATE VIEW salesorder.report_forecast_region AS
 	WITH monthly AS (
 		SELECT region, month, pg_catalog.sum(amount) AS amount
-		FROM salesorder.report_sales GROUP BY region, month),
+		FROM salesorder.report_sales
+		WHERE month < (SELECT salesorder.report_current_month())
+		GROUP BY region, month),
 	spans AS (
 		SELECT region,
 			   (EXTRACT(year FROM pg_catalog.age(pg_catalog.max(month), pg_catalog.min(month))) * 12
@@ -179,7 +196,7 @@ CREATE VIEW salesorder.report_delayed AS
 				ELSE 0 END AS days_late,
 		   (o.promised_date >= CURRENT_DATE
 			AND o.promised_date <= CURRENT_DATE
-				+ pg_catalog.current_setting('salesorder.at_risk_days', true)::integer)
+				+ (SELECT salesorder.at_risk_days()))
 			AS at_risk,
 		   (SELECT COALESCE(pg_catalog.sum(l.qty - l.shipped_qty), 0)
 			FROM salesorder.order_line l WHERE l.order_id = o.id) AS open_qty,
@@ -189,7 +206,7 @@ CREATE VIEW salesorder.report_delayed AS
 	WHERE o.status IN ('pending_approval', 'approved', 'in_production',
 					   'partially_shipped', 'on_hold')
 	  AND o.promised_date <= CURRENT_DATE
-			+ pg_catalog.current_setting('salesorder.at_risk_days', true)::integer;
+			+ (SELECT salesorder.at_risk_days());
 
 CREATE VIEW salesorder.report_low_stock AS
 	SELECT w.code AS warehouse, p.sku, p.name AS product, s.warehouse_id, s.product_id,
@@ -223,8 +240,9 @@ COMMENT ON VIEW salesorder.report_sales IS
 COMMENT ON FUNCTION salesorder.compact_rollup() IS 'Folds the rollup deltas into sales_rollup; returns how many deltas it folded';
 COMMENT ON FUNCTION salesorder.rebuild_rollup() IS 'Rebuilds the rollup from the orders in the session''s report time zone';
 COMMENT ON FUNCTION salesorder.rollup_regroup() IS 'Trigger: moves orders between report groups when a customer or product is regrouped';
-COMMENT ON VIEW salesorder.report_trend_region IS 'Monthly sales trend per region';
-COMMENT ON VIEW salesorder.report_forecast_region IS 'Six-month sales forecast per region with 95 % bounds';
+COMMENT ON FUNCTION salesorder.report_current_month() IS 'The first day of the month under way in the report time zone; earlier months are complete';
+COMMENT ON VIEW salesorder.report_trend_region IS 'Monthly sales trend per region, over complete months';
+COMMENT ON VIEW salesorder.report_forecast_region IS 'Six-month sales forecast per region with 95 % bounds, from complete months';
 COMMENT ON VIEW salesorder.report_pipeline IS 'Orders and amounts by status and health';
 COMMENT ON VIEW salesorder.report_approvals IS 'Every open approval step';
 COMMENT ON VIEW salesorder.report_delayed IS 'Orders that are late or at risk';

@@ -45,6 +45,7 @@ BEGIN
 		salesorder.report_low_stock
 		TO salesorder_reporting;
 	GRANT EXECUTE ON FUNCTION salesorder.rollup_current(),
+		salesorder.report_current_month(), salesorder.at_risk_days(),
 		salesorder.order_health(salesorder.order_status, date, text, date),
 		salesorder.bucket_start(timestamptz, text),
 		salesorder.sales_trend(timestamptz, numeric, text),

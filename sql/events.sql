@@ -149,3 +149,16 @@ SELECT salesorder.request_change(:late, '{"promised_date": "2026-12-16"}', 'new 
 SELECT salesorder.flag_delays('2026-12-14 12:00+00') >= 1 AS flagged_new_date;
 SELECT promised_date, severity FROM salesorder.delay_flag WHERE order_id = :late ORDER BY promised_date;
 RESET salesorder.at_risk_days;
+
+-- A fresh session that has called no function of the extension yet (a BI
+-- tool's new connection) still sees the orders at risk: the views read
+-- salesorder.at_risk_days through the library, which loads it.
+SELECT salesorder.create_order(:cust, '[{"sku": "EVT-1", "qty": 1}]',
+	pg_catalog.jsonb_build_object('promised_date', CURRENT_DATE + 2)) AS due_soon \gset
+\c
+SELECT pg_catalog.current_setting('salesorder.at_risk_days', true) IS NULL AS library_not_loaded_yet;
+SELECT at_risk, days_late FROM salesorder.report_delayed WHERE order_id = :due_soon;
+SELECT at_risk, health FROM salesorder.order_tracking WHERE order_id = :due_soon;
+SET salesorder.at_risk_days = 1;
+SELECT count(*) AS delayed_with_one_day FROM salesorder.report_delayed WHERE order_id = :due_soon;
+RESET salesorder.at_risk_days;

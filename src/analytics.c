@@ -772,7 +772,8 @@ forecast_fit(const double *y, int n, int m, SoFit *best)
  * forecast_point[]: (step, bucket, forecast, lower, upper) for the next
  * horizon buckets.  The bounds are a 95 % prediction interval:
  * forecast +- 1.96 * sigma * sqrt(1 + sum_{j<h} c_j^2), sigma^2 the mean
- * squared one-step error (divided by errors - parameters), c_j =
+ * squared one-step error (divided by errors - parameters when there are
+ * more errors than parameters), c_j =
  * alpha * (1 + j * beta), plus gamma when j is a whole number of seasons
  * (Hyndman et al., the additive ETS models).
  */
@@ -791,6 +792,7 @@ so_forecast_final(PG_FUNCTION_ARGS)
 	SoFit		fit;
 	double		sigma2,
 				varsum = 1.0;
+	bool		nonnegative;
 	int16		typlen;
 	bool		typbyval;
 	char		typalign;
@@ -812,8 +814,17 @@ so_forecast_final(PG_FUNCTION_ARGS)
 				 errhint("Pass a shorter season, or 0 for a trend without season.")));
 
 	forecast_fit(y, n, m, &fit);
+	/*
+	 * The unbiased variance divides by the errors left after the fitted
+	 * parameters; with too short a history for that (two years of months
+	 * and a yearly season leave 12 errors for 15 parameters) it is the
+	 * plain mean.
+	 */
 	params = m ? 3 + m : 2;
-	sigma2 = fit.sse / Max(fit.nerr - params, 1);
+	sigma2 = fit.sse / (fit.nerr > params ? fit.nerr - params : fit.nerr);
+	for (h = 0; h < n && y[h] >= 0; h++)
+		;
+	nonnegative = (h == n);
 
 	desc = lookup_rowtype_tupdesc(point_type, -1);
 	points = palloc(sizeof(Datum) * s->horizon);
@@ -823,13 +834,23 @@ so_forecast_final(PG_FUNCTION_ARGS)
 		bool		nulls[8] = {false};
 		double		f = fit.level + h * fit.trend + (m ? fit.seasonal[(n - 1 + h) % m] : 0);
 		double		half = 1.959963984540054 * sqrt(sigma2 * varsum);
+		double		lower = f - half;
+		double		upper = f + half;
 		double		c;
+
+		/* Sales that were never negative are not forecast below zero. */
+		if (nonnegative)
+		{
+			f = Max(f, 0);
+			lower = Max(lower, 0);
+			upper = Max(upper, 0);
+		}
 
 		values[0] = Int32GetDatum(h);
 		values[1] = DateADTGetDatum(bucket_start(s->hi + h, (SoBucketKind) s->kind));
 		values[2] = Float8GetDatum(f);
-		values[3] = Float8GetDatum(f - half);
-		values[4] = Float8GetDatum(f + half);
+		values[3] = Float8GetDatum(lower);
+		values[4] = Float8GetDatum(upper);
 		values[5] = Float8GetDatum(fit.alpha);
 		values[6] = Float8GetDatum(fit.beta);
 		values[7] = Float8GetDatum(fit.gamma);

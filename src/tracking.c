@@ -14,6 +14,7 @@
 
 PG_FUNCTION_INFO_V1(so_set_stage);
 PG_FUNCTION_INFO_V1(so_flag_delays);
+PG_FUNCTION_INFO_V1(so_at_risk_days_fn);
 
 static SoPlan stage_plan = {
 	"SELECT s.description,"
@@ -162,4 +163,16 @@ so_flag_delays(PG_FUNCTION_ARGS)
 		TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()) : PG_GETARG_DATUM(0);
 
 	PG_RETURN_DATUM(so_run_as_owner(flag_delays_work, &as_of));
+}
+
+/*
+ * at_risk_days(): the session's salesorder.at_risk_days.  The views call
+ * this rather than current_setting(), which is NULL in a session that has
+ * not loaded the library yet (a BI tool's fresh connection): calling a C
+ * function loads it, so the setting is defined, validated and defaulted.
+ */
+Datum
+so_at_risk_days_fn(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(so_at_risk_days);
 }

@@ -3,7 +3,8 @@
 # delivered, completed, cancelled, on hold, in production with a built-in and
 # an admin-added stage, a backorder, an applied and a pending change request,
 # delay flags, stock adjustments, an admin-added status transition) is dumped
-# with pg_dump -Fc and restored with pg_restore --exit-on-error into a fresh
+# with pg_dump -Fc and restored with pg_restore --exit-on-error, in replica
+# mode as the README says, into a fresh
 # database.  The copy must have the same rows in every table of the
 # extension, the same sequences and privileges, hold every invariant, give
 # the same report once the rollup is rebuilt, and keep working: new ids come

@@ -106,9 +106,10 @@ is($node->safe_psql('old', q{SELECT count(*) FROM pg_indexes
 	'1', 'the update added what 1.1 adds');
 
 # The updated database has exactly the objects of a fresh 1.1 install.
-$node->safe_psql('fresh', 'CREATE EXTENSION salesorder');
+$node->safe_psql('fresh', 'CREATE EXTENSION salesorder; SELECT count(*) FROM salesorder.create_roles()');
 my $members = q{
-	SELECT string_agg(pg_describe_object(classid, objid, objsubid), E'\n' ORDER BY 1)
+	SELECT string_agg(pg_describe_object(classid, objid, objsubid), E'\n'
+					  ORDER BY pg_describe_object(classid, objid, objsubid))
 	FROM pg_depend
 	WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
 	  AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'salesorder')
@@ -118,6 +119,19 @@ is($node->safe_psql('old', $members), $node->safe_psql('fresh', $members),
 my $indexes = q{SELECT string_agg(indexdef, E'\n' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'salesorder'};
 is($node->safe_psql('old', $indexes), $node->safe_psql('fresh', $indexes),
 	'and the same indexes');
+
+my $functions = q{
+	SELECT md5(string_agg(pg_get_functiondef(p.oid) || coalesce(p.proacl::text, ''), E'\n'
+						  ORDER BY p.oid::regprocedure::text))
+	FROM pg_proc p WHERE p.pronamespace = 'salesorder'::regnamespace AND p.prokind IN ('f', 'p')};
+is($node->safe_psql('old', $functions), $node->safe_psql('fresh', $functions),
+	'and the same function definitions and privileges');
+my $views = q{
+	SELECT string_agg(c.relname || ' ' || coalesce(c.reloptions::text, '') || ' '
+					  || md5(pg_get_viewdef(c.oid)), E'\n' ORDER BY c.relname)
+	FROM pg_class c WHERE c.relnamespace = 'salesorder'::regnamespace AND c.relkind = 'v'};
+is($node->safe_psql('old', $views), $node->safe_psql('fresh', $views),
+	'and the same view definitions and options');
 
 $node->stop;
 done_testing();
