@@ -77,7 +77,7 @@ $(EXTENSION)--$(EXTVERSION).sql: $(EXTENSION_SQL)
 
 src/%.o: src/salesorder.h
 
-.PHONY: test demo bench
+.PHONY: test demo bench soak
 test:
 	@bash test/run.sh test
 
@@ -86,3 +86,6 @@ demo:
 
 bench:
 	@bash test/run.sh bench
+
+soak:
+	@bash test/run.sh soak

@@ -9,9 +9,12 @@
 #
 #   test   pg_regress + isolation (make installcheck), TAP (test/t/*.pl),
 #          stress (executable test/stress/*.sh); ends with "N passed, N failed"
-#   demo   runs demo/demo.sql in database "demo"; SALESORDER_DEMO_KEEP=1
-#          leaves the cluster running afterwards
+#   demo   runs demo/demo.sql in database "demo" (installs gnuplot-nox for
+#          its chart); SALESORDER_DEMO_KEEP=1 leaves the cluster running
+#          afterwards
 #   bench  runs bench/run.sh if there is one
+#   soak   runs test/soak/soak.sh in database "soak" (16 clients,
+#          SALESORDER_SOAK_SECONDS, default 600)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,9 +23,9 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 MODE=${1:-}
 case $MODE in
-test | demo | bench) ;;
+test | demo | bench | soak) ;;
 *)
-	echo "usage: $0 test|demo|bench" >&2
+	echo "usage: $0 test|demo|bench|soak" >&2
 	exit 2
 	;;
 esac
@@ -186,10 +189,16 @@ mode_bench() {
 	bash bench/run.sh
 }
 
+mode_soak() {
+	"$BINDIR/createdb" soak
+	PGDATABASE=soak SALESORDER_BINDIR="$BINDIR" bash test/soak/soak.sh
+}
+
 # Checked before anything is installed or started: there is nothing to show.
 [ "$MODE" != demo ] || [ -f demo/demo.sql ] || so_die "demo/demo.sql does not exist yet"
 
-so_install_deps
+# The demo draws its forecast chart with gnuplot when it is there.
+if [ "$MODE" = demo ]; then so_install_deps gnuplot-nox; else so_install_deps; fi
 so_build
 trap so_cleanup EXIT
 trap 'echo interrupted >&2; exit 130' INT

@@ -47,22 +47,39 @@ so_pkg_installed() {
 
 # Install only what is missing, so a machine that has everything never
 # touches the network.  build-essential is judged by its tools, since a
-# machine may have gcc and make without the meta-package.
+# machine may have gcc and make without the meta-package.  Arguments are
+# optional extras of one mode (the demo's gnuplot-nox for its chart): they
+# are installed with the rest, but failing to get them only warns.
 so_install_deps() {
-	local missing=() pkg
+	local missing=() optional=() pkg updated=0
 	if ! command -v gcc >/dev/null 2>&1 || ! command -v make >/dev/null 2>&1; then
 		missing+=(build-essential)
 	fi
 	for pkg in perl libipc-run-perl postgresql-15 postgresql-client-15 postgresql-server-dev-15; do
 		so_pkg_installed "$pkg" || missing+=("$pkg")
 	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	so_say "installing: ${missing[*]}"
-	# Installing postgresql-15 may create and start Debian's "main" cluster on
-	# port 5432; it is left alone, this script never uses or stops it.
-	"${SO_SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-	"${SO_SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	for pkg in "$@"; do
+		so_pkg_installed "$pkg" || optional+=("$pkg")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		so_say "installing: ${missing[*]}"
+		# Installing postgresql-15 may create and start Debian's "main" cluster on
+		# port 5432; it is left alone, this script never uses or stops it.
+		"${SO_SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+		"${SO_SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+		updated=1
+	fi
+	if [ ${#optional[@]} -gt 0 ]; then
+		so_say "installing: ${optional[*]}"
+		if ! { [ "$updated" -eq 1 ] ||
+			"${SO_SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq; } ||
+			! "${SO_SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq --no-install-recommends "${optional[@]}" >/dev/null; then
+			so_say "could not install ${optional[*]}; going on without"
+		fi
+	fi
+	return 0
 }
 
 so_build() {
