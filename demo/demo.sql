@@ -3,7 +3,8 @@
 -- Run by test/run.sh as superuser postgres in a fresh database "demo":
 --     psql -X -v ON_ERROR_STOP=1 -d demo -f demo/demo.sql
 -- It installs the extension, loads two years of order history (data.sql) and
--- then tells the life of an order in SQL (story.sql).
+-- then tells the life of an order in SQL, and what planning reads from it
+-- (story.sql; the chart goes to demo/out/forecast.png when gnuplot is there).
 
 \set QUIET on
 \set ON_ERROR_STOP on

@@ -19,7 +19,10 @@
 --  10  fulfilment: a partial shipment, the rest, delivery, completion
 --  11  a backorder filled by a goods receipt
 --  12  change requests: applied at once, or approved first
---  13  health check and summary
+--  13  reports for planning: the monthly report from the rollup (equal to
+--      the raw GROUP BY, faster), compaction, trends, the forecast, the
+--      pipeline and delays, and a chart (demo/out/forecast.png, gnuplot)
+--  14  health check and summary
 
 -- The people in the story: the sales reps own the customer accounts
 -- (customer.sales_rep).  They are NOLOGIN roles in the salesorder_sales group;
@@ -799,7 +802,324 @@ UPDATE salesorder.approval_rule SET active = false WHERE active;
 
 \echo
 \echo '================================================================='
-\echo ' 13. Health check'
+\echo ' 13. Reports for planning'
+\echo '================================================================='
+\echo 'Planning and BI tools (Metabase, Superset, Excel) read the report_*'
+\echo 'views as members of salesorder_reporting: the views and nothing else,'
+\echo 'no base table, no order function.  The monthly sales report,'
+\echo 'salesorder.report_sales (month x region x segment x category: orders,'
+\echo 'lines, quantity and amount of the submitted orders), answers from a'
+\echo 'rollup that the order functions keep current in the same transaction as'
+\echo 'each order, so it is right to the last commit without a nightly job.'
+\echo
+
+-- The report's months are those of the time zone the rollup was built in
+-- (rollup_config, from salesorder.report_timezone, default UTC); the
+-- aggregates bucket in the session's TimeZone.  Same zone for both, so that
+-- the months below agree.
+SELECT timezone AS report_tz FROM salesorder.rollup_config \gset
+SET TimeZone = :'report_tz';
+SELECT pg_catalog.to_char(CURRENT_DATE, 'Mon YYYY') AS this_month,
+	   pg_catalog.to_char(CURRENT_DATE, 'FMDD Mon YYYY') AS today \gset
+
+\echo 'Sales of the last six months by region, in thousands, after discount'
+\echo '(':this_month' is the month so far).  The analyst''s query, pivoted by'
+\echo 'psql''s \\crosstabview:'
+\pset numericlocale on
+SET ROLE salesorder_reporting;
+\set ECHO queries
+SELECT coalesce(region, 'all regions') AS region,
+	   pg_catalog.to_char(month, 'Mon YYYY') AS month,
+	   pg_catalog.round(pg_catalog.sum(amount) / 1000) AS amount,
+	   pg_catalog.to_char(month, 'YYYYMM')::int AS month_order
+FROM salesorder.report_sales
+WHERE month >= pg_catalog.date_trunc('month', CURRENT_DATE) - interval '5 months'
+GROUP BY GROUPING SETS ((region, month), (month))
+ORDER BY region IS NULL, region
+\crosstabview region month amount month_order
+\set ECHO none
+
+\echo 'By customer segment: the last six complete months against the same six'
+\echo 'months a year before.  (Lines, not orders: report_sales counts an order'
+\echo 'once in every category it buys from, so orders do not add up across'
+\echo 'categories; lines and amounts do.)'
+SELECT r.segment,
+	   pg_catalog.round(pg_catalog.sum(r.amount) FILTER (WHERE r.month >= m.this_half)) AS amount,
+	   pg_catalog.round(100 * pg_catalog.sum(r.amount) FILTER (WHERE r.month >= m.this_half)
+						/ pg_catalog.sum(pg_catalog.sum(r.amount) FILTER (WHERE r.month >= m.this_half)) OVER (),
+						1) AS share_pct,
+	   pg_catalog.sum(r.lines) FILTER (WHERE r.month >= m.this_half) AS lines,
+	   pg_catalog.round(pg_catalog.sum(r.amount) FILTER (WHERE r.month < m.last_half_end)) AS year_before,
+	   pg_catalog.round(100 * (pg_catalog.sum(r.amount) FILTER (WHERE r.month >= m.this_half)
+							   / pg_catalog.sum(r.amount) FILTER (WHERE r.month < m.last_half_end) - 1),
+						1) AS change_pct
+FROM salesorder.report_sales r,
+	 (SELECT (pg_catalog.date_trunc('month', CURRENT_DATE) - interval '6 months')::date AS this_half,
+			 (pg_catalog.date_trunc('month', CURRENT_DATE) - interval '18 months')::date AS last_half,
+			 (pg_catalog.date_trunc('month', CURRENT_DATE) - interval '12 months')::date AS last_half_end) m
+WHERE (r.month >= m.this_half AND r.month < pg_catalog.date_trunc('month', CURRENT_DATE))
+   OR (r.month >= m.last_half AND r.month < m.last_half_end)
+GROUP BY r.segment
+ORDER BY amount DESC;
+RESET ROLE;
+\pset numericlocale off
+
+-- How long fetching a whole query takes, the best of some runs (x.* makes
+-- every column count, so no aggregate can be left out).
+CREATE FUNCTION pg_temp.best_ms(query text, runs integer)
+RETURNS numeric
+LANGUAGE plpgsql AS $fn$
+DECLARE
+	t0 timestamptz;
+	ms numeric;
+	best numeric;
+BEGIN
+	FOR i IN 1 .. runs LOOP
+		t0 := pg_catalog.clock_timestamp();
+		EXECUTE 'SELECT pg_catalog.count(x.*) FROM (' || query || ') x';
+		ms := 1000 * extract(epoch FROM pg_catalog.clock_timestamp() - t0);
+		best := LEAST(best, ms);
+	END LOOP;
+	RETURN CASE WHEN best < 10 THEN pg_catalog.round(best, 1) ELSE pg_catalog.round(best) END;
+END
+$fn$;
+
+\echo 'The rollup is exact: report_sales equals the plain GROUP BY over the order'
+\echo 'tables that defines it (salesorder.report_sales_raw), row for row:'
+\set ECHO queries
+WITH fast AS (TABLE salesorder.report_sales),
+	 raw AS (TABLE salesorder.report_sales_raw)
+SELECT (SELECT pg_catalog.count(*) FROM (TABLE fast EXCEPT ALL TABLE raw) a) AS only_in_report_sales,
+	   (SELECT pg_catalog.count(*) FROM (TABLE raw EXCEPT ALL TABLE fast) b) AS only_in_raw_group_by;
+\set ECHO none
+SELECT pg_catalog.count(*) AS report_rows FROM salesorder.report_sales \gset
+SELECT pg_catalog.to_char(pg_catalog.count(*), 'FM999,999,999') AS line_count
+FROM salesorder.order_line \gset
+SELECT pg_temp.best_ms('TABLE salesorder.report_sales', 3) AS rollup_ms,
+	   pg_temp.best_ms('TABLE salesorder.report_sales_raw', 1) AS raw_ms \gset
+\echo 'but much cheaper: the whole report (':report_rows' rows) took about ':rollup_ms' ms'
+\echo 'from the rollup, and ':raw_ms' ms as a GROUP BY over the ':line_count' order lines'
+\echo '(the times vary from run to run; the gap grows with the data).'
+\echo
+
+\echo 'Order entry only appends signed rows to salesorder.sales_rollup_delta (+1'
+\echo 'when an order starts counting, -1 when it stops, -1/+1 around a change),'
+\echo 'so concurrent orders never wait on each other for a report row.'
+\echo 'compact_rollup() folds them into salesorder.sales_rollup now and then'
+\echo '(pg_cron, every minute).  What this story''s orders left:'
+SELECT pg_catalog.count(*) AS delta_rows,
+	   pg_catalog.count(DISTINCT (month, region, segment, category)) AS report_groups,
+	   pg_catalog.sum(lines) AS net_lines, pg_catalog.sum(amount) AS net_amount
+FROM salesorder.sales_rollup_delta;
+CREATE TEMP TABLE report_before AS TABLE salesorder.report_sales;
+\set ECHO queries
+SELECT salesorder.compact_rollup() AS deltas_folded;
+\set ECHO none
+\echo 'No deltas left, and the report is the same as before, row for row:'
+SELECT (SELECT pg_catalog.count(*) FROM salesorder.sales_rollup_delta) AS delta_rows,
+	   (SELECT pg_catalog.count(*) FROM salesorder.sales_rollup) AS rollup_rows,
+	   (SELECT pg_catalog.count(*) FROM (TABLE salesorder.report_sales
+										 EXCEPT ALL TABLE report_before) a) AS new_rows,
+	   (SELECT pg_catalog.count(*) FROM (TABLE report_before
+										 EXCEPT ALL TABLE salesorder.report_sales) b) AS gone_rows;
+
+\echo
+\echo 'Where is each region heading?  salesorder.report_trend_region fits a'
+\echo 'straight line through the region''s monthly sales (the sales_trend'
+\echo 'aggregate, in C): slope = change per month, r2 = how much of the ups and'
+\echo 'downs the line explains, growth = slope in % of an average month.  The'
+\echo 'view takes the complete months of the report: ':this_month', not over'
+\echo 'yet, would read as a collapse in sales, so it waits for the month to end.'
+\pset numericlocale on
+SET ROLE salesorder_reporting;
+\set ECHO queries
+SELECT region, buckets AS months, first_bucket, last_bucket,
+	   pg_catalog.round(slope) AS slope_per_month,
+	   pg_catalog.round(r2::numeric, 2) AS r2,
+	   pg_catalog.round(growth_pct::numeric, 2) AS growth_pct
+FROM salesorder.report_trend_region
+ORDER BY region;
+\set ECHO none
+RESET ROLE;
+\echo 'Company-wide, straight from the order lines with the aggregate (same'
+\echo 'months; least squares adds up, so the company''s slope is the sum of the'
+\echo 'regions'' slopes):'
+\set ECHO queries
+SELECT t.buckets AS months, t.first_bucket, t.last_bucket,
+	   pg_catalog.round(t.slope) AS slope_per_month, pg_catalog.round(t.r2::numeric, 2) AS r2,
+	   pg_catalog.round(t.growth_pct::numeric, 2) AS growth_pct,
+	   pg_catalog.round(t.mean) AS average_month, t.rows AS order_lines
+FROM (SELECT (salesorder.sales_trend(o.created_at, l.amount, 'month')).*
+	  FROM salesorder.sales_order o
+	  JOIN salesorder.order_line l ON l.order_id = o.id
+	  WHERE o.status NOT IN ('draft', 'cancelled', 'rejected')
+		AND o.created_at < pg_catalog.date_trunc('month', CURRENT_DATE)) t;
+\set ECHO none
+-- the same query again (an empty query buffer re-runs the last one), for its numbers
+\gset trend_
+\echo 'Sales grow by about ':trend_growth_pct' % of an average month every month,'
+\echo 'but r2 is only ':trend_r2': most of the ups and downs are the Nov-Dec peak,'
+\echo 'which a straight line cannot follow.  A forecast needs the season.'
+\echo
+
+\echo 'The forecast for the next six months uses the sales_forecast aggregate'
+\echo 'with a yearly season (additive Holt-Winters, period 12 months; the two'
+\echo 'years of complete months are what it needs), with a 95 % prediction'
+\echo 'interval.  Its first month is ':this_month', which is not over yet:'
+\set ECHO queries
+CREATE TEMP TABLE demo_forecast AS
+SELECT f.*
+FROM pg_catalog.unnest((
+	SELECT salesorder.sales_forecast(o.created_at, l.amount, 'month', 6, 12)
+	FROM salesorder.sales_order o
+	JOIN salesorder.order_line l ON l.order_id = o.id
+	WHERE o.status NOT IN ('draft', 'cancelled', 'rejected')
+	  AND o.created_at < pg_catalog.date_trunc('month', CURRENT_DATE))) f;
+\set ECHO none
+SELECT f.bucket AS month, pg_catalog.round(f.forecast) AS forecast,
+	   pg_catalog.round(f.lower) AS lower, pg_catalog.round(f.upper) AS upper,
+	   pg_catalog.round(y.amount) AS a_year_before,
+	   pg_catalog.round(100 * (f.forecast / y.amount - 1)::numeric, 1) AS vs_year_before_pct,
+	   pg_catalog.round(n.amount) AS so_far
+FROM demo_forecast f
+LEFT JOIN (SELECT month, pg_catalog.sum(amount) AS amount
+		   FROM salesorder.report_sales GROUP BY month) y
+	ON y.month = (f.bucket - interval '12 months')::date
+LEFT JOIN (SELECT month, pg_catalog.sum(amount) AS amount
+		   FROM salesorder.report_sales GROUP BY month) n
+	ON n.month = f.bucket
+ORDER BY f.step;
+SELECT pg_catalog.round(alpha::numeric, 3) AS alpha, pg_catalog.round(beta::numeric, 3) AS beta,
+	   pg_catalog.round(gamma::numeric, 3) AS gamma
+FROM demo_forecast WHERE step = 1 \gset
+\echo '(fitted smoothing parameters: alpha ':alpha', beta ':beta', gamma ':gamma')'
+\echo
+\echo 'Per region, salesorder.report_forecast_region does the same from the'
+\echo 'report''s complete months (forecast in thousands, from ':this_month'):'
+SET ROLE salesorder_reporting;
+\set ECHO queries
+SELECT region, pg_catalog.to_char(month, 'Mon YYYY') AS month,
+	   pg_catalog.round(forecast / 1000) AS forecast,
+	   pg_catalog.to_char(month, 'YYYYMM')::int AS month_order
+FROM salesorder.report_forecast_region
+ORDER BY region
+\crosstabview region month forecast month_order
+\set ECHO none
+RESET ROLE;
+\pset numericlocale off
+
+\echo
+\echo 'The operations side of planning.  flag_delays() (pg_cron, every 15'
+\echo 'minutes) flags every open order that is late or at risk of it (promised'
+\echo 'within salesorder.at_risk_days and not shipped), once, with a delayed event:'
+\echo
+\set ECHO queries
+SELECT salesorder.flag_delays() AS orders_flagged;
+\set ECHO none
+\echo 'The order pipeline by status and health (salesorder.report_pipeline):'
+\pset numericlocale on
+SET ROLE salesorder_reporting;
+SELECT status, health, orders, pg_catalog.round(amount) AS amount,
+	   oldest::date AS oldest, newest::date AS newest
+FROM salesorder.report_pipeline
+ORDER BY status, health;
+\echo 'Late and at-risk orders by region (salesorder.report_delayed):'
+SELECT coalesce(region, 'all regions') AS region,
+	   pg_catalog.count(*) FILTER (WHERE days_late > 0) AS late,
+	   pg_catalog.count(*) FILTER (WHERE at_risk AND NOT days_late > 0) AS at_risk,
+	   pg_catalog.max(days_late) AS most_days_late,
+	   pg_catalog.round(pg_catalog.sum(total_amount)) AS order_value
+FROM salesorder.report_delayed
+GROUP BY ROLLUP (region)
+ORDER BY GROUPING(region), region;
+\echo 'And what waits for a decision (salesorder.report_approvals):'
+SELECT department, approver_role, pg_catalog.count(*) AS open_steps,
+	   pg_catalog.round(pg_catalog.sum(total_amount)) AS order_value,
+	   pg_catalog.date_trunc('hour', pg_catalog.max(waiting_for)) AS longest_wait
+FROM salesorder.report_approvals
+GROUP BY department, approver_role
+ORDER BY department, approver_role;
+RESET ROLE;
+\pset numericlocale off
+
+\echo
+\echo 'A chart for the planning meeting: the monthly history from report_sales'
+\echo 'and the forecast with its interval go to a CSV file (COPY ... TO STDOUT'
+\echo '\\g file, like \\copy), and gnuplot draws it (demo/forecast.gp).'
+-- Paths are relative to the repository: test/run.sh runs psql there.
+\set chart_here `test -f demo/forecast.gp && echo true || echo false`
+\set have_gnuplot `command -v gnuplot >/dev/null 2>&1 && echo true || echo false`
+\if :chart_here
+\if :have_gnuplot
+\! mkdir -p demo/out
+-- One row per month: the last 24 complete months (actual), this month so
+-- far (to_date) and the six forecast months; the forecast line starts at
+-- the last actual month so that the two lines join.  NaN = no value.
+COPY (
+	WITH cur AS (
+		SELECT pg_catalog.date_trunc('month', CURRENT_DATE)::date AS month
+	), hist AS (
+		SELECT r.month, pg_catalog.sum(r.amount) AS amount
+		FROM salesorder.report_sales r, cur
+		WHERE r.month >= (cur.month - interval '24 months')::date
+		GROUP BY r.month
+	), points AS (
+		SELECT h.month,
+			   CASE WHEN h.month < cur.month THEN h.amount END AS actual,
+			   CASE WHEN h.month = cur.month THEN h.amount END AS to_date,
+			   CASE WHEN h.month = (cur.month - interval '1 month')::date THEN h.amount END AS forecast,
+			   CASE WHEN h.month = (cur.month - interval '1 month')::date THEN h.amount END AS lower,
+			   CASE WHEN h.month = (cur.month - interval '1 month')::date THEN h.amount END AS upper
+		FROM hist h, cur
+		UNION ALL
+		SELECT bucket, NULL, NULL, forecast, lower, upper FROM demo_forecast
+	), months AS (
+		SELECT month, pg_catalog.max(actual) AS actual, pg_catalog.max(to_date) AS to_date,
+			   pg_catalog.max(forecast) AS forecast, pg_catalog.max(lower) AS lower,
+			   pg_catalog.max(upper) AS upper
+		FROM points GROUP BY month
+	)
+	SELECT pg_catalog.row_number() OVER (ORDER BY month) - 1 AS idx, month,
+		   pg_catalog.to_char(month, 'Mon') AS mon,
+		   CASE WHEN extract(month FROM month) = 1 OR month = pg_catalog.min(month) OVER ()
+				THEN pg_catalog.to_char(month, 'YYYY') ELSE '' END AS yr,
+		   pg_catalog.round(actual / 1e6, 4) AS actual, pg_catalog.round(to_date / 1e6, 4) AS to_date,
+		   pg_catalog.round((forecast / 1e6)::numeric, 4) AS forecast,
+		   pg_catalog.round((lower / 1e6)::numeric, 4) AS lower,
+		   pg_catalog.round((upper / 1e6)::numeric, 4) AS upper
+	FROM months
+	ORDER BY month
+) TO STDOUT WITH (FORMAT csv, HEADER, NULL 'NaN') \g demo/out/forecast.csv
+-- x of this month on the chart: the number of history months before it
+SELECT pg_catalog.count(DISTINCT month) AS now_x
+FROM salesorder.report_sales
+WHERE month >= pg_catalog.date_trunc('month', CURRENT_DATE) - interval '24 months'
+  AND month < pg_catalog.date_trunc('month', CURRENT_DATE) \gset
+\set chart_rc `gnuplot -e "datafile='demo/out/forecast.csv'; outfile='demo/out/forecast.png'; now_x=:now_x; asof=':today'" demo/forecast.gp >demo/out/gnuplot.log 2>&1; echo $?`
+SELECT :chart_rc = 0 AS chart_ok \gset
+\if :chart_ok
+\set chart_path `pwd` '/demo/out/forecast.png'
+\echo
+\echo 'Chart written to demo/out/forecast.png (':chart_path'):'
+\echo 'the last 24 complete months in blue, ':this_month' so far as an open circle,'
+\echo 'the six-month forecast dashed in orange inside its shaded 95 % interval.'
+\else
+\echo 'gnuplot failed (demo/out/gnuplot.log):'
+\! cat demo/out/gnuplot.log
+DO $$BEGIN RAISE EXCEPTION 'demo: gnuplot could not draw the chart'; END$$;
+\endif
+\else
+\echo '(gnuplot is not installed, so no chart; make demo installs gnuplot-nox.)'
+\endif
+\else
+\echo '(No chart: psql must run in the repository''s directory, as make demo does.)'
+\endif
+
+RESET TimeZone;
+
+\echo
+\echo '================================================================='
+\echo ' 14. Health check'
 \echo '================================================================='
 \echo 'After all of this, stock still agrees with its ledger and with the'
 \echo 'open order lines everywhere (no rows from verify_stock() means healthy):'
