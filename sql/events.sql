@@ -148,6 +148,14 @@ SELECT severity FROM salesorder.delay_flag WHERE order_id = :soon ORDER BY sever
 SELECT salesorder.request_change(:late, '{"promised_date": "2026-12-16"}', 'new date') IS NOT NULL AS moved;
 SELECT salesorder.flag_delays('2026-12-14 12:00+00') >= 1 AS flagged_new_date;
 SELECT promised_date, severity FROM salesorder.delay_flag WHERE order_id = :late ORDER BY promised_date;
+-- An order on hold is still late (whatever it was held from), as
+-- report_delayed shows it.
+SELECT (salesorder.receive_stock(1, :p1, 10, 'restock')).on_hand > 0 AS restocked;
+SELECT salesorder.create_order(:cust, '[{"sku": "EVT-1", "qty": 1}]',
+	'{"promised_date": "2026-12-08"}') AS held \gset
+SELECT salesorder.hold(:held, 'customer asked to wait');
+SELECT salesorder.flag_delays('2026-12-14 12:00+00') >= 1 AS flagged_held;
+SELECT severity FROM salesorder.delay_flag WHERE order_id = :held;
 RESET salesorder.at_risk_days;
 
 -- A fresh session that has called no function of the extension yet (a BI

@@ -90,9 +90,10 @@ so_set_stage(PG_FUNCTION_ARGS)
 }
 
 /*
- * Open orders whose promised date has passed (late) or comes within
- * salesorder.at_risk_days (at risk), not flagged yet for that date and
- * severity: flag them, in one statement that returns what it flagged.
+ * Open orders (held ones too, as report_delayed shows them) whose promised
+ * date has passed (late) or comes within salesorder.at_risk_days (at risk),
+ * not flagged yet for that date and severity: flag them, in one statement
+ * that returns what it flagged.
  */
 static SoPlan flag_plan = {
 	"INSERT INTO salesorder.delay_flag"
@@ -100,8 +101,8 @@ static SoPlan flag_plan = {
 	" SELECT o.id, o.customer_id, o.promised_date,"
 	"   CASE WHEN o.promised_date < ($1::timestamptz)::date THEN 'late' ELSE 'at_risk' END, $1"
 	" FROM salesorder.sales_order o"
-	" WHERE (o.status IN ('pending_approval', 'approved', 'in_production', 'partially_shipped')"
-	"        OR o.status = 'on_hold' AND o.hold_from <> 'pending_approval')"
+	" WHERE o.status IN ('pending_approval', 'approved', 'in_production',"
+	"                    'partially_shipped', 'on_hold')"
 	"   AND o.promised_date <= ($1::timestamptz)::date + $2"
 	" ORDER BY o.promised_date, o.id"
 	" ON CONFLICT DO NOTHING"
