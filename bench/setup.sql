@@ -70,8 +70,9 @@ CREATE SCHEMA bench_base;
 CREATE TABLE bench_base.product AS
 	SELECT id, list_price FROM salesorder.product;
 ALTER TABLE bench_base.product ADD PRIMARY KEY (id);
+-- (opening: what was there before the benchmark, for run.sh's check)
 CREATE TABLE bench_base.stock AS
-	SELECT warehouse_id, product_id, on_hand FROM salesorder.stock;
+	SELECT warehouse_id, product_id, on_hand, on_hand AS opening FROM salesorder.stock;
 ALTER TABLE bench_base.stock ADD PRIMARY KEY (warehouse_id, product_id);
 CREATE TABLE bench_base.orders (
 	id				bigserial PRIMARY KEY,
