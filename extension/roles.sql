@@ -44,6 +44,8 @@ BEGIN
 		salesorder.report_approvals, salesorder.report_delayed,
 		salesorder.report_low_stock
 		TO salesorder_reporting;
+	-- report_sales' rows: the whole company's sales, for reporting only.
+	GRANT EXECUTE ON FUNCTION salesorder.report_sales_rows() TO salesorder_reporting;
 	GRANT EXECUTE ON FUNCTION salesorder.rollup_current(),
 		salesorder.report_current_month(), salesorder.at_risk_days(),
 		salesorder.order_health(salesorder.order_status, date, text, date),

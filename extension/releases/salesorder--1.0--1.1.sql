@@ -111,7 +111,50 @@ COMMENT ON FUNCTION salesorder.report_current_month() IS 'The first day of the m
 COMMENT ON VIEW salesorder.report_trend_region IS 'Monthly sales trend per region, over complete months';
 COMMENT ON VIEW salesorder.report_forecast_region IS 'Six-month sales forecast per region with 95 % bounds, from complete months';
 
--- create_roles() grants the two new functions; run it again where the
+-- The report rows: from the rollup and its deltas while the rollup is in the
+-- session's report time zone, else from the raw tables.  A function and not
+-- a UNION of both behind opposite filters, because the planner costs the
+-- raw branch it will never run at millions of rows, and that cost alone
+-- makes every call JIT-compile the plan and start parallel workers (about
+-- a second, against milliseconds for the rollup).
+CREATE FUNCTION salesorder.report_sales_rows()
+RETURNS TABLE (month date, region text, segment text, category text,
+			   orders bigint, lines bigint, quantity numeric, amount numeric)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+	IF salesorder.rollup_current() THEN
+		RETURN QUERY
+		SELECT r.month, r.region, r.segment, r.category,
+			   pg_catalog.sum(r.orders)::bigint, pg_catalog.sum(r.lines)::bigint,
+			   pg_catalog.sum(r.quantity), pg_catalog.sum(r.amount)
+		FROM (SELECT u.month, u.region, u.segment, u.category, u.orders, u.lines,
+					 u.quantity, u.amount
+			  FROM salesorder.sales_rollup u
+			  UNION ALL
+			  SELECT d.month, d.region, d.segment, d.category, d.orders, d.lines,
+					 d.quantity, d.amount
+			  FROM salesorder.sales_rollup_delta d) r
+		GROUP BY r.month, r.region, r.segment, r.category
+		HAVING pg_catalog.sum(r.orders) <> 0 OR pg_catalog.sum(r.lines) <> 0;
+	ELSE
+		RETURN QUERY
+		SELECT w.month, w.region, w.segment, w.category, w.orders, w.lines,
+			   w.quantity, w.amount
+		FROM salesorder.report_sales_raw w;
+	END IF;
+END
+$fn$;
+
+CREATE OR REPLACE VIEW salesorder.report_sales AS
+	SELECT month, region, segment, category, orders, lines, quantity, amount
+	FROM salesorder.report_sales_rows();
+REVOKE EXECUTE ON FUNCTION salesorder.report_sales_rows() FROM PUBLIC;
+COMMENT ON FUNCTION salesorder.report_sales_rows() IS
+	'The rows of report_sales: the rollup and its deltas, or the raw tables when the session reports in another time zone';
+
+-- create_roles() grants the new functions; run it again where the
 -- roles exist, so that they keep working with the views.
 CREATE OR REPLACE FUNCTION salesorder.create_roles()
 RETURNS SETOF text
@@ -144,6 +187,8 @@ BEGIN
 		salesorder.report_approvals, salesorder.report_delayed,
 		salesorder.report_low_stock
 		TO salesorder_reporting;
+	-- report_sales' rows: the whole company's sales, for reporting only.
+	GRANT EXECUTE ON FUNCTION salesorder.report_sales_rows() TO salesorder_reporting;
 	GRANT EXECUTE ON FUNCTION salesorder.rollup_current(),
 		salesorder.report_current_month(), salesorder.at_risk_days(),
 		salesorder.order_health(salesorder.order_status, date, text, date),
