@@ -114,6 +114,9 @@ SELECT * FROM regress.try(format($$SELECT salesorder.request_change(%s, '{}', 'x
 SELECT * FROM regress.try(format($$SELECT salesorder.request_change(%s, '{"colour": "red"}', 'x')$$, :o));
 SELECT * FROM regress.try(format($$SELECT salesorder.request_change(%s, '{"lines": [{"line_no": 1}]}', 'x')$$, :o));
 SELECT * FROM regress.try(format($$SELECT salesorder.request_change(%s, '{"lines": [{"line_no": 99, "qty": 1}]}', 'x')$$, :o));
+-- 2^32 + 1 is not line 1.
+SELECT * FROM regress.try(format($$SELECT salesorder.request_change(%s, '{"lines": [{"line_no": 4294967297, "qty": 2}]}', 'x')$$, :o));
+SELECT * FROM regress.try(format($$SELECT salesorder.request_change(%s, '{"remove_lines": [4294967297]}', 'x')$$, :o));
 SELECT * FROM regress.try(format($$SELECT salesorder.request_change(%s, '{"lines": [{"line_no": 1, "qty": 0}]}', 'x')$$, :o));
 SELECT * FROM regress.try(format($$SELECT salesorder.request_change(%s, '{"lines": [{"line_no": 1, "qty": 3}]}', 'x')$$, :o));
 SELECT * FROM regress.try(format($$SELECT salesorder.request_change(%s, '{"lines": [{"line_no": 1, "qty": 4}, {"line_no": 1, "qty": 5}]}', 'x')$$, :o));

@@ -107,7 +107,7 @@ parse_edits(JsonbValue *arr, SoChangeInput *in)
 			snprintf(where, sizeof(where), "changes.lines[%d].%.*s", e->index,
 					 Min(k.val.string.len, 30), k.val.string.val);
 			if (so_json_key_is(&k, "line_no"))
-				e->line_no = (int) so_json_id(where, &lv);
+				e->line_no = so_json_line_no(where, &lv);
 			else if (so_json_key_is(&k, "qty"))
 				e->qty = so_json_number(where, &lv, 3, "0", true, "100000000000", true);
 			else if (so_json_key_is(&k, "unit_price"))
@@ -150,7 +150,7 @@ parse_removes(JsonbValue *arr, SoChangeInput *in)
 		if (tok != WJB_ELEM)
 			continue;
 		snprintf(where, sizeof(where), "changes.remove_lines[%d]", i + 1);
-		in->removes[i++] = (int) so_json_id(where, &v);
+		in->removes[i++] = so_json_line_no(where, &v);
 	}
 }
 

@@ -119,6 +119,15 @@ so_json_id(const char *where, JsonbValue *v)
 	return DatumGetInt64(DirectFunctionCall1(numeric_int8, d));
 }
 
+/* A line number: a positive whole number that fits order_line.line_no. */
+int
+so_json_line_no(const char *where, JsonbValue *v)
+{
+	Datum		d = so_json_number(where, v, 0, "0", true, "2147483647", false);
+
+	return DatumGetInt32(DirectFunctionCall1(numeric_int4, d));
+}
+
 /* A string of 1..maxlen bytes (NULL for JSON null when nullable). */
 char *
 so_json_string(const char *where, JsonbValue *v, bool nullable, int maxlen)
@@ -470,10 +479,7 @@ so_parse_ship_lines(Jsonb *lines, int *nlines)
 			snprintf(where, sizeof(where), "lines[%d].%.*s", line->index,
 					 Min(k.val.string.len, 30), k.val.string.val);
 			if (so_json_key_is(&k, "line_no"))
-				line->line_no = (int) DatumGetInt64(
-					DirectFunctionCall1(numeric_int8,
-										so_json_number(where, &lv, 0, "0", true,
-															 "2147483647", false)));
+				line->line_no = so_json_line_no(where, &lv);
 			else if (so_json_key_is(&k, "qty"))
 			{
 				line->qty = so_json_number(where, &lv, 3, "0", true,

@@ -147,6 +147,7 @@ extern Datum so_json_number(const char *where, JsonbValue *v, int max_scale,
 							const char *min, bool min_exclusive,
 							const char *max, bool max_exclusive);
 extern int64 so_json_id(const char *where, JsonbValue *v);
+extern int	so_json_line_no(const char *where, JsonbValue *v);
 extern char *so_json_string(const char *where, JsonbValue *v, bool nullable,
 							int maxlen);
 extern DateADT so_json_date(const char *where, JsonbValue *v);
