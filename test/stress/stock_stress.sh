@@ -4,9 +4,10 @@
 # complete random orders over four hot SKUs for SALESORDER_STRESS_SECONDS
 # (default 30), at READ COMMITTED.  Then the invariants must hold:
 #   - verify_stock() is empty: stock = ledger = open order lines;
-#   - no on_hand or reserved is negative, reserved <= on_hand;
-#   - every order line's ledger rows add up to its reserved and shipped
-#     quantities, and every committed creation has its order;
+#   - the invariants of test/lib/invariants.sql: stock in range, no
+#     half-written order, status and history and events agree, every
+#     order line's ledger rows add up to its reserved and shipped quantities;
+#   - every committed creation has its order;
 #   - no client aborted: zero deadlocks, zero unexpected errors.
 # Runs against the database in PGDATABASE (the harness creates it).
 set -euo pipefail
@@ -38,21 +39,11 @@ SELECT format('stock %s: on_hand %s reserved %s', product_id, on_hand, reserved)
 FROM salesorder.stock ORDER BY product_id;
 SQL
 
-problems=$("${psql[@]}" -At <<'SQL'
-SELECT 'verify_stock: ' || problem FROM salesorder.verify_stock()
-UNION ALL
-SELECT 'negative or over-reserved stock for product ' || product_id
-FROM salesorder.stock WHERE on_hand < 0 OR reserved < 0 OR reserved > on_hand
-UNION ALL
-SELECT format('line %s/%s: ledger reserved %s vs line %s, ledger shipped %s vs line %s',
-	l.order_id, l.line_no, coalesce(m.r, 0), l.reserved_qty, coalesce(-m.s, 0), l.shipped_qty)
-FROM salesorder.order_line l
-LEFT JOIN (SELECT order_id, line_no, sum(reserved_delta) AS r,
-				  sum(on_hand_delta) FILTER (WHERE kind = 'shipment') AS s
-		   FROM salesorder.stock_movement WHERE order_id IS NOT NULL
-		   GROUP BY 1, 2) m ON m.order_id = l.order_id AND m.line_no = l.line_no
-WHERE coalesce(m.r, 0) <> l.reserved_qty OR coalesce(-m.s, 0) <> l.shipped_qty
-UNION ALL
+# The invariants every run must keep (test/lib/invariants.sql), then what
+# is particular to this one.
+problems=$(
+	"${psql[@]}" -At -f "$here/../lib/invariants.sql" || echo "the invariants query failed"
+	"${psql[@]}" -At <<'SQL' || echo "the stress checks failed"
 SELECT format('%s successful creations but %s orders',
 	(SELECT count(*) FROM stress_log WHERE kind = 'create' AND outcome = 'ok'),
 	(SELECT count(*) FROM salesorder.sales_order))

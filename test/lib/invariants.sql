@@ -1,5 +1,6 @@
 -- Every invariant the extension promises, as rows of problems: no rows
--- when healthy.  Used by the soak test every minute and at the end.
+-- when healthy.  Used by the soak test every minute and at the end, and by
+-- the stock stress test after its run.
 SELECT 'verify_stock: ' || problem AS problem FROM salesorder.verify_stock()
 UNION ALL
 SELECT 'stock out of range: ' || warehouse_id || '/' || product_id
