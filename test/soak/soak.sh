@@ -14,7 +14,7 @@ psql=("$bindir/psql" -X -q -v ON_ERROR_STOP=1)
 
 check() {
 	local problems
-	problems=$("${psql[@]}" -At -f "$here/../lib/invariants.sql")
+	problems=$("${psql[@]}" -At -f "$here/../lib/invariants.sql" || echo "the invariants query failed")
 	if [ -n "$problems" ]; then
 		echo "FAIL ($1):"
 		echo "$problems" | head -20
