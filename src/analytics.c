@@ -768,6 +768,18 @@ forecast_fit(const double *y, int n, int m, SoFit *best)
 	smooth(y, n, m, best);
 }
 
+/* Whether no bucket of the series is below zero. */
+static bool
+series_nonnegative(const double *y, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (y[i] < 0)
+			return false;
+	return true;
+}
+
 /*
  * forecast_point[]: (step, bucket, forecast, lower, upper) for the next
  * horizon buckets.  The bounds are a 95 % prediction interval:
@@ -822,9 +834,7 @@ so_forecast_final(PG_FUNCTION_ARGS)
 	 */
 	params = m ? 3 + m : 2;
 	sigma2 = fit.sse / (fit.nerr > params ? fit.nerr - params : fit.nerr);
-	for (h = 0; h < n && y[h] >= 0; h++)
-		;
-	nonnegative = (h == n);
+	nonnegative = series_nonnegative(y, n);
 
 	desc = lookup_rowtype_tupdesc(point_type, -1);
 	points = palloc(sizeof(Datum) * s->horizon);
