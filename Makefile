@@ -7,7 +7,7 @@
 # around test/run.sh, which also works on a machine that has no PostgreSQL yet.
 
 EXTENSION = salesorder
-EXTVERSION = 1.1
+EXTVERSION = 1.2
 MODULE_big = salesorder
 
 OBJS = \
@@ -47,7 +47,9 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 # Released versions are frozen; each release ships an upgrade script from
 # the one before, so ALTER EXTENSION salesorder UPDATE reaches the current.
 DATA = extension/releases/salesorder--1.0.sql \
-	extension/releases/salesorder--1.0--1.1.sql
+	extension/releases/salesorder--1.0--1.1.sql \
+	extension/releases/salesorder--1.1.sql \
+	extension/releases/salesorder--1.1--1.2.sql
 EXTRA_CLEAN = $(DATA_built) results output_iso regression.diffs regression.out
 
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \

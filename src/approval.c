@@ -413,7 +413,7 @@ so_approve(PG_FUNCTION_ARGS)
 	call.order_id = PG_GETARG_INT64(0);
 	call.approve = true;
 	call.comment = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
-	PG_RETURN_DATUM(so_run_as_owner(decision_work, &call));
+	PG_RETURN_DATUM(so_run_as_owner(decision_work, &call, SO_RESULT_BYVAL));
 }
 
 /*
@@ -429,7 +429,7 @@ so_reject(PG_FUNCTION_ARGS)
 	call.order_id = PG_GETARG_INT64(0);
 	call.approve = false;
 	call.comment = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	PG_RETURN_DATUM(so_run_as_owner(decision_work, &call));
+	PG_RETURN_DATUM(so_run_as_owner(decision_work, &call, SO_RESULT_BYVAL));
 }
 
 static Datum
@@ -449,7 +449,7 @@ so_revise(PG_FUNCTION_ARGS)
 {
 	int64		order_id = PG_GETARG_INT64(0);
 
-	PG_RETURN_DATUM(so_run_as_owner(revise_work, &order_id));
+	PG_RETURN_DATUM(so_run_as_owner(revise_work, &order_id, SO_RESULT_BYVAL));
 }
 
 /*

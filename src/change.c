@@ -1033,7 +1033,7 @@ so_request_change(PG_FUNCTION_ARGS)
 	call.changes = PG_GETARG_JSONB_P(1);
 	call.reason = text_to_cstring(PG_GETARG_TEXT_PP(2));
 	parse_changes(call.changes, &call.in);
-	PG_RETURN_DATUM(so_run_as_owner(request_work, &call));
+	PG_RETURN_DATUM(so_run_as_owner(request_work, &call, SO_RESULT_BYVAL));
 }
 
 static SoPlan request_order_plan = {
@@ -1159,7 +1159,7 @@ so_approve_change(PG_FUNCTION_ARGS)
 	call.change_id = PG_GETARG_INT64(0);
 	call.approve = true;
 	call.comment = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
-	PG_RETURN_DATUM(so_run_as_owner(change_decision_work, &call));
+	PG_RETURN_DATUM(so_run_as_owner(change_decision_work, &call, TEXTOID));
 }
 
 /*
@@ -1175,5 +1175,5 @@ so_reject_change(PG_FUNCTION_ARGS)
 	call.change_id = PG_GETARG_INT64(0);
 	call.approve = false;
 	call.comment = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	PG_RETURN_DATUM(so_run_as_owner(change_decision_work, &call));
+	PG_RETURN_DATUM(so_run_as_owner(change_decision_work, &call, TEXTOID));
 }

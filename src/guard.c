@@ -307,41 +307,31 @@ so_order_guard(PG_FUNCTION_ARGS)
  * AFTER UPDATE OF status ON sales_order FOR EACH ROW WHEN (status changed):
  * one history row per move, under the acting user, with the move's reason.
  */
+static Datum
+order_history_work(void *arg)
+{
+	TriggerData *trigdata = (TriggerData *) arg;
+	TupleDesc	desc = trigdata->tg_relation->rd_att;
+	HeapTuple	oldtup = trigdata->tg_trigtuple;
+	HeapTuple	newtup = trigdata->tg_newtuple;
+
+	so_write_history(column_int64(newtup, desc, "id"),
+					 column_int64(newtup, desc, "customer_id"),
+					 column_status(oldtup, desc, "status"),
+					 column_status(newtup, desc, "status"),
+					 column_text(newtup, desc, "status_reason"));
+	return (Datum) 0;
+}
+
 Datum
 so_order_history(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	TupleDesc	desc;
-	HeapTuple	oldtup;
-	HeapTuple	newtup;
-	SoContext	ctx;
 
 	check_trigger_context(fcinfo, "order_history", false, true);
 	if (!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		elog(ERROR, "order_history: must be fired by UPDATE");
-
-	desc = trigdata->tg_relation->rd_att;
-	oldtup = trigdata->tg_trigtuple;
-	newtup = trigdata->tg_newtuple;
-
-	so_enter(&ctx);
-	PG_TRY();
-	{
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		so_write_history(column_int64(newtup, desc, "id"),
-						 column_int64(newtup, desc, "customer_id"),
-						 column_status(oldtup, desc, "status"),
-						 column_status(newtup, desc, "status"),
-						 column_text(newtup, desc, "status_reason"));
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		so_leave(&ctx);
-	}
-	PG_END_TRY();
-
+	(void) so_run_as_owner(order_history_work, trigdata, SO_RESULT_BYVAL);
 	return PointerGetDatum(NULL);
 }
 
@@ -558,12 +548,22 @@ line_guard_internal(TriggerData *trigdata)
 /*
  * BEFORE INSERT OR UPDATE OR DELETE ON order_line FOR EACH ROW.
  */
+static Datum
+line_guard_work(void *arg)
+{
+	TriggerData *trigdata = (TriggerData *) arg;
+	HeapTuple	result = line_guard_internal(trigdata);
+
+	/* A tuple built here lives in SPI memory: copy it out before SPI_finish. */
+	if (result != trigdata->tg_trigtuple && result != trigdata->tg_newtuple)
+		result = SPI_copytuple(result);
+	return PointerGetDatum(result);
+}
+
 Datum
 so_line_guard(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	volatile HeapTuple result = NULL;
-	SoContext	ctx;
 
 	check_trigger_context(fcinfo, "line_guard", true, true);
 
@@ -572,23 +572,7 @@ so_line_guard(PG_FUNCTION_ARGS)
 		return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
 							   trigdata->tg_newtuple : trigdata->tg_trigtuple);
 
-	so_enter(&ctx);
-	PG_TRY();
-	{
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		result = line_guard_internal(trigdata);
-		if (result != trigdata->tg_trigtuple && result != trigdata->tg_newtuple)
-			result = SPI_copytuple(result);
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		so_leave(&ctx);
-	}
-	PG_END_TRY();
-
-	return PointerGetDatum(result);
+	return so_run_as_owner(line_guard_work, trigdata, SO_RESULT_BYVAL);
 }
 
 /*

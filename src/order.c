@@ -612,7 +612,7 @@ create_order_as_owner(SoNewOrder *req, int64 copy_from)
 {
 	SoCreateCall call = {req, copy_from};
 
-	return DatumGetInt64(so_run_as_owner(create_order_work, &call));
+	return DatumGetInt64(so_run_as_owner(create_order_work, &call, SO_RESULT_BYVAL));
 }
 
 /*
@@ -1004,7 +1004,7 @@ move_order(int64 order_id, SoMove move, const char *reason)
 {
 	SoMoveCall	call = {order_id, move, reason};
 
-	return so_run_as_owner(move_order_work, &call);
+	return so_run_as_owner(move_order_work, &call, SO_RESULT_BYVAL);
 }
 
 static char *

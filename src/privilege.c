@@ -27,6 +27,7 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
 /* InvalidOid when no function of ours is running. */
@@ -73,11 +74,16 @@ so_leave(SoContext *ctx)
 
 /*
  * Run work(arg) as the extension owner for the acting user, inside its own
- * SPI connection, and always undo the switch, also on error.  The result
- * must be a by-value datum or already copied out of SPI memory.
+ * SPI connection, and always undo the switch, also on error.
+ *
+ * result_type is the type of what work returns: SO_RESULT_BYVAL for a
+ * pass-by-value datum (integers, booleans, enums, void), or the type's OID.
+ * A pass-by-reference result is built in SPI's procedure memory, which
+ * SPI_finish() frees, so it is copied to the caller's memory here, before
+ * that -- the one place that has to get this right.
  */
 Datum
-so_run_as_owner(SoWork work, void *arg)
+so_run_as_owner(SoWork work, void *arg, Oid result_type)
 {
 	SoContext	ctx;
 	volatile Datum result = (Datum) 0;
@@ -88,6 +94,15 @@ so_run_as_owner(SoWork work, void *arg)
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		result = work(arg);
+		if (OidIsValid(result_type))
+		{
+			int16		typlen;
+			bool		typbyval;
+
+			get_typlenbyval(result_type, &typlen, &typbyval);
+			if (!typbyval && DatumGetPointer(result) != NULL)
+				result = SPI_datumTransfer(result, false, typlen);
+		}
 		SPI_finish();
 	}
 	PG_FINALLY();

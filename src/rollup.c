@@ -112,7 +112,7 @@ compact_work(void *arg)
 Datum
 so_compact_rollup(PG_FUNCTION_ARGS)
 {
-	return so_run_as_owner(compact_work, NULL);
+	return so_run_as_owner(compact_work, NULL, SO_RESULT_BYVAL);
 }
 
 static SoPlan rebuild_plans[] = {
@@ -148,7 +148,7 @@ rebuild_work(void *arg)
 Datum
 so_rebuild_rollup(PG_FUNCTION_ARGS)
 {
-	return so_run_as_owner(rebuild_work, NULL);
+	return so_run_as_owner(rebuild_work, NULL, SO_RESULT_BYVAL);
 }
 
 /*
@@ -200,6 +200,38 @@ static SoPlan regroup_product_plan = {
 	2, {INT8OID, TEXTOID}
 };
 
+static Datum
+rollup_regroup_work(void *arg)
+{
+	TriggerData *trigdata = (TriggerData *) arg;
+	TupleDesc	desc = trigdata->tg_relation->rd_att;
+	HeapTuple	oldtup = trigdata->tg_trigtuple;
+	HeapTuple	newtup = trigdata->tg_newtuple;
+	bool		isnull;
+	Datum		id = heap_getattr(newtup, SPI_fnumber(desc, "id"), desc, &isnull);
+
+	if (strcmp(RelationGetRelationName(trigdata->tg_relation), "customer") == 0)
+	{
+		Datum		args[5];
+
+		args[0] = id;
+		args[1] = heap_getattr(oldtup, SPI_fnumber(desc, "region"), desc, &isnull);
+		args[2] = heap_getattr(oldtup, SPI_fnumber(desc, "segment"), desc, &isnull);
+		args[3] = heap_getattr(newtup, SPI_fnumber(desc, "region"), desc, &isnull);
+		args[4] = heap_getattr(newtup, SPI_fnumber(desc, "segment"), desc, &isnull);
+		so_execute(&regroup_customer_plan, args, NULL, false, 0);
+	}
+	else
+	{
+		Datum		args[2];
+
+		args[0] = id;
+		args[1] = heap_getattr(oldtup, SPI_fnumber(desc, "category"), desc, &isnull);
+		so_execute(&regroup_product_plan, args, NULL, false, 0);
+	}
+	return (Datum) 0;
+}
+
 /*
  * AFTER UPDATE OF region, segment ON customer / OF category ON product.
  */
@@ -207,54 +239,11 @@ Datum
 so_rollup_regroup(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	TupleDesc	desc;
-	HeapTuple	oldtup,
-				newtup;
-	SoContext	ctx;
-	bool		isnull;
-	bool		is_customer;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
 		!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		elog(ERROR, "rollup_regroup: must be fired AFTER UPDATE FOR EACH ROW");
-	desc = trigdata->tg_relation->rd_att;
-	oldtup = trigdata->tg_trigtuple;
-	newtup = trigdata->tg_newtuple;
-	is_customer = strcmp(RelationGetRelationName(trigdata->tg_relation), "customer") == 0;
-
-	so_enter(&ctx);
-	PG_TRY();
-	{
-		Datum		id = heap_getattr(newtup, SPI_fnumber(desc, "id"), desc, &isnull);
-
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		if (is_customer)
-		{
-			Datum		args[5];
-
-			args[0] = id;
-			args[1] = heap_getattr(oldtup, SPI_fnumber(desc, "region"), desc, &isnull);
-			args[2] = heap_getattr(oldtup, SPI_fnumber(desc, "segment"), desc, &isnull);
-			args[3] = heap_getattr(newtup, SPI_fnumber(desc, "region"), desc, &isnull);
-			args[4] = heap_getattr(newtup, SPI_fnumber(desc, "segment"), desc, &isnull);
-			so_execute(&regroup_customer_plan, args, NULL, false, 0);
-		}
-		else
-		{
-			Datum		args[2];
-
-			args[0] = id;
-			args[1] = heap_getattr(oldtup, SPI_fnumber(desc, "category"), desc, &isnull);
-			so_execute(&regroup_product_plan, args, NULL, false, 0);
-		}
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		so_leave(&ctx);
-	}
-	PG_END_TRY();
+	(void) so_run_as_owner(rollup_regroup_work, trigdata, SO_RESULT_BYVAL);
 	return PointerGetDatum(NULL);
 }

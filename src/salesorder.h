@@ -62,8 +62,11 @@ typedef struct SoContext
 
 typedef Datum (*SoWork) (void *arg);
 
+/* result_type of so_run_as_owner() for a pass-by-value result. */
+#define SO_RESULT_BYVAL InvalidOid
+
 extern void so_enter(SoContext *ctx);
-extern Datum so_run_as_owner(SoWork work, void *arg);
+extern Datum so_run_as_owner(SoWork work, void *arg, Oid result_type);
 extern void so_leave(SoContext *ctx);
 extern bool so_in_internal_write(void);
 extern Oid	so_acting_user(void);

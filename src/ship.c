@@ -239,5 +239,5 @@ so_ship(PG_FUNCTION_ARGS)
 	call.order_id = PG_GETARG_INT64(0);
 	if (!PG_ARGISNULL(1))
 		call.req = so_parse_ship_lines(PG_GETARG_JSONB_P(1), &call.nreq);
-	PG_RETURN_DATUM(so_run_as_owner(ship_work, &call));
+	PG_RETURN_DATUM(so_run_as_owner(ship_work, &call, SO_RESULT_BYVAL));
 }

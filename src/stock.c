@@ -584,7 +584,7 @@ change_stock(int64 warehouse_id, int64 product_id, Datum delta,
 
 	if (so_execute(&stock_row_plan, args, NULL, false, 1) != 1)
 		elog(ERROR, "stock row vanished");
-	return SPI_datumTransfer(so_getdatum(0, 1, &isnull), false, -1);
+	return so_getdatum(0, 1, &isnull);
 }
 
 typedef struct SoStockCall
@@ -610,7 +610,7 @@ change_stock_as_owner(int64 warehouse_id, int64 product_id, Datum delta,
 {
 	SoStockCall call = {warehouse_id, product_id, delta, kind, note};
 
-	return so_run_as_owner(change_stock_work, &call);
+	return so_run_as_owner(change_stock_work, &call, RECORDOID);
 }
 
 /*

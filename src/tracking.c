@@ -86,7 +86,7 @@ so_set_stage(PG_FUNCTION_ARGS)
 	call.order_id = PG_GETARG_INT64(0);
 	call.stage = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	call.note = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
-	PG_RETURN_DATUM(so_run_as_owner(set_stage_work, &call));
+	PG_RETURN_DATUM(so_run_as_owner(set_stage_work, &call, SO_RESULT_BYVAL));
 }
 
 /*
@@ -163,7 +163,7 @@ so_flag_delays(PG_FUNCTION_ARGS)
 	Datum		as_of = PG_ARGISNULL(0) ?
 		TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()) : PG_GETARG_DATUM(0);
 
-	PG_RETURN_DATUM(so_run_as_owner(flag_delays_work, &as_of));
+	PG_RETURN_DATUM(so_run_as_owner(flag_delays_work, &as_of, SO_RESULT_BYVAL));
 }
 
 /*

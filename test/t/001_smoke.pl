@@ -16,7 +16,7 @@ $node->safe_psql('postgres', 'CREATE EXTENSION salesorder');
 
 my $version_sql =
   q{SELECT extversion FROM pg_extension WHERE extname = 'salesorder'};
-is($node->safe_psql('postgres', $version_sql), '1.1', 'extension version is 1.1');
+is($node->safe_psql('postgres', $version_sql), '1.2', 'extension version is 1.2');
 
 cmp_ok($node->safe_psql('postgres',
 		'SELECT count(*) FROM salesorder.status_transition'),
@@ -25,7 +25,7 @@ cmp_ok($node->safe_psql('postgres',
 $node->restart;
 
 is($node->safe_psql('postgres', $version_sql),
-	'1.1', 'extension still installed after restart');
+	'1.2', 'extension still installed after restart');
 
 $node->stop;
 done_testing();

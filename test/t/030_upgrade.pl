@@ -8,10 +8,15 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
+# The version a fresh CREATE EXTENSION installs (the control file's default).
+my $current;
+
 my $node = PostgreSQL::Test::Cluster->new('upgrade');
 $node->init;
 $node->start;
 
+$current = $node->safe_psql('postgres',
+	q{SELECT default_version FROM pg_available_extensions WHERE name = 'salesorder'});
 $node->safe_psql('postgres', 'CREATE DATABASE old');
 $node->safe_psql('postgres', 'CREATE DATABASE fresh');
 $node->safe_psql('old', q{CREATE EXTENSION salesorder VERSION '1.0'});
@@ -78,10 +83,16 @@ my $before_md5 = $node->safe_psql('old', $content);
 note "before: $before";
 like($before, qr/sales_order=11/, 'the old version holds the orders');
 
-$node->safe_psql('old', 'ALTER EXTENSION salesorder UPDATE');
+# Each release in turn, as a DBA who skipped none would, then the rest at once.
+$node->safe_psql('old', q{ALTER EXTENSION salesorder UPDATE TO '1.1'});
 is($node->safe_psql('old',
 		q{SELECT extversion FROM pg_extension WHERE extname = 'salesorder'}),
 	'1.1', 'updated to 1.1');
+is($node->safe_psql('old', $tables), $before, 'every row is still there at 1.1');
+$node->safe_psql('old', 'ALTER EXTENSION salesorder UPDATE');
+is($node->safe_psql('old',
+		q{SELECT extversion FROM pg_extension WHERE extname = 'salesorder'}),
+	$current, "updated to $current");
 is($node->safe_psql('old', $tables), $before, 'every row is still there');
 is($node->safe_psql('old', $content), $before_md5, 'orders, lines, stock and ledger unchanged');
 is($node->safe_psql('old', 'SELECT count(*) FROM salesorder.verify_stock()'),
@@ -105,7 +116,7 @@ is($node->safe_psql('old', q{SELECT count(*) FROM pg_indexes
 	WHERE schemaname = 'salesorder' AND indexname = 'sales_order_open_by_customer_idx'}),
 	'1', 'the update added what 1.1 adds');
 
-# The updated database has exactly the objects of a fresh 1.1 install.
+# The updated database has exactly the objects of a fresh install.
 $node->safe_psql('fresh', 'CREATE EXTENSION salesorder; SELECT count(*) FROM salesorder.create_roles()');
 my $members = q{
 	SELECT string_agg(pg_describe_object(classid, objid, objsubid), E'\n'
@@ -132,6 +143,37 @@ my $views = q{
 	FROM pg_class c WHERE c.relnamespace = 'salesorder'::regnamespace AND c.relkind = 'v'};
 is($node->safe_psql('old', $views), $node->safe_psql('fresh', $views),
 	'and the same view definitions and options');
+
+my $columns = q{
+	SELECT string_agg(table_name || '.' || column_name || ' ' || data_type || ' '
+					  || coalesce(column_default, '') || ' ' || is_nullable, E'\n'
+					  ORDER BY table_name, column_name)
+	FROM information_schema.columns WHERE table_schema = 'salesorder'};
+is($node->safe_psql('old', $columns), $node->safe_psql('fresh', $columns),
+	'and the same columns, types and defaults');
+my $constraints = q{
+	SELECT string_agg(conrelid::regclass || ' ' || pg_get_constraintdef(oid), E'\n'
+					  ORDER BY conrelid::regclass::text, pg_get_constraintdef(oid))
+	FROM pg_constraint WHERE connamespace = 'salesorder'::regnamespace};
+is($node->safe_psql('old', $constraints), $node->safe_psql('fresh', $constraints),
+	'and the same constraints');
+my $policies = q{
+	SELECT string_agg(tablename || ' ' || policyname || ' ' || coalesce(qual, ''), E'\n'
+					  ORDER BY tablename, policyname)
+	FROM pg_policies WHERE schemaname = 'salesorder'};
+is($node->safe_psql('old', $policies), $node->safe_psql('fresh', $policies),
+	'and the same row-level security policies');
+my $triggers = q{
+	SELECT string_agg(pg_get_triggerdef(t.oid), E'\n' ORDER BY t.tgrelid::regclass::text, t.tgname)
+	FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+	WHERE c.relnamespace = 'salesorder'::regnamespace AND NOT t.tgisinternal};
+is($node->safe_psql('old', $triggers), $node->safe_psql('fresh', $triggers),
+	'and the same triggers');
+my $grants = q{
+	SELECT string_agg(c.relname || ' ' || coalesce(c.relacl::text, ''), E'\n' ORDER BY c.relname)
+	FROM pg_class c WHERE c.relnamespace = 'salesorder'::regnamespace};
+is($node->safe_psql('old', $grants), $node->safe_psql('fresh', $grants),
+	'and the same table, view and sequence privileges');
 
 $node->stop;
 done_testing();
