@@ -170,3 +170,25 @@ SELECT at_risk, health FROM salesorder.order_tracking WHERE order_id = :due_soon
 SET salesorder.at_risk_days = 1;
 SELECT count(*) AS delayed_with_one_day FROM salesorder.report_delayed WHERE order_id = :due_soon;
 RESET salesorder.at_risk_days;
+
+-- Every role that is granted events_since() and event_horizon() can call
+-- them (the horizon reads the event sequence with the owner's rights), and
+-- reads the events its row-level security lets it see.
+CREATE ROLE regress_evt_sales LOGIN IN ROLE salesorder_sales;
+CREATE ROLE regress_evt_approver LOGIN IN ROLE salesorder_approver;
+CREATE ROLE regress_evt_warehouse LOGIN IN ROLE salesorder_warehouse;
+CREATE ROLE regress_evt_admin LOGIN IN ROLE salesorder_admin;
+SELECT salesorder.event_horizon() AS superuser_horizon \gset
+SELECT r AS role,
+	(SELECT message FROM regress.try(format(
+		'SET ROLE %I; SELECT salesorder.event_horizon(); SELECT count(*) FROM salesorder.events_since(0, 10); RESET ROLE', r))) AS calls
+FROM unnest(ARRAY['regress_evt_sales', 'regress_evt_approver', 'regress_evt_warehouse',
+				  'regress_evt_admin']) r;
+SET ROLE regress_evt_warehouse;
+SELECT salesorder.event_horizon() = :superuser_horizon AS same_horizon,
+	(SELECT count(*) FROM salesorder.events_since(0, 100000))
+	= (SELECT count(*) FROM salesorder.order_event WHERE id <= :superuser_horizon) AS sees_every_event;
+SET ROLE regress_evt_sales;
+SELECT count(*) AS unassigned_rep_sees FROM salesorder.events_since(0, 100000);
+RESET ROLE;
+DROP ROLE regress_evt_sales, regress_evt_approver, regress_evt_warehouse, regress_evt_admin;
