@@ -125,6 +125,8 @@ SELECT * FROM regress.try(format($$SELECT salesorder.request_change(%s, '{"remov
 SELECT * FROM regress.try(format($$SELECT salesorder.request_change(%s, '{"add_lines": [{"sku": "NOPE", "qty": 1}]}', 'x')$$, :o));
 SELECT * FROM regress.try(format($$SELECT salesorder.request_change(%s, '{"add_lines": [{"sku": "CHG-A", "qty": 1000}]}', 'x')$$, :o));
 SELECT * FROM regress.try(format($$SELECT salesorder.request_change(%s, '{"promised_date": "soon"}', 'x')$$, :o));
+SELECT * FROM regress.try(format($$SELECT salesorder.request_change(%s, '{"promised_date": "-infinity"}', 'x')$$, :o));
+SELECT * FROM regress.try(format($$SELECT salesorder.request_change(%s, '{"requested_date": "2026-12-24T23:00:00.000Z"}', 'x')$$, :o));
 SELECT * FROM regress.try(format($$SELECT salesorder.request_change(%s, '{"ship_to": "9 New Address"}', 'x')$$, :o));
 SELECT * FROM regress.try(format($$SELECT salesorder.request_change(%s, '{"ship_to": "x"}', NULL)$$, :o));
 SELECT * FROM regress.try($$SELECT salesorder.request_change(NULL, '{"ship_to": "x"}', 'x')$$);

@@ -54,6 +54,31 @@ SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK
 SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 1}]', '{"rush": true}')$$);
 SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 1}]', '{"requested_date": "next tuesday"}')$$);
 SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 1}]', '{"requested_date": "2026-02-30"}')$$);
+-- Dates are strict YYYY-MM-DD: no infinities or words (they broke every
+-- report for everyone), no DateStyle-dependent order, no time part silently
+-- dropped (a UTC timestamp from a client lands on another day), and the
+-- error names the key.
+SELECT d AS promised_date, t.state, t.message
+FROM unnest(ARRAY['-infinity', 'infinity', 'today', 'epoch', '12/24/2026', '24.12.2026',
+				  '2026-12-24T23:30:00Z', '2026-12-24 00:00', '2026-1-5', ' 2026-12-24',
+				  '20261224', '2026-13-01', '2026-00-10', '2025-02-29', '0000-01-01']) d,
+	LATERAL regress.try(format($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 1}]', %L)$$,
+		jsonb_build_object('promised_date', d))) t;
+SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 1}]', '{"requested_date": 20261224}')$$);
+-- A leap day is a date: the call gets past the options and fails on the
+-- unknown product after them.
+SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "NO-SUCH-SKU", "qty": 1}]', '{"requested_date": "2028-02-29", "promised_date": "2028-03-01"}')$$);
+
+-- An unknown key is quoted whole characters only: cut at 100 bytes on a
+-- character boundary, so that a client in another encoding reads the
+-- message (a cut inside a character failed with 22021 under LATIN1).
+SET client_encoding = 'LATIN1';
+SELECT * FROM regress.try(format($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 1}]', %L)$$,
+	jsonb_build_object(repeat('x', 99) || repeat(chr(233), 5), 1)));
+SELECT * FROM regress.try(format($$SELECT salesorder.create_order(1, %L)$$,
+	jsonb_build_array(jsonb_build_object('sku', 'TEE-BLK-M', 'qty', 1,
+		repeat('y', 99) || repeat(chr(233), 5), 1))));
+RESET client_encoding;
 SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 1}]', '{"draft": "yes"}')$$);
 SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 1}]', '{"idempotency_key": ""}')$$);
 SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 1}]', '{"warehouse_id": 99}')$$);

@@ -22,6 +22,7 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "mb/pg_wchar.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/fmgrprotos.h"
@@ -105,7 +106,8 @@ parse_edits(JsonbValue *arr, SoChangeInput *in)
 				continue;
 			(void) JsonbIteratorNext(&lit, &lv, true);
 			snprintf(where, sizeof(where), "changes.lines[%d].%.*s", e->index,
-					 Min(k.val.string.len, 30), k.val.string.val);
+					 pg_mbcliplen(k.val.string.val, k.val.string.len, 30),
+					 k.val.string.val);
 			if (so_json_key_is(&k, "line_no"))
 				e->line_no = so_json_line_no(where, &lv);
 			else if (so_json_key_is(&k, "qty"))

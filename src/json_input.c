@@ -17,6 +17,8 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/datetime.h"
+#include "mb/pg_wchar.h"
 #include "utils/fmgrprotos.h"
 #include "utils/numeric.h"
 
@@ -149,12 +151,49 @@ so_json_string(const char *where, JsonbValue *v, bool nullable, int maxlen)
 	return pnstrdup(v->val.string.val, v->val.string.len);
 }
 
+/*
+ * A calendar date written YYYY-MM-DD, and nothing else: no 'infinity',
+ * 'today' or 'epoch' (an infinite promise date would break every date
+ * computation downstream), no DateStyle-dependent order, no time part
+ * silently dropped (a client's UTC timestamp would land on the wrong day).
+ */
 DateADT
 so_json_date(const char *where, JsonbValue *v)
 {
 	char	   *s = so_json_string(where, v, false, 64);
+	int			year,
+				month,
+				day;
+	int			i;
 
-	return DatumGetDateADT(DirectFunctionCall1(date_in, CStringGetDatum(s)));
+	for (i = 0; i < 10; i++)
+		if (!(i == 4 || i == 7 ? s[i] == '-' : (s[i] >= '0' && s[i] <= '9')))
+			break;
+	if (i < 10 || s[10] != '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_DATETIME_FORMAT),
+				 errmsg("%s must be a date written YYYY-MM-DD, not \"%s\"", where,
+						so_clip(s, strlen(s), 40)),
+				 errhint("Send the calendar date only, e.g. \"2026-12-24\"; no time, time zone or words such as \"today\".")));
+	year = atoi(s);
+	month = atoi(s + 5);
+	day = atoi(s + 8);
+	if (year < 1 || month < 1 || month > 12 ||
+		day < 1 || day > day_tab[isleap(year)][month - 1])
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_FIELD_OVERFLOW),
+				 errmsg("%s is not a calendar date: \"%s\"", where, s)));
+	return (DateADT) (date2j(year, month, day) - POSTGRES_EPOCH_JDATE);
+}
+
+/*
+ * At most maxbytes of s (len bytes), cut at a character boundary of the
+ * server encoding, as a new string: for quoting user input in messages.
+ */
+char *
+so_clip(const char *s, int len, int maxbytes)
+{
+	return pnstrdup(s, pg_mbcliplen(s, len, maxbytes));
 }
 
 bool
@@ -169,8 +208,8 @@ so_json_unknown_key(const char *where, JsonbValue *k, const char *allowed)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("%s has an unknown key \"%.*s\"", where,
-					Min(k->val.string.len, 100), k->val.string.val),
+			 errmsg("%s has an unknown key \"%s\"", where,
+					so_clip(k->val.string.val, k->val.string.len, 100)),
 			 errhint("Allowed keys: %s.", allowed)));
 }
 
@@ -191,7 +230,8 @@ parse_one_line(JsonbContainer *obj, const char *name, SoLineInput *line)
 		tok = JsonbIteratorNext(&it, &v, true);
 		Assert(tok == WJB_VALUE);
 		snprintf(where, sizeof(where), "%s[%d].%.*s", name, line->index,
-				 Min(k.val.string.len, 30), k.val.string.val);
+				 pg_mbcliplen(k.val.string.val, k.val.string.len, 30),
+					 k.val.string.val);
 
 		if (so_json_key_is(&k, "product_id"))
 			line->product_id = so_json_id(where, &v);
@@ -325,7 +365,8 @@ so_parse_order_options(Jsonb *options, SoOrderOptions *opts)
 			continue;
 		tok = JsonbIteratorNext(&it, &v, true);
 		snprintf(where, sizeof(where), "options.%.*s",
-				 Min(k.val.string.len, 30), k.val.string.val);
+				 pg_mbcliplen(k.val.string.val, k.val.string.len, 30),
+					 k.val.string.val);
 
 		if (so_json_key_is(&k, "warehouse_id"))
 			opts->warehouse_id = so_json_id(where, &v);
@@ -477,7 +518,8 @@ so_parse_ship_lines(Jsonb *lines, int *nlines)
 				continue;
 			(void) JsonbIteratorNext(&lit, &lv, true);
 			snprintf(where, sizeof(where), "lines[%d].%.*s", line->index,
-					 Min(k.val.string.len, 30), k.val.string.val);
+					 pg_mbcliplen(k.val.string.val, k.val.string.len, 30),
+					 k.val.string.val);
 			if (so_json_key_is(&k, "line_no"))
 				line->line_no = so_json_line_no(where, &lv);
 			else if (so_json_key_is(&k, "qty"))

@@ -154,6 +154,7 @@ extern int	so_json_line_no(const char *where, JsonbValue *v);
 extern char *so_json_string(const char *where, JsonbValue *v, bool nullable,
 							int maxlen);
 extern DateADT so_json_date(const char *where, JsonbValue *v);
+extern char *so_clip(const char *s, int len, int maxbytes);
 extern bool so_json_key_is(JsonbValue *k, const char *name);
 extern void so_json_unknown_key(const char *where, JsonbValue *k,
 								const char *allowed);
