@@ -87,3 +87,30 @@ UPDATE salesorder.stock SET reorder_point = 10 WHERE warehouse_id = 1 AND produc
 INSERT INTO salesorder.stock (warehouse_id, product_id, reorder_point) VALUES (3, 1, 5);
 DELETE FROM salesorder.stock WHERE warehouse_id = 3;
 SELECT * FROM salesorder.verify_stock();
+
+-- What the state machine records of a move is never written directly: with
+-- hold_from writable, a held order could be "released" into a status it
+-- never had (past its approval steps).  status_reason goes with a move only.
+SELECT regress.new_order() AS h \gset
+UPDATE salesorder.sales_order SET status = 'on_hold', status_reason = 'checking' WHERE id = :h;
+SELECT regress.status(:h);
+SELECT regress.fingerprint() AS before \gset
+SELECT hold_from, status_reason, status_changed_at AS changed_at_before
+FROM salesorder.sales_order WHERE id = :h \gset
+SELECT * FROM regress.try(format(
+	$$UPDATE salesorder.sales_order SET hold_from = 'in_production' WHERE id = %s$$, :h));
+SELECT * FROM regress.try(format(
+	$$UPDATE salesorder.sales_order SET hold_from = NULL WHERE id = %s$$, :h));
+SELECT * FROM regress.try(format(
+	$$UPDATE salesorder.sales_order SET status_changed_at = '2020-01-01' WHERE id = %s$$, :h));
+SELECT * FROM regress.try(format(
+	$$UPDATE salesorder.sales_order SET status_reason = 'rewritten' WHERE id = %s$$, :h));
+SELECT * FROM regress.try(format(
+	$$UPDATE salesorder.sales_order SET status = 'approved', hold_from = 'in_production' WHERE id = %s$$, :h));
+SELECT regress.status(:h), status_reason,
+	status_changed_at = :'changed_at_before' AS changed_at_kept
+FROM salesorder.sales_order WHERE id = :h;
+SELECT regress.fingerprint() = :'before' AS nothing_written;
+-- A legal move with its reason is still a plain UPDATE away.
+UPDATE salesorder.sales_order SET status = 'approved', status_reason = 'checked' WHERE id = :h;
+SELECT regress.status(:h), status_reason FROM salesorder.sales_order WHERE id = :h;

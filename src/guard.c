@@ -129,9 +129,13 @@ static const char *const draft_editable_columns[] = {
 	"special_requirements", "notes", NULL
 };
 
-/* Set by the state machine itself (status goes through the check). */
-static const char *const status_columns[] = {
-	"status", "status_reason", "hold_from", "status_changed_at", NULL
+/*
+ * Written by the state machine itself when the status moves (see
+ * apply_status_change): a direct UPDATE never sets them, or a pending order
+ * could be "held from approved" and released past its approval steps.
+ */
+static const char *const state_machine_columns[] = {
+	"hold_from", "status_changed_at", NULL
 };
 
 static SoPlan order_customer_plan = {
@@ -150,13 +154,16 @@ check_direct_order_access(int64 customer_id)
 
 /*
  * A user's direct UPDATE of an order: computed columns never change, header
- * fields only in draft.  Status columns are the state machine's business.
+ * fields only in draft, the status only by a legal move (with its reason),
+ * and what the state machine records of a move never directly.
  */
 static void
 check_direct_order_update(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc,
 						  const char *order_no, const char *old_status)
 {
 	int			attno;
+	bool		status_moves = column_changed(oldtup, newtup, desc,
+											  SPI_fnumber(desc, "status"));
 
 	for (attno = 1; attno <= desc->natts; attno++)
 	{
@@ -166,8 +173,27 @@ check_direct_order_update(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc,
 			!column_changed(oldtup, newtup, desc, attno))
 			continue;
 		name = NameStr(TupleDescAttr(desc, attno - 1)->attname);
-		if (name_in(name, status_columns))
+		/* A status move is checked by the state machine. */
+		if (strcmp(name, "status") == 0)
 			continue;
+		if (name_in(name, state_machine_columns))
+			ereport(ERROR,
+					(errcode(ERRCODE_SO_NOT_EDITABLE),
+					 errmsg("column \"%s\" of order %s cannot be changed directly",
+							name, order_no),
+					 errdetail("It is set by the state machine when the status moves."),
+					 errhint("Use salesorder.hold() and salesorder.release_hold().")));
+		/* The reason goes with a move, and only with one. */
+		if (strcmp(name, "status_reason") == 0)
+		{
+			if (!status_moves)
+				ereport(ERROR,
+						(errcode(ERRCODE_SO_NOT_EDITABLE),
+						 errmsg("column \"status_reason\" of order %s changes only with its status",
+								order_no),
+						 errdetail("It is the reason of the last status move, as the history records it.")));
+			continue;
+		}
 		if (!name_in(name, draft_editable_columns))
 			ereport(ERROR,
 					(errcode(ERRCODE_SO_NOT_EDITABLE),
