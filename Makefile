@@ -40,6 +40,7 @@ EXTENSION_SQL = \
 	extension/analytics.sql \
 	extension/reports.sql \
 	extension/security.sql \
+	extension/identity.sql \
 	extension/roles.sql \
 	extension/comments.sql
 
@@ -55,7 +56,7 @@ EXTRA_CLEAN = $(DATA_built) results output_iso regression.diffs regression.out
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers -Wno-cast-function-type
 
-REGRESS = setup order_create order_validation order_lifecycle order_guard stock approval change events analytics security hostile roles
+REGRESS = setup order_create order_validation order_lifecycle order_guard stock approval change events analytics security hostile roles sod
 REGRESS_OPTS = --load-extension=plpgsql
 
 ISOLATION = order_transition_race idempotency_race stock_last_units stock_opposite_order stock_cancel_ship approval_race change_race events_outbox rollup_hot_group

@@ -90,7 +90,7 @@ SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION salesorder.revise(order_id bigint)
 RETURNS salesorder.order_status
 AS 'MODULE_PATHNAME', 'so_revise'
-LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
+LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
 -- Credit exposure of a customer: the open (unshipped) amount of its

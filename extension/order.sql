@@ -25,7 +25,7 @@ SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION salesorder.submit_order(order_id bigint)
 RETURNS salesorder.order_status
 AS 'MODULE_PATHNAME', 'so_submit_order'
-LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
+LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION salesorder.hold(order_id bigint, reason text)
@@ -37,7 +37,7 @@ SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION salesorder.release_hold(order_id bigint)
 RETURNS salesorder.order_status
 AS 'MODULE_PATHNAME', 'so_release_hold'
-LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
+LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION salesorder.cancel(order_id bigint, reason text)
@@ -49,13 +49,13 @@ SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION salesorder.deliver(order_id bigint)
 RETURNS salesorder.order_status
 AS 'MODULE_PATHNAME', 'so_deliver'
-LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
+LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION salesorder.complete(order_id bigint)
 RETURNS salesorder.order_status
 AS 'MODULE_PATHNAME', 'so_complete'
-LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
+LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
 -- Trigger functions.

@@ -34,6 +34,13 @@ END $$;
 
 GRANT USAGE ON SCHEMA regress TO PUBLIC;
 
+-- The suite plays every person through the one login it connects with, by
+-- SET ROLE, as an application pool does: for segregation of duties that
+-- login is a pool login, and the role it set is the person (sod.sql tests
+-- logins that are people).
+SELECT format('ALTER DATABASE %I SET salesorder.pool_logins = %L',
+			  current_database(), session_user) \gexec
+
 -- The helpers keep their own search_path, so that tests of a hostile one
 -- exercise the extension and not them.
 ALTER FUNCTION regress.mask(text) SET search_path = pg_catalog;

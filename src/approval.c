@@ -231,23 +231,25 @@ static SoPlan pending_steps_plan = {
 	2, {INT8OID, INT8OID}
 };
 
-/* Levels of the current round this user has approved already. */
-static SoPlan my_levels_plan = {
-	"SELECT pg_catalog.string_agg(DISTINCT s.level::text, ', ')"
+/* Who approved which level of the current round already. */
+static SoPlan round_deciders_plan = {
+	"SELECT s.level, s.decided_by, s.decided_login"
 	" FROM salesorder.approval_step s"
-	" WHERE s.order_id = $1 AND s.change_request_id IS NOT DISTINCT FROM $3"
-	"   AND s.status = 'approved' AND s.decided_by = $2"
+	" WHERE s.order_id = $1 AND s.change_request_id IS NOT DISTINCT FROM $2"
+	"   AND s.status = 'approved'"
 	"   AND s.round = (SELECT pg_catalog.max(s2.round) FROM salesorder.approval_step s2"
 	"                  WHERE s2.order_id = $1"
-	"                    AND s2.change_request_id IS NOT DISTINCT FROM $3)",
-	3, {INT8OID, TEXTOID, INT8OID}
+	"                    AND s2.change_request_id IS NOT DISTINCT FROM $2)"
+	" ORDER BY s.level, s.id",
+	2, {INT8OID, INT8OID}
 };
 
 static SoPlan decide_steps_plan = {
 	"UPDATE salesorder.approval_step"
-	" SET status = $2, decided_by = $3, decided_at = pg_catalog.now(), comment = $4"
+	" SET status = $2, decided_by = $3, decided_login = $5,"
+	"     decided_at = pg_catalog.now(), comment = $4"
 	" WHERE id = ANY ($1)",
-	4, {INT8ARRAYOID, TEXTOID, TEXTOID, TEXTOID}
+	5, {INT8ARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}
 };
 
 static bool
@@ -267,12 +269,13 @@ actor_holds(const char *rolname)
  */
 int
 so_decide_steps(int64 order_id, int64 change_request_id, const char *subject,
-				const char *requester, bool approve, const char *comment,
-				char **decided_out)
+				const char *requester, const char *requester_login,
+				bool approve, const char *comment, char **decided_out)
 {
 	Datum		pargs[2] = {Int64GetDatum(order_id), Int64GetDatum(change_request_id)};
 	char		pnulls[2] = {' ', change_request_id ? ' ' : 'n'};
 	char	   *actor = so_acting_user_name();
+	char	   *login = so_session_login_name();
 	int			n = so_execute(&pending_steps_plan, pargs, pnulls, false, 0);
 	Datum	   *mine = palloc(sizeof(Datum) * Max(n, 1));
 	int			nmine = 0;
@@ -280,18 +283,21 @@ so_decide_steps(int64 order_id, int64 change_request_id, const char *subject,
 	bool		isnull;
 	StringInfoData open;
 	StringInfoData decided;
-	Datum		args[4];
+	Datum		args[5];
+	char		nulls[5] = {' ', ' ', ' ', comment ? ' ' : 'n', ' '};
+	char	   *why;
 	int			i;
 
 	if (n == 0)
 		elog(ERROR, "%s is waiting for approval without pending steps", subject);
 
-	if (!so_allow_self_approval && strcmp(requester, actor) == 0)
+	if (!so_allow_self_approval &&
+		(why = so_same_person(actor, login, requester, requester_login)) != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_SO_NOT_APPROVER),
 				 errmsg("%s cannot decide %s: they requested it", actor, subject),
-				 errdetail("Segregation of duties: whoever creates an order or requests a change does not approve it."),
-				 errhint("Another member of the approver role must decide.")));
+				 errdetail("Segregation of duties: whoever creates an order or requests a change does not approve it, under any role. %s", why),
+				 errhint("Another person holding the approver role must decide.")));
 
 	level = DatumGetInt32(so_getdatum(0, 2, &isnull));
 	initStringInfo(&open);
@@ -314,28 +320,34 @@ so_decide_steps(int64 order_id, int64 change_request_id, const char *subject,
 				 errmsg("no open approval step of %s is routed to %s", subject, actor),
 				 errdetail("Open at level %d: %s.", level, open.data)));
 
+	/* Each level of a round is approved by another person. */
 	if (approve)
 	{
-		Datum		largs[3] = {Int64GetDatum(order_id), CStringGetTextDatum(actor),
-		Int64GetDatum(change_request_id)};
-		char		lnulls[3] = {' ', ' ', change_request_id ? ' ' : 'n'};
-		char	   *levels;
+		int			nd = so_execute(&round_deciders_plan, pargs, pnulls, false, 0);
 
-		so_execute(&my_levels_plan, largs, lnulls, false, 1);
-		levels = so_gettext(0, 1);
-		if (levels != NULL)
+		for (i = 0; i < nd; i++)
+		{
+			int			done = DatumGetInt32(so_getdatum(i, 1, &isnull));
+			char	   *by = so_gettext(i, 2);
+
+			if (by == NULL ||
+				(why = so_same_person(actor, login, by, so_gettext(i, 3))) == NULL)
+				continue;
 			ereport(ERROR,
 					(errcode(ERRCODE_SO_NOT_APPROVER),
-					 errmsg("%s approved level %s of %s and cannot approve level %d too",
-							actor, levels, subject, level),
-					 errdetail("Each level of an approval is decided by another person.")));
+					 errmsg("%s approved level %d of %s and cannot approve level %d too",
+							actor, done, subject, level),
+					 errdetail("Each level of an approval is decided by another person. %s",
+							   why)));
+		}
 	}
 
 	args[0] = so_make_array(mine, NULL, nmine, INT8OID);
 	args[1] = CStringGetTextDatum(approve ? "approved" : "rejected");
 	args[2] = CStringGetTextDatum(actor);
 	args[3] = comment ? CStringGetTextDatum(comment) : (Datum) 0;
-	so_execute(&decide_steps_plan, args, comment ? NULL : "   n", false, 0);
+	args[4] = CStringGetTextDatum(login);
+	so_execute(&decide_steps_plan, args, nulls, false, 0);
 	if (decided_out)
 		*decided_out = psprintf("level %d: %s", level, decided.data);
 	return n - nmine;
@@ -347,8 +359,9 @@ decide_open_steps(const SoLockedOrder *o, bool approve, const char *comment)
 {
 	char	   *subject = psprintf("order %s", o->order_no);
 	char	   *decided;
-	int			left = so_decide_steps(o->id, 0, subject, o->created_by, approve,
-									   comment, &decided);
+	int			left = so_decide_steps(o->id, 0, subject, o->created_by,
+									   o->created_login, approve, comment,
+									   &decided);
 
 	so_write_history_kind(o->id, o->customer_id, "pending_approval",
 						  "pending_approval", "decision",
@@ -447,8 +460,10 @@ revise_work(void *arg)
 Datum
 so_revise(PG_FUNCTION_ARGS)
 {
-	int64		order_id = PG_GETARG_INT64(0);
+	int64		order_id;
 
+	so_require_args(fcinfo, 1, "order_id");
+	order_id = PG_GETARG_INT64(0);
 	PG_RETURN_DATUM(so_run_as_owner(revise_work, &order_id, SO_RESULT_BYVAL));
 }
 

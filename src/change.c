@@ -549,6 +549,13 @@ plan_change(SoChangePlan *plan, SoChangeInput *in)
 		}
 		plan->kind_qty = true;
 	}
+	if (plan->nlines - in->nremoves + in->nadds > SO_MAX_LINES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the change would give order %s %d lines; an order can have at most %d",
+						plan->order.order_no, plan->nlines - in->nremoves + in->nadds,
+						SO_MAX_LINES),
+				 errhint("Take the new lines in a new order.")));
 
 	change_date(plan, "requested_date", &in->requested, plan->requested_null, plan->requested);
 	change_date(plan, "promised_date", &in->promised, plan->promised_null, plan->promised);
@@ -745,6 +752,7 @@ static SoPlan update_header_plan = {
 static SoPlan mark_applied_plan = {
 	"UPDATE salesorder.change_request SET status = 'applied', applied_revision = $2,"
 	"  decided_by = $3, decided_at = pg_catalog.now(),"
+	"  decided_login = CASE WHEN $3 IS NULL THEN NULL ELSE pg_catalog.\"session_user\"() END,"
 	"  decision_comment = COALESCE($4, decision_comment)"
 	" WHERE id = $1",
 	4, {INT8OID, INT4OID, TEXTOID, TEXTOID}
@@ -762,6 +770,29 @@ static SoPlan mark_stale_plan = {
 	" WHERE change_request_id IN (SELECT id FROM stale) AND status = 'pending'",
 	3, {INT8OID, INT8OID, INT4OID}
 };
+
+/*
+ * The order left the statuses that take changes for good (cancelled,
+ * completed, shipped in full): its pending requests can never apply, so
+ * they become stale and their steps leave the approval queue.
+ */
+static SoPlan close_requests_plan = {
+	"WITH stale AS (UPDATE salesorder.change_request"
+	"   SET status = 'stale', decided_at = pg_catalog.now(), decision_comment = $2"
+	"   WHERE order_id = $1 AND status = 'pending' RETURNING id)"
+	" UPDATE salesorder.approval_step SET status = 'closed',"
+	"   decided_at = pg_catalog.now(), comment = $2"
+	" WHERE change_request_id IN (SELECT id FROM stale) AND status = 'pending'",
+	2, {INT8OID, TEXTOID}
+};
+
+void
+so_close_change_requests(int64 order_id, const char *why)
+{
+	Datum		args[2] = {Int64GetDatum(order_id), CStringGetTextDatum(why)};
+
+	so_execute(&close_requests_plan, args, NULL, false, 0);
+}
 
 /* Header, totals, revision; returns the new revision. */
 static void
@@ -1045,7 +1076,7 @@ static SoPlan request_order_plan = {
 
 static SoPlan lock_request_plan = {
 	"SELECT cr.status, cr.base_revision, cr.changes, cr.requested_by,"
-	"       o.revision"
+	"       o.revision, cr.requested_login"
 	" FROM salesorder.change_request cr"
 	" JOIN salesorder.sales_order o ON o.id = cr.order_id"
 	" WHERE cr.id = $1 FOR UPDATE OF cr",
@@ -1054,6 +1085,7 @@ static SoPlan lock_request_plan = {
 
 static SoPlan reject_request_plan = {
 	"UPDATE salesorder.change_request SET status = 'rejected', decided_by = $2,"
+	"  decided_login = pg_catalog.\"session_user\"(),"
 	"  decided_at = pg_catalog.now(), decision_comment = $3 WHERE id = $1",
 	3, {INT8OID, TEXTOID, TEXTOID}
 };
@@ -1080,6 +1112,7 @@ change_decision_work(void *arg)
 	SoChangePlan plan;
 	char	   *status;
 	char	   *requester;
+	char	   *requester_login;
 	char	   *subject = psprintf("change request %lld", (long long) call->change_id);
 	Jsonb	   *changes;
 	SoChangeInput in;
@@ -1100,6 +1133,7 @@ change_decision_work(void *arg)
 	changes = DatumGetJsonbP(xfer(0, 3));
 	requester = so_gettext(0, 4);
 	revision = DatumGetInt32(so_getdatum(0, 5, &isnull));
+	requester_login = so_gettext(0, 6);
 
 	if (strcmp(status, "stale") == 0 ||
 		(strcmp(status, "pending") == 0 && revision != base_revision))
@@ -1116,7 +1150,8 @@ change_decision_work(void *arg)
 	{
 		char	   *decided;
 		int			left = so_decide_steps(plan.order.id, call->change_id, subject,
-										   requester, call->approve, call->comment,
+										   requester, requester_login,
+										   call->approve, call->comment,
 										   &decided);
 
 		so_write_history_event(plan.order.id, plan.order.customer_id,

@@ -687,6 +687,12 @@ fill_copy_request(int64 source_id, SoNewOrder *req)
 		ereport(ERROR,
 				(errcode(ERRCODE_SO_NOT_EDITABLE),
 				 errmsg("order %lld has no lines to copy", (long long) source_id)));
+	if (n > SO_MAX_LINES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("order %lld has %d lines; an order can have at most %d",
+						(long long) source_id, n, SO_MAX_LINES),
+				 errhint("Copy it in parts with create_order().")));
 	req->lines = palloc0(sizeof(SoLineInput) * n);
 	req->nlines = n;
 	for (i = 0; i < n; i++)
@@ -726,7 +732,7 @@ static SoPlan order_customer_plan = {
 static SoPlan lock_order_plan = {
 	"SELECT o.status::text, o.order_no, o.customer_id, o.hold_from::text,"
 	"       c.sales_rep, o.line_count, o.warehouse_id, o.allow_backorder,"
-	"       o.created_by"
+	"       o.created_by, o.created_login"
 	" FROM salesorder.sales_order o"
 	" JOIN salesorder.customer c ON c.id = o.customer_id"
 	" WHERE o.id = $1 FOR UPDATE OF o",
@@ -775,6 +781,7 @@ so_lock_order_for(int64 order_id, SoLockedOrder *o, bool check_access)
 	o->warehouse_id = so_getint64(0, 7);
 	o->allow_backorder = DatumGetBool(so_getdatum(0, 8, &isnull));
 	o->created_by = so_gettext(0, 9);
+	o->created_login = so_gettext(0, 10);
 	o->id = order_id;
 	if (check_access)
 		so_check_customer_access(so_gettext(0, 5), o->customer_id);
@@ -966,6 +973,7 @@ move_order_impl(int64 order_id, SoMove move, const char *reason)
 				so_rollup_order(o.id, -1);
 			so_release_order(o.id, o.customer_id, o.warehouse_id, "order cancelled");
 			so_close_steps(o.id, "closed: the order was cancelled");
+			so_close_change_requests(o.id, "closed: the order was cancelled");
 			so_set_needs_stock(o.id, false);
 			return result;
 		case MOVE_DELIVER:
@@ -976,6 +984,7 @@ move_order_impl(int64 order_id, SoMove move, const char *reason)
 								   "short-closed: the rest is not shipped" : "closed");
 			/* A short close gives back what was reserved for the rest. */
 			so_release_order(o.id, o.customer_id, o.warehouse_id, "order short-closed");
+			so_close_change_requests(o.id, "closed: the order was completed");
 			so_set_needs_stock(o.id, false);
 			return result;
 		default:
@@ -1019,6 +1028,7 @@ reason_arg(FunctionCallInfo fcinfo, int argno, const char *what)
 Datum
 so_submit_order(PG_FUNCTION_ARGS)
 {
+	so_require_args(fcinfo, 1, "order_id");
 	PG_RETURN_DATUM(move_order(PG_GETARG_INT64(0), MOVE_SUBMIT, NULL));
 }
 
@@ -1035,6 +1045,7 @@ so_hold(PG_FUNCTION_ARGS)
 Datum
 so_release_hold(PG_FUNCTION_ARGS)
 {
+	so_require_args(fcinfo, 1, "order_id");
 	PG_RETURN_DATUM(move_order(PG_GETARG_INT64(0), MOVE_RELEASE, NULL));
 }
 
@@ -1051,11 +1062,13 @@ so_cancel(PG_FUNCTION_ARGS)
 Datum
 so_deliver(PG_FUNCTION_ARGS)
 {
+	so_require_args(fcinfo, 1, "order_id");
 	PG_RETURN_DATUM(move_order(PG_GETARG_INT64(0), MOVE_DELIVER, NULL));
 }
 
 Datum
 so_complete(PG_FUNCTION_ARGS)
 {
+	so_require_args(fcinfo, 1, "order_id");
 	PG_RETURN_DATUM(move_order(PG_GETARG_INT64(0), MOVE_COMPLETE, NULL));
 }

@@ -29,6 +29,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
+#include "utils/varlena.h"
 
 /* InvalidOid when no function of ours is running. */
 static Oid	current_acting_user = InvalidOid;
@@ -174,4 +175,93 @@ so_check_customer_access(const char *sales_rep, int64 customer_id)
 					   sales_rep ? sales_rep : "(none)",
 					   GetUserNameFromId(actor, false)),
 			 errhint("Ask an administrator to reassign the customer.")));
+}
+
+/* ---- segregation of duties: who is one person ---- */
+
+/*
+ * Is login one of salesorder.pool_logins?  Such a login is shared by an
+ * application pool that SET ROLEs per request: it says nothing about the
+ * person, the role it set does.
+ */
+static bool
+is_pool_login(const char *login)
+{
+	char	   *list;
+	List	   *names;
+	ListCell   *lc;
+	bool		found = false;
+
+	if (so_pool_logins == NULL || so_pool_logins[0] == '\0')
+		return false;
+	list = pstrdup(so_pool_logins);
+	if (!SplitIdentifierString(list, ',', &names))
+		return false;			/* the GUC check hook refuses that */
+	foreach(lc, names)
+		if (strcmp((char *) lfirst(lc), login) == 0)
+			found = true;
+	return found;
+}
+
+/* One role is the other, or a member of it (directly or not). */
+static bool
+roles_related(const char *a, const char *b)
+{
+	Oid			ra,
+				rb;
+
+	if (strcmp(a, b) == 0)
+		return true;
+	ra = get_role_oid(a, true);
+	rb = get_role_oid(b, true);
+	if (!OidIsValid(ra) || !OidIsValid(rb))
+		return false;
+	/* _nosuper: a superuser is not everybody's member here. */
+	return is_member_of_role_nosuper(ra, rb) || is_member_of_role_nosuper(rb, ra);
+}
+
+/*
+ * Who did an act: the login of its session (session_user), which is a
+ * person -- unless it is one of salesorder.pool_logins or was not recorded
+ * (NULL, before 1.2), and then the acting role (current_user after any SET
+ * ROLE) is all that tells the person.
+ */
+static const char *
+person_of(const char *role, const char *login)
+{
+	return (login != NULL && !is_pool_login(login)) ? login : role;
+}
+
+/*
+ * Whether two acts were done by one person, and if so why (a sentence for
+ * the error detail), else NULL.  Two acts are one person's when their
+ * persons (see person_of) are one role, or one is a member of the other in
+ * either direction.  So a person who SET ROLEs to a group role, acts
+ * through two group roles or opens another session is still one person,
+ * and through a pool login, a role that is a member of the requester's
+ * (or the other way round) is the requester.
+ */
+char *
+so_same_person(const char *role_a, const char *login_a,
+			   const char *role_b, const char *login_b)
+{
+	const char *a = person_of(role_a, login_a);
+	const char *b = person_of(role_b, login_b);
+
+	if (!roles_related(a, b))
+		return NULL;
+	if (strcmp(a, b) != 0)
+		return psprintf("\"%s\" and \"%s\" are one person: one is a member of the other.",
+						a, b);
+	if (a == login_a && b == login_b && strcmp(role_a, role_b) != 0)
+		return psprintf("Both acted through login \"%s\", as \"%s\" and \"%s\".",
+						a, role_b, role_a);
+	return psprintf("Both acted as \"%s\".", a);
+}
+
+/* The login of this session (session_user), as recorded beside the role. */
+char *
+so_session_login_name(void)
+{
+	return GetUserNameFromId(GetSessionUserId(), false);
 }

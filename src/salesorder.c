@@ -10,6 +10,7 @@
 #include "fmgr.h"
 #include "pgtime.h"
 #include "utils/guc.h"
+#include "utils/varlena.h"
 
 PG_MODULE_MAGIC;
 
@@ -18,6 +19,28 @@ PG_MODULE_MAGIC;
  * administrator may relax it (e.g. in a one-person company).
  */
 bool		so_allow_self_approval = false;
+
+/*
+ * salesorder.pool_logins: logins shared by application pools that SET ROLE
+ * per request; for them the role set, not the login, is the person.
+ */
+char	   *so_pool_logins = NULL;
+
+static bool
+check_pool_logins(char **newval, void **extra, GucSource source)
+{
+	char	   *list = pstrdup(*newval);
+	List	   *names;
+
+	if (!SplitIdentifierString(list, ',', &names))
+	{
+		GUC_check_errdetail("List syntax is invalid: give role names separated by commas.");
+		pfree(list);
+		return false;
+	}
+	pfree(list);
+	return true;
+}
 
 /* salesorder.at_risk_days: an order promised within this many days is at risk. */
 int			so_at_risk_days = 3;
@@ -49,6 +72,15 @@ _PG_init(void)
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	DefineCustomStringVariable("salesorder.pool_logins",
+							   "Logins shared by application pools that SET ROLE per request.",
+							   "Segregation of duties takes the login of a session as the person unless it is listed here; for a listed login the role it set is the person.",
+							   &so_pool_logins,
+							   "",
+							   PGC_SUSET,
+							   GUC_LIST_INPUT,
+							   check_pool_logins, NULL, NULL);
 
 	DefineCustomIntVariable("salesorder.at_risk_days",
 							"An open order promised within this many days is at risk.",

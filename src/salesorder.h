@@ -45,6 +45,7 @@
 
 /* ---- salesorder.c ---- */
 extern bool so_allow_self_approval;
+extern char *so_pool_logins;
 
 /* ---- privilege.c ---- */
 
@@ -73,6 +74,9 @@ extern Oid	so_acting_user(void);
 extern char *so_acting_user_name(void);
 extern void so_check_customer_access(const char *sales_rep, int64 customer_id);
 extern bool so_user_is_admin(Oid roleid);
+extern char *so_same_person(const char *role_a, const char *login_a,
+							const char *role_b, const char *login_b);
+extern char *so_session_login_name(void);
 
 /* ---- spi_util.c ---- */
 
@@ -242,6 +246,7 @@ typedef struct SoLockedOrder
 	int64		warehouse_id;
 	bool		allow_backorder;
 	char	   *created_by;
+	char	   *created_login;	/* NULL for orders made before 1.2 */
 } SoLockedOrder;
 
 extern void so_compute_line(Datum qty, Datum unit_price, Datum discount_pct,
@@ -285,11 +290,15 @@ extern void so_insert_steps(int64 order_id, int64 customer_id,
 							SoFiredRule *fired, int n);
 extern int	so_decide_steps(int64 order_id, int64 change_request_id,
 							const char *subject, const char *requester,
+							const char *requester_login,
 							bool approve, const char *comment,
 							char **decided_out);
 extern int	so_next_round(int64 order_id);
 extern char *so_steps_summary(SoFiredRule *fired, int n);
 extern void so_close_steps(int64 order_id, const char *why);
+
+/* ---- change.c ---- */
+extern void so_close_change_requests(int64 order_id, const char *why);
 
 /* ---- events.c ---- */
 extern void so_events_init(void);

@@ -187,6 +187,8 @@ ship_impl(int64 order_id, SoShipInput *req, int nreq)
 	if (strcmp(o.status, complete ? "shipped" : "partially_shipped") != 0)
 		(void) so_set_status(&o, complete ? "shipped" : "partially_shipped",
 							 complete ? "shipped in full" : "partial shipment");
+	if (complete)
+		so_close_change_requests(order_id, "closed: the order shipped in full");
 
 	args[0] = Int64GetDatum(order_id);
 	args[1] = so_make_array(line_nos, NULL, nmoves, INT4OID);
