@@ -1076,7 +1076,7 @@ static SoPlan request_order_plan = {
 
 static SoPlan lock_request_plan = {
 	"SELECT cr.status, cr.base_revision, cr.changes, cr.requested_by,"
-	"       o.revision, cr.requested_login"
+	"       o.revision, cr.requested_login, cr.decision_comment"
 	" FROM salesorder.change_request cr"
 	" JOIN salesorder.sales_order o ON o.id = cr.order_id"
 	" WHERE cr.id = $1 FOR UPDATE OF cr",
@@ -1135,8 +1135,14 @@ change_decision_work(void *arg)
 	revision = DatumGetInt32(so_getdatum(0, 5, &isnull));
 	requester_login = so_gettext(0, 6);
 
-	if (strcmp(status, "stale") == 0 ||
-		(strcmp(status, "pending") == 0 && revision != base_revision))
+	if (strcmp(status, "stale") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SO_STALE_REVISION),
+				 errmsg("%s of order %s is stale and can no longer be decided",
+						subject, plan.order.order_no),
+				 errdetail("%s", so_gettext(0, 7)),
+				 errhint("Request the change again against the current order, if it still takes changes.")));
+	if (strcmp(status, "pending") == 0 && revision != base_revision)
 		ereport(ERROR,
 				(errcode(ERRCODE_SO_STALE_REVISION),
 				 errmsg("%s was made against revision %d of order %s, which is now at revision %d",
