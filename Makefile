@@ -13,6 +13,7 @@ MODULE_big = salesorder
 OBJS = \
 	src/salesorder.o \
 	src/privilege.o \
+	src/visibility.o \
 	src/spi_util.o \
 	src/json_input.o \
 	src/status.o \

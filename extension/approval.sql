@@ -94,10 +94,14 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
 -- Credit exposure of a customer: the open (unshipped) amount of its
--- submitted orders, optionally leaving one order out.
--- SECURITY DEFINER: the exposure counts every open order of the customer,
--- whoever asks and whatever they may see of them.
-CREATE FUNCTION salesorder.credit_exposure(customer_id bigint, except_order bigint DEFAULT NULL)
+-- submitted orders, optionally leaving one order out.  credit_exposure_of
+-- is the computation, for the extension's own use (never granted):
+-- SECURITY DEFINER, the exposure counts every open order of the customer
+-- whatever the caller may see of them.  credit_exposure is the public
+-- entry, which first checks that the caller may see the customer: its rep,
+-- the approvers of its orders, admins (else anybody could difference two
+-- calls into another rep's order amounts).
+CREATE FUNCTION salesorder.credit_exposure_of(customer_id bigint, except_order bigint DEFAULT NULL)
 RETURNS numeric
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -108,12 +112,18 @@ AS $$
 				   FROM salesorder.order_line l WHERE l.order_id = o.id)
 			 ELSE o.total_amount END), 0)::numeric(14,2)
 	FROM salesorder.sales_order o
-	WHERE o.customer_id = credit_exposure.customer_id
+	WHERE o.customer_id = credit_exposure_of.customer_id
 	  AND o.id IS DISTINCT FROM except_order
 	  AND (o.status IN ('pending_approval', 'approved', 'in_production', 'partially_shipped')
 		   OR o.status = 'on_hold' AND o.hold_from IN
 			  ('pending_approval', 'approved', 'in_production', 'partially_shipped'))
 $$;
+
+CREATE FUNCTION salesorder.credit_exposure(customer_id bigint, except_order bigint DEFAULT NULL)
+RETURNS numeric
+AS 'MODULE_PATHNAME', 'so_credit_exposure'
+LANGUAGE C STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION salesorder.approve(bigint, text) IS
 	'Approves the open step(s) of an order routed to a role the caller holds; the last approval approves the order';
@@ -122,6 +132,8 @@ COMMENT ON FUNCTION salesorder.reject(bigint, text) IS
 COMMENT ON FUNCTION salesorder.revise(bigint) IS
 	'Returns a rejected order to draft for editing and resubmission';
 COMMENT ON FUNCTION salesorder.credit_exposure(bigint, bigint) IS
-	'Open (unshipped) amount of the customer''s submitted orders';
+	'Open (unshipped) amount of the customer''s submitted orders; for its rep, the approvers of its orders and admins';
+COMMENT ON FUNCTION salesorder.credit_exposure_of(bigint, bigint) IS
+	'Internal: the credit exposure computation, without the access check (not granted)';
 COMMENT ON FUNCTION salesorder.rule_guard() IS
 	'Trigger: an approval rule names an existing approver role';

@@ -9,15 +9,17 @@
 -- to session_user, which a privilege switch does not change.  NULL: written
 -- before 1.2.
 
-ALTER TABLE salesorder.sales_order
-	ADD COLUMN created_login text DEFAULT session_user;
-ALTER TABLE salesorder.order_status_history
-	ADD COLUMN changed_login text DEFAULT session_user;
+-- Added first and given their default after, so that rows written before
+-- (on an upgrade) keep NULL rather than the upgrading session's login.
+ALTER TABLE salesorder.sales_order ADD COLUMN created_login text;
+ALTER TABLE salesorder.order_status_history ADD COLUMN changed_login text;
 ALTER TABLE salesorder.change_request
-	ADD COLUMN requested_login text DEFAULT session_user,
+	ADD COLUMN requested_login text,
 	ADD COLUMN decided_login text;
-ALTER TABLE salesorder.approval_step
-	ADD COLUMN decided_login text;
+ALTER TABLE salesorder.approval_step ADD COLUMN decided_login text;
+ALTER TABLE salesorder.sales_order ALTER COLUMN created_login SET DEFAULT session_user;
+ALTER TABLE salesorder.order_status_history ALTER COLUMN changed_login SET DEFAULT session_user;
+ALTER TABLE salesorder.change_request ALTER COLUMN requested_login SET DEFAULT session_user;
 
 COMMENT ON COLUMN salesorder.sales_order.created_login IS
 	'The login (session_user) of the session that created the order; created_by is the acting role';

@@ -233,7 +233,7 @@ static SoPlan pending_steps_plan = {
 
 /* Who approved which level of the current round already. */
 static SoPlan round_deciders_plan = {
-	"SELECT s.level, s.decided_by, s.decided_login"
+	"SELECT s.level, s.decided_by, pg_catalog.to_jsonb(s) OPERATOR(pg_catalog.->>) 'decided_login'"
 	" FROM salesorder.approval_step s"
 	" WHERE s.order_id = $1 AND s.change_request_id IS NOT DISTINCT FROM $2"
 	"   AND s.status = 'approved'"
@@ -246,10 +246,21 @@ static SoPlan round_deciders_plan = {
 
 static SoPlan decide_steps_plan = {
 	"UPDATE salesorder.approval_step"
-	" SET status = $2, decided_by = $3, decided_login = $5,"
-	"     decided_at = pg_catalog.now(), comment = $4"
+	" SET status = $2, decided_by = $3, decided_at = pg_catalog.now(), comment = $4"
 	" WHERE id = ANY ($1)",
-	5, {INT8ARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}
+	4, {INT8ARRAYOID, TEXTOID, TEXTOID, TEXTOID}
+};
+
+static SoPlan decided_login_plan = {
+	"UPDATE salesorder.approval_step SET decided_login = $2 WHERE id = ANY ($1)",
+	2, {INT8ARRAYOID, TEXTOID}
+};
+
+/* Who created the order: role and (from 1.2) login. */
+static SoPlan creator_plan = {
+	"SELECT pg_catalog.to_jsonb(o) OPERATOR(pg_catalog.->>) 'created_login'"
+	" FROM salesorder.sales_order o WHERE o.id = $1",
+	1, {INT8OID}
 };
 
 static bool
@@ -283,8 +294,8 @@ so_decide_steps(int64 order_id, int64 change_request_id, const char *subject,
 	bool		isnull;
 	StringInfoData open;
 	StringInfoData decided;
-	Datum		args[5];
-	char		nulls[5] = {' ', ' ', ' ', comment ? ' ' : 'n', ' '};
+	Datum		args[4];
+	char		nulls[4] = {' ', ' ', ' ', comment ? ' ' : 'n'};
 	char	   *why;
 	int			i;
 
@@ -346,8 +357,12 @@ so_decide_steps(int64 order_id, int64 change_request_id, const char *subject,
 	args[1] = CStringGetTextDatum(approve ? "approved" : "rejected");
 	args[2] = CStringGetTextDatum(actor);
 	args[3] = comment ? CStringGetTextDatum(comment) : (Datum) 0;
-	args[4] = CStringGetTextDatum(login);
 	so_execute(&decide_steps_plan, args, nulls, false, 0);
+	if (so_records_logins())
+	{
+		args[1] = CStringGetTextDatum(login);
+		so_execute(&decided_login_plan, args, NULL, false, 0);
+	}
 	if (decided_out)
 		*decided_out = psprintf("level %d: %s", level, decided.data);
 	return n - nmine;
@@ -359,9 +374,12 @@ decide_open_steps(const SoLockedOrder *o, bool approve, const char *comment)
 {
 	char	   *subject = psprintf("order %s", o->order_no);
 	char	   *decided;
-	int			left = so_decide_steps(o->id, 0, subject, o->created_by,
-									   o->created_login, approve, comment,
-									   &decided);
+	Datum		arg = Int64GetDatum(o->id);
+	int			left;
+
+	so_execute(&creator_plan, &arg, NULL, true, 1);
+	left = so_decide_steps(o->id, 0, subject, o->created_by, so_gettext(0, 1),
+						   approve, comment, &decided);
 
 	so_write_history_kind(o->id, o->customer_id, "pending_approval",
 						  "pending_approval", "decision",

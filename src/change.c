@@ -752,11 +752,26 @@ static SoPlan update_header_plan = {
 static SoPlan mark_applied_plan = {
 	"UPDATE salesorder.change_request SET status = 'applied', applied_revision = $2,"
 	"  decided_by = $3, decided_at = pg_catalog.now(),"
-	"  decided_login = CASE WHEN $3 IS NULL THEN NULL ELSE pg_catalog.\"session_user\"() END,"
 	"  decision_comment = COALESCE($4, decision_comment)"
 	" WHERE id = $1",
 	4, {INT8OID, INT4OID, TEXTOID, TEXTOID}
 };
+
+/* From 1.2: the login of whoever decided a request last. */
+static SoPlan request_decided_login_plan = {
+	"UPDATE salesorder.change_request SET decided_login = pg_catalog.\"session_user\"()"
+	" WHERE id = $1",
+	1, {INT8OID}
+};
+
+static void
+record_decider_login(int64 change_id)
+{
+	Datum		arg = Int64GetDatum(change_id);
+
+	if (so_records_logins())
+		so_execute(&request_decided_login_plan, &arg, NULL, false, 0);
+}
 
 /* The order's other pending requests were made against an older revision. */
 static SoPlan mark_stale_plan = {
@@ -970,6 +985,8 @@ apply_change(SoChangePlan *plan, SoChangeInput *in, int64 change_id,
 				   CStringGetTextDatum(so_acting_user_name()),
 			   comment ? CStringGetTextDatum(comment) : (Datum) 0},
 			   automatic ? "  nn" : (comment ? NULL : "   n"), false, 0);
+	if (!automatic)
+		record_decider_login(change_id);
 	so_execute(&mark_stale_plan,
 			   (Datum[]) {Int64GetDatum(o->id), Int64GetDatum(change_id),
 			   Int32GetDatum(revision)}, NULL, false, 0);
@@ -1076,7 +1093,8 @@ static SoPlan request_order_plan = {
 
 static SoPlan lock_request_plan = {
 	"SELECT cr.status, cr.base_revision, cr.changes, cr.requested_by,"
-	"       o.revision, cr.requested_login, cr.decision_comment"
+	"       o.revision, pg_catalog.to_jsonb(cr) OPERATOR(pg_catalog.->>) 'requested_login',"
+	"       cr.decision_comment"
 	" FROM salesorder.change_request cr"
 	" JOIN salesorder.sales_order o ON o.id = cr.order_id"
 	" WHERE cr.id = $1 FOR UPDATE OF cr",
@@ -1085,7 +1103,6 @@ static SoPlan lock_request_plan = {
 
 static SoPlan reject_request_plan = {
 	"UPDATE salesorder.change_request SET status = 'rejected', decided_by = $2,"
-	"  decided_login = pg_catalog.\"session_user\"(),"
 	"  decided_at = pg_catalog.now(), decision_comment = $3 WHERE id = $1",
 	3, {INT8OID, TEXTOID, TEXTOID}
 };
@@ -1177,6 +1194,7 @@ change_decision_work(void *arg)
 		so_execute(&reject_request_plan,
 				   (Datum[]) {id, CStringGetTextDatum(so_acting_user_name()),
 				   CStringGetTextDatum(call->comment)}, NULL, false, 0);
+		record_decider_login(call->change_id);
 		so_write_history_event(plan.order.id, plan.order.customer_id, plan.order.status,
 							   plan.order.status, "change", "change_rejected",
 							   psprintf("%s rejected: %s", subject, call->comment));

@@ -149,7 +149,7 @@ check_direct_order_access(int64 customer_id)
 	Datum		arg = Int64GetDatum(customer_id);
 
 	if (so_execute(&order_customer_plan, &arg, NULL, false, 1) == 1)
-		so_check_customer_access(so_gettext(0, 1), customer_id);
+		so_check_access(so_gettext(0, 1), customer_id, 0, NULL);
 }
 
 /*
@@ -536,7 +536,7 @@ line_guard_internal(TriggerData *trigdata)
 	status = so_gettext(0, 1);
 	order_no = so_gettext(0, 2);
 	customer_id = so_getint64(0, 3);
-	so_check_customer_access(so_gettext(0, 4), customer_id);
+	so_check_access(so_gettext(0, 4), customer_id, 0, NULL);
 
 	if (strcmp(status, "draft") != 0)
 		ereport(ERROR,

@@ -129,7 +129,7 @@ lock_customer(int64 customer_id, SoCustomer *cust)
 	cust->active = DatumGetBool(so_getdatum(0, 5, &isnull));
 	cust->on_credit_hold = DatumGetBool(so_getdatum(0, 6, &isnull));
 
-	so_check_customer_access(cust->sales_rep, customer_id);
+	so_check_access(cust->sales_rep, customer_id, 0, NULL);
 }
 
 static void
@@ -671,7 +671,8 @@ fill_copy_request(int64 source_id, SoNewOrder *req)
 				(errcode(ERRCODE_SO_NOT_FOUND),
 				 errmsg("order %lld does not exist", (long long) source_id)));
 	req->customer_id = so_getint64(0, 1);
-	so_check_customer_access(so_gettext(0, 6), req->customer_id);
+	so_check_access(so_gettext(0, 6), req->customer_id, source_id,
+					psprintf("%lld", (long long) source_id));
 	if (opts->warehouse_id == 0)
 		opts->warehouse_id = so_getint64(0, 2);
 	if (opts->ship_to == NULL)
@@ -732,7 +733,7 @@ static SoPlan order_customer_plan = {
 static SoPlan lock_order_plan = {
 	"SELECT o.status::text, o.order_no, o.customer_id, o.hold_from::text,"
 	"       c.sales_rep, o.line_count, o.warehouse_id, o.allow_backorder,"
-	"       o.created_by, o.created_login"
+	"       o.created_by"
 	" FROM salesorder.sales_order o"
 	" JOIN salesorder.customer c ON c.id = o.customer_id"
 	" WHERE o.id = $1 FOR UPDATE OF o",
@@ -781,10 +782,9 @@ so_lock_order_for(int64 order_id, SoLockedOrder *o, bool check_access)
 	o->warehouse_id = so_getint64(0, 7);
 	o->allow_backorder = DatumGetBool(so_getdatum(0, 8, &isnull));
 	o->created_by = so_gettext(0, 9);
-	o->created_login = so_gettext(0, 10);
 	o->id = order_id;
 	if (check_access)
-		so_check_customer_access(so_gettext(0, 5), o->customer_id);
+		so_check_access(so_gettext(0, 5), o->customer_id, order_id, o->order_no);
 }
 
 /*

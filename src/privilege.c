@@ -34,8 +34,8 @@
 /* InvalidOid when no function of ours is running. */
 static Oid	current_acting_user = InvalidOid;
 
-static Oid
-extension_owner(void)
+Oid
+so_extension_owner(void)
 {
 	Oid			nspid = get_namespace_oid("salesorder", false);
 	HeapTuple	tup;
@@ -60,7 +60,7 @@ so_enter(SoContext *ctx)
 	ctx->acting_user = OidIsValid(current_acting_user) ?
 		current_acting_user : GetUserId();
 	GetUserIdAndSecContext(&ctx->saved_userid, &ctx->saved_sec_context);
-	SetUserIdAndSecContext(extension_owner(),
+	SetUserIdAndSecContext(so_extension_owner(),
 						   ctx->saved_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	current_acting_user = ctx->acting_user;
 }
@@ -145,36 +145,6 @@ bool
 so_user_is_admin(Oid roleid)
 {
 	return superuser_arg(roleid) || has_role_named(roleid, "salesorder_admin");
-}
-
-/*
- * A member of salesorder_sales acts only for the customers assigned to them:
- * customer.sales_rep names the rep, or a group role the rep belongs to.
- * Other roles reach a function only through its EXECUTE grant, which is
- * their check.
- */
-void
-so_check_customer_access(const char *sales_rep, int64 customer_id)
-{
-	Oid			actor = so_acting_user();
-
-	if (so_user_is_admin(actor) || !has_role_named(actor, "salesorder_sales"))
-		return;
-	if (sales_rep != NULL)
-	{
-		Oid			rep = get_role_oid(sales_rep, true);
-
-		if (OidIsValid(rep) && has_privs_of_role(actor, rep))
-			return;
-	}
-	ereport(ERROR,
-			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("permission denied for the orders of customer %lld",
-					(long long) customer_id),
-			 errdetail("The customer is assigned to sales rep \"%s\"; you are \"%s\".",
-					   sales_rep ? sales_rep : "(none)",
-					   GetUserNameFromId(actor, false)),
-			 errhint("Ask an administrator to reassign the customer.")));
 }
 
 /* ---- segregation of duties: who is one person ---- */
@@ -264,4 +234,21 @@ char *
 so_session_login_name(void)
 {
 	return GetUserNameFromId(GetSessionUserId(), false);
+}
+
+/*
+ * Whether the installed schema has the login columns of 1.2.  The library
+ * is replaced when the package is, before ALTER EXTENSION salesorder UPDATE
+ * runs in each database: until then the functions work on the older schema
+ * and read the logins as NULL (see the to_jsonb() reads) and do not write
+ * them.
+ */
+bool
+so_records_logins(void)
+{
+	Oid			nspid = get_namespace_oid("salesorder", false);
+	Oid			relid = get_relname_relid("approval_step", nspid);
+
+	return OidIsValid(relid) &&
+		get_attnum(relid, "decided_login") != InvalidAttrNumber;
 }

@@ -11,6 +11,7 @@
  *	  status.c		the state machine (transition check, history)
  *	  guard.c		triggers that guard the order tables and the ledger
  *	  order.c		the order lifecycle functions
+ *	  visibility.c	who sees which orders (row-level security and functions)
  *
  *-------------------------------------------------------------------------
  */
@@ -72,11 +73,16 @@ extern void so_leave(SoContext *ctx);
 extern bool so_in_internal_write(void);
 extern Oid	so_acting_user(void);
 extern char *so_acting_user_name(void);
-extern void so_check_customer_access(const char *sales_rep, int64 customer_id);
 extern bool so_user_is_admin(Oid roleid);
 extern char *so_same_person(const char *role_a, const char *login_a,
 							const char *role_b, const char *login_b);
 extern char *so_session_login_name(void);
+extern bool so_records_logins(void);
+extern Oid	so_extension_owner(void);
+
+/* ---- visibility.c ---- */
+extern void so_check_access(const char *sales_rep, int64 customer_id,
+							int64 order_id, const char *order_no);
 
 /* ---- spi_util.c ---- */
 
@@ -246,7 +252,6 @@ typedef struct SoLockedOrder
 	int64		warehouse_id;
 	bool		allow_backorder;
 	char	   *created_by;
-	char	   *created_login;	/* NULL for orders made before 1.2 */
 } SoLockedOrder;
 
 extern void so_compute_line(Datum qty, Datum unit_price, Datum discount_pct,

@@ -28,6 +28,11 @@ my @tables = qw(customer product warehouse stock stock_movement sales_order
 my $node = PostgreSQL::Test::Cluster->new('dump');
 $node->init;
 $node->start;
+# The test plays every person through its one login with SET ROLE, as an
+# application pool does: that login is a pool login for segregation of duties.
+$node->safe_psql('postgres', q{
+	SELECT format('ALTER ROLE %I SET salesorder.pool_logins = %L', current_user, current_user) \gexec
+});
 
 # $node->psql that does not die: the output, or undef (and a diag) on error,
 # so that a broken restore fails the checks instead of ending the test.
