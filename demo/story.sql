@@ -32,6 +32,12 @@ FROM pg_catalog.unnest(ARRAY['rep_alice', 'rep_bob', 'rep_chen', 'rep_dana']) r
 WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r)
 \gexec
 
+-- This session plays every person through its one login, as such a pool
+-- does.  Segregation of duties holds for the person: the login of a
+-- session, unless a superuser declared it a pool login, as here; then the
+-- role it set is the person (README, "Segregation of duties").
+SELECT pg_catalog.set_config('salesorder.pool_logins', session_user, false) AS pool_login \gset
+
 -- pg_temp.expect_error(stmt): runs stmt, which must fail, and returns the
 -- error as a row (SQLSTATE code, message, detail) instead of stopping the
 -- script; if stmt succeeds the demo stops, since the story would be wrong.
