@@ -26,7 +26,8 @@ OBJS = \
 	src/events.o \
 	src/tracking.o \
 	src/analytics.o \
-	src/rollup.o
+	src/rollup.o \
+	src/worker.o
 
 EXTENSION_SQL = \
 	extension/header.sql \

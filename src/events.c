@@ -2,8 +2,14 @@
  *
  * events.c
  *	  The transactional outbox: every event written in the same transaction
- *	  as its change, NOTIFY on commit, and a consumer horizon that never
- *	  hands out an id that a running transaction can still precede.
+ *	  as its change, and a consumer horizon that never hands out an id that
+ *	  a running transaction can still precede.
+ *
+ * Writers never NOTIFY: a transaction that notifies takes PostgreSQL's
+ * global notify lock at commit and holds it until its commit record is
+ * flushed, which made every order commit in the cluster wait for the one
+ * before.  The background worker (worker.c) watches the horizon and sends
+ * one NOTIFY per advance instead; without it consumers poll.
  *
  * The problem: ids come from a sequence when the event is inserted, not
  * when its transaction commits.  A transaction may take id 7, another id 8
@@ -11,8 +17,8 @@
  * would never see 7.
  *
  * The scheme: before a transaction takes its first event id, it reads the
- * sequence's last value v and takes a shared advisory lock keyed on
- * k = v - 1, held until it ends.  Every id it takes afterwards is > k.  A
+ * sequence's last value v and takes a shared lock keyed on k = v - 1, held
+ * until it ends.  Every id it takes afterwards is > k.  A
  * consumer (events_since) first reads the sequence's last value L, then
  * looks at the advisory locks of the other backends: with K the smallest
  * key held, every id <= min(L, K) belongs to a finished transaction --
@@ -26,13 +32,17 @@
  * The sequence must not cache values (CACHE 1, the default), so that ids
  * are handed out in time order across backends.
  *
+ * The lock is an advisory lock tag that SQL cannot produce: the
+ * pg_advisory_* functions set the tag's fourth field to 1 or 2, ours sets
+ * it to EVENT_LOCK_KIND.  So no login role can take one of these keys to
+ * hold the horizon back, or to make a writer wait.
+ *
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
-#include "commands/async.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -44,11 +54,15 @@
 PG_FUNCTION_INFO_V1(so_events_since);
 PG_FUNCTION_INFO_V1(so_event_horizon);
 
-#define EVENT_CHANNEL "salesorder_events"
+/* Field 4 of our advisory lock tags ('SO'); SQL's are 1 and 2. */
+#define EVENT_LOCK_KIND		0x534F
 
-/* High 16 bits of the advisory lock keys of this scheme ('SO'). */
-#define EVENT_LOCK_BASE		((uint64) 0x534F << 48)
-#define EVENT_LOCK_MASK		(((uint64) 1 << 48) - 1)
+static void
+set_event_locktag(LOCKTAG *tag, int64 k)
+{
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, (uint32) ((uint64) k >> 32),
+						 (uint32) k, EVENT_LOCK_KIND);
+}
 
 /*
  * Whether this backend's transaction holds its event lock, and in which
@@ -117,13 +131,13 @@ sequence_last_value(void)
 static void
 prepare_event_ids(void)
 {
-	int64		k;
+	LOCKTAG		tag;
 
 	if (lock_held)
 		return;
-	k = Max(sequence_last_value() - 1, 0);
-	DirectFunctionCall1(pg_advisory_xact_lock_shared_int8,
-						Int64GetDatum((int64) (EVENT_LOCK_BASE | ((uint64) k & EVENT_LOCK_MASK))));
+	set_event_locktag(&tag, Max(sequence_last_value() - 1, 0));
+	/* Shared, transaction-scoped: released at commit or (sub)abort. */
+	(void) LockAcquire(&tag, ShareLock, false, false);
 	lock_held = true;
 	lock_subid = GetCurrentSubTransactionId();
 }
@@ -134,23 +148,9 @@ static SoPlan insert_event_plan = {
 	4, {INT8OID, INT8OID, TEXTOID, TEXTOID}
 };
 
-/* NOTIFY salesorder_events with the event's id, kind and order. */
-void
-so_notify_event(int64 event_id, const char *kind, int64 order_id)
-{
-	char	   *payload;
-
-	if (order_id)
-		payload = psprintf("{\"id\": " INT64_FORMAT ", \"kind\": \"%s\", \"order_id\": " INT64_FORMAT "}",
-						   event_id, kind, order_id);
-	else
-		payload = psprintf("{\"id\": " INT64_FORMAT ", \"kind\": \"%s\"}", event_id, kind);
-	Async_Notify(EVENT_CHANNEL, payload);
-}
-
 /*
- * Append one event to the outbox (order_id / customer_id 0: none) and
- * queue its notification.  payload is JSON text.  SPI must be connected.
+ * Append one event to the outbox (order_id / customer_id 0: none).
+ * payload is JSON text.  SPI must be connected.
  */
 int64
 so_emit_event(int64 order_id, int64 customer_id, const char *kind,
@@ -167,7 +167,6 @@ so_emit_event(int64 order_id, int64 customer_id, const char *kind,
 	args[3] = CStringGetTextDatum(payload ? payload : "{}");
 	so_execute(&insert_event_plan, args, nulls, false, 1);
 	id = so_getint64(0, 1);
-	so_notify_event(id, kind, order_id);
 	return id;
 }
 
@@ -194,17 +193,16 @@ event_horizon_work(void *arg)
 	for (i = 0; i < locks->nelements; i++)
 	{
 		LockInstanceData *l = &locks->locks[i];
-		uint64		key;
+		int64		key;
 
 		if (l->locktag.locktag_type != LOCKTAG_ADVISORY ||
 			l->locktag.locktag_field1 != MyDatabaseId ||
-			l->locktag.locktag_field4 != 1 ||
+			l->locktag.locktag_field4 != EVENT_LOCK_KIND ||
 			l->holdMask == 0 || l->pid == MyProcPid)
 			continue;
-		key = ((uint64) l->locktag.locktag_field2 << 32) | l->locktag.locktag_field3;
-		if ((key & ~EVENT_LOCK_MASK) != EVENT_LOCK_BASE)
-			continue;
-		horizon = Min(horizon, (int64) (key & EVENT_LOCK_MASK));
+		key = (int64) (((uint64) l->locktag.locktag_field2 << 32) |
+					   l->locktag.locktag_field3);
+		horizon = Min(horizon, key);
 	}
 	return Int64GetDatum(horizon);
 }
@@ -218,6 +216,13 @@ static int64
 event_horizon(void)
 {
 	return DatumGetInt64(so_run_as_owner(event_horizon_work, NULL, INT8OID));
+}
+
+/* The horizon, for the background worker (SPI connected, superuser). */
+int64
+so_event_horizon_now(void)
+{
+	return DatumGetInt64(event_horizon_work(NULL));
 }
 
 static void

@@ -331,7 +331,7 @@ static SoPlan creation_history_plan = {
 	" SELECT $1, $2, CASE WHEN u.f IS NULL THEN 'created' ELSE 'submitted' END,"
 	"   pg_catalog.jsonb_build_object('from', u.f, 'to', u.t, 'by', $3, 'reason', u.r,"
 	"     'order_no', $7, 'total_amount', $8)"
-	" FROM u ORDER BY u.n RETURNING id, kind",
+	" FROM u ORDER BY u.n",
 	8, {INT8OID, INT8OID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
 	TEXTOID, NUMERICOID}
 };
@@ -392,8 +392,6 @@ insert_creation_history(int64 order_id, int64 customer_id, const char *status,
 	bool		why_nulls[2] = {false, reason == NULL};
 	int			n = draft ? 1 : 2;
 	Datum		args[8];
-	int			rows,
-				i;
 
 	so_prepare_events();
 	args[0] = Int64GetDatum(order_id);
@@ -404,9 +402,7 @@ insert_creation_history(int64 order_id, int64 customer_id, const char *status,
 	args[5] = so_make_array(why, why_nulls, n, TEXTOID);
 	args[6] = CStringGetTextDatum(order_no);
 	args[7] = total;
-	rows = so_execute(&creation_history_plan, args, NULL, false, 0);
-	for (i = 0; i < rows; i++)
-		so_notify_event(so_getint64(i, 1), so_gettext(i, 2), order_id);
+	so_execute(&creation_history_plan, args, NULL, false, 0);
 }
 
 static int64

@@ -8,6 +8,7 @@
 #include "salesorder.h"
 
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "pgtime.h"
 #include "utils/guc.h"
 #include "utils/varlena.h"
@@ -99,6 +100,51 @@ _PG_init(void)
 							   PGC_USERSET,
 							   0,
 							   check_report_timezone, NULL, NULL);
+
+	DefineCustomIntVariable("salesorder.notify_interval",
+							"How often the worker looks for newly committed events to notify.",
+							"One NOTIFY salesorder_events per advance of the outbox horizon; 0 turns the wake-ups off.",
+							&so_notify_interval_ms,
+							100, 0, 60000,
+							PGC_SIGHUP,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("salesorder.compact_interval",
+							"How often the worker folds the report rollup's deltas.",
+							"0 turns it off (then schedule compact_rollup() yourself).",
+							&so_compact_interval_ms,
+							1000, 0, 3600000,
+							PGC_SIGHUP,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("salesorder.flag_delays_interval",
+							"How often the worker runs flag_delays().",
+							"0 turns it off (then schedule flag_delays() yourself).",
+							&so_flag_delays_interval_s,
+							900, 0, 86400,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	/*
+	 * The worker's databases are fixed at server start: the setting exists
+	 * (and can only exist, being PGC_POSTMASTER) where the library is
+	 * preloaded.
+	 */
+	if (process_shared_preload_libraries_in_progress)
+	{
+		DefineCustomStringVariable("salesorder.database",
+								   "Databases the salesorder background worker serves.",
+								   "A comma-separated list; one worker per database, started when salesorder is in shared_preload_libraries. In a database without the extension the worker only waits.",
+								   &so_worker_databases,
+								   "postgres",
+								   PGC_POSTMASTER,
+								   GUC_LIST_INPUT,
+								   NULL, NULL, NULL);
+		so_register_workers();
+	}
 
 	MarkGUCPrefixReserved("salesorder");
 	so_events_init();

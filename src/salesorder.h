@@ -12,6 +12,7 @@
  *	  guard.c		triggers that guard the order tables and the ledger
  *	  order.c		the order lifecycle functions
  *	  visibility.c	who sees which orders (row-level security and functions)
+ *	  worker.c		the background worker (wake-ups, compaction, delays)
  *
  *-------------------------------------------------------------------------
  */
@@ -310,11 +311,18 @@ extern void so_events_init(void);
 extern int64 so_emit_event(int64 order_id, int64 customer_id, const char *kind,
 						   const char *payload);
 extern void so_prepare_events(void);
-extern void so_notify_event(int64 event_id, const char *kind, int64 order_id);
+extern int64 so_event_horizon_now(void);
 
 /* ---- rollup.c ---- */
 extern void so_rollup_order(int64 order_id, int sign);
 extern bool so_status_counts(const char *status);
+
+/* ---- worker.c ---- */
+extern char *so_worker_databases;
+extern int	so_notify_interval_ms;
+extern int	so_compact_interval_ms;
+extern int	so_flag_delays_interval_s;
+extern void so_register_workers(void);
 
 /* ---- salesorder.c ---- */
 extern int	so_at_risk_days;

@@ -183,5 +183,4 @@ so_write_history_event(int64 order_id, int64 customer_id, const char *from,
 	args[6] = CStringGetTextDatum(kind);
 	args[7] = CStringGetTextDatum(ekind);
 	so_execute(&history_plan, args, nulls, false, 1);
-	so_notify_event(so_getint64(0, 1), ekind, order_id);
 }

@@ -131,6 +131,14 @@ so_cluster_start() {
 	# pg_ctl hands -o to a shell, so it must stay on one line.
 	local opts="-c listen_addresses='' -k $SO_SOCK -p $SO_PORT -c fsync=off"
 	opts+=" -c max_prepared_transactions=10 -c shared_buffers=256MB -c max_connections=100"
+	# The library is preloaded, as in production, so that its background
+	# worker runs: for the demo, the benchmark and the soak in their own
+	# database; for the tests in postgres, which has no extension (the
+	# worker only waits there; test/t/050_worker.pl tests it at work, and
+	# the other TAP clusters run without it: the polling path).
+	local worker_db=postgres
+	case $1 in demo | bench | soak) worker_db=$1 ;; esac
+	opts+=" -c shared_preload_libraries=salesorder -c salesorder.database=$worker_db"
 	# The test cluster's backends fill memory with a pattern when glibc
 	# allocates and frees it, so that a value read after its memory context
 	# was released (say, after SPI_finish) shows up as garbage or a crash

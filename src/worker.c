@@ -1,0 +1,312 @@
+/*-------------------------------------------------------------------------
+ *
+ * worker.c
+ *	  The background worker: wake-ups for event consumers, rollup
+ *	  compaction and delay flagging, so that no writer has to NOTIFY and
+ *	  nobody has to schedule the upkeep.
+ *
+ * Registered when salesorder is in shared_preload_libraries: one worker per
+ * database named in salesorder.database (default postgres).  Each loop it
+ * checks that the extension is installed in its database (else it only
+ * waits) and runs what is due, each in a transaction of its own:
+ *
+ *	  notifier (salesorder.notify_interval, 100 ms): computes the outbox
+ *		horizon -- the largest event id no running transaction can still
+ *		precede, as events_since() hands out -- and, when it advanced, sends
+ *		one NOTIFY salesorder_events whose payload is the new horizon.  Only
+ *		this worker takes the notify lock at commit; order entry never does.
+ *	  compaction (salesorder.compact_interval, 1 s): compact_rollup(), which
+ *		folds the append-only report deltas; it touches no row order entry
+ *		writes or waits for.
+ *	  delay flagging (salesorder.flag_delays_interval, 15 min): flag_delays().
+ *
+ * Its statements run with a short lock_timeout, so that it never makes
+ * order entry queue behind it for long; an error in one task is logged and
+ * the loop goes on.  SIGTERM stops it cleanly; after a crash the postmaster
+ * starts it again (bgw_restart_time).  What it does is logged at DEBUG1.
+ *
+ * The design follows PostgreSQL's worker_spi module and pg_cron's launcher.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "salesorder.h"
+
+#include "access/xact.h"
+#include "catalog/pg_extension.h"
+#include "commands/async.h"
+#include "commands/extension.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+#include "utils/varlena.h"
+
+PGDLLEXPORT void so_worker_main(Datum main_arg);
+
+#define EVENT_CHANNEL "salesorder_events"
+
+/* Settings (salesorder.c defines them). */
+char	   *so_worker_databases = NULL;
+int			so_notify_interval_ms = 100;
+int			so_compact_interval_ms = 1000;
+int			so_flag_delays_interval_s = 900;
+
+/* How long the worker waits for a lock before it gives up until next time. */
+#define WORKER_LOCK_TIMEOUT "200ms"
+#define WORKER_STATEMENT_TIMEOUT "60s"
+#define WORKER_RESTART_SECONDS 10
+
+static volatile sig_atomic_t got_sigterm = false;
+
+static void
+worker_sigterm(SIGNAL_ARGS)
+{
+	int			save_errno = errno;
+
+	got_sigterm = true;
+	SetLatch(MyLatch);
+	errno = save_errno;
+}
+
+/*
+ * Register one worker per database of salesorder.database (from _PG_init,
+ * while shared_preload_libraries is processed).
+ */
+void
+so_register_workers(void)
+{
+	char	   *list = pstrdup(so_worker_databases ? so_worker_databases : "");
+	List	   *names;
+	ListCell   *lc;
+
+	if (!SplitIdentifierString(list, ',', &names))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("salesorder.database must be a list of database names")));
+	foreach(lc, names)
+	{
+		const char *db = (const char *) lfirst(lc);
+		BackgroundWorker worker;
+
+		if (strlen(db) >= BGW_EXTRALEN)
+			ereport(ERROR,
+					(errcode(ERRCODE_NAME_TOO_LONG),
+					 errmsg("database name \"%s\" in salesorder.database is too long", db)));
+		memset(&worker, 0, sizeof(worker));
+		worker.bgw_flags = BGWORKER_SHMEM_ACCESS |
+			BGWORKER_BACKEND_DATABASE_CONNECTION;
+		worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+		worker.bgw_restart_time = WORKER_RESTART_SECONDS;
+		snprintf(worker.bgw_library_name, BGW_MAXLEN, "salesorder");
+		snprintf(worker.bgw_function_name, BGW_MAXLEN, "so_worker_main");
+		snprintf(worker.bgw_name, BGW_MAXLEN, "salesorder worker for %s", db);
+		snprintf(worker.bgw_type, BGW_MAXLEN, "salesorder worker");
+		strlcpy(worker.bgw_extra, db, BGW_EXTRALEN);
+		worker.bgw_main_arg = (Datum) 0;
+		worker.bgw_notify_pid = 0;
+		RegisterBackgroundWorker(&worker);
+	}
+}
+
+/* ---- one task, in a transaction of its own ---- */
+
+typedef void (*SoTask) (void);
+
+static int64 last_notified = -1;
+
+static SoPlan worker_settings_plan = {
+	"SELECT pg_catalog.set_config('lock_timeout', '" WORKER_LOCK_TIMEOUT "', true),"
+	"       pg_catalog.set_config('statement_timeout', '" WORKER_STATEMENT_TIMEOUT "', true)",
+	0, {InvalidOid}
+};
+
+/*
+ * Run task in a transaction with SPI; false when the extension is not
+ * installed here.  An error is logged, the transaction rolled back, and the
+ * worker goes on.
+ */
+static bool
+run_task(SoTask task, const char *what)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	bool		installed = false;
+
+	pgstat_report_activity(STATE_RUNNING, what);
+	PG_TRY();
+	{
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		installed = OidIsValid(get_extension_oid("salesorder", true));
+		if (installed)
+		{
+			if (SPI_connect() != SPI_OK_CONNECT)
+				elog(ERROR, "SPI_connect failed");
+			so_execute(&worker_settings_plan, NULL, NULL, false, 1);
+			task();
+			SPI_finish();
+		}
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		/* Log it, clean up, and let the loop go on. */
+		HOLD_INTERRUPTS();
+		MemoryContextSwitchTo(oldcxt);
+		EmitErrorReport();
+		AbortOutOfAnyTransaction();
+		FlushErrorState();
+		RESUME_INTERRUPTS();
+		installed = true;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(oldcxt);
+	pgstat_report_stat(false);
+	pgstat_report_activity(STATE_IDLE, NULL);
+	return installed;
+}
+
+/*
+ * The notifier: one NOTIFY per advance of the horizon.  The payload is the
+ * horizon only -- no order data, since any role may LISTEN -- and a consumer
+ * reads events_since(its last id).  The first round after a start notifies
+ * whatever the horizon is, so that consumers catch up after a restart.
+ */
+static void
+notify_task(void)
+{
+	int64		horizon = so_event_horizon_now();
+
+	if (horizon == last_notified)
+		return;
+	Async_Notify(EVENT_CHANNEL, psprintf(INT64_FORMAT, horizon));
+	elog(DEBUG1, "salesorder worker: notified horizon " INT64_FORMAT, horizon);
+	last_notified = horizon;
+}
+
+/* Only when there is something to fold: an idle database writes nothing. */
+static SoPlan compact_plan = {
+	"SELECT salesorder.compact_rollup()"
+	" WHERE EXISTS (SELECT 1 FROM salesorder.sales_rollup_delta)",
+	0, {InvalidOid}
+};
+
+static void
+compact_task(void)
+{
+	if (so_execute(&compact_plan, NULL, NULL, false, 1) == 1)
+		elog(DEBUG1, "salesorder worker: compacted " INT64_FORMAT " rollup deltas",
+			 so_getint64(0, 1));
+}
+
+static SoPlan flag_plan = {
+	"SELECT salesorder.flag_delays(pg_catalog.now())",
+	0, {InvalidOid}
+};
+
+static void
+flag_task(void)
+{
+	bool		isnull;
+
+	int			flagged;
+
+	so_execute(&flag_plan, NULL, NULL, false, 1);
+	flagged = DatumGetInt32(so_getdatum(0, 1, &isnull));
+	if (flagged > 0)
+		elog(DEBUG1, "salesorder worker: flagged %d delayed orders", flagged);
+}
+
+/* Milliseconds from now until then (0 if past), capped at a minute. */
+static long
+ms_until(TimestampTz now, TimestampTz then)
+{
+	long		secs;
+	int			usecs;
+
+	if (then <= now)
+		return 0;
+	TimestampDifference(now, then, &secs, &usecs);
+	return Min(secs * 1000 + usecs / 1000, 60000);
+}
+
+void
+so_worker_main(Datum main_arg)
+{
+	char		dbname[BGW_EXTRALEN];
+	TimestampTz next_notify = 0,
+				next_compact = 0,
+				next_flag = 0;
+
+	strlcpy(dbname, MyBgworkerEntry->bgw_extra, sizeof(dbname));
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, worker_sigterm);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnection(dbname, NULL, 0);
+	elog(LOG, "salesorder worker started for database \"%s\"", dbname);
+
+	while (!got_sigterm)
+	{
+		TimestampTz now = GetCurrentTimestamp();
+		long		wait_ms = 60000;
+		bool		installed = true;
+
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+		}
+
+		if (so_notify_interval_ms > 0 && now >= next_notify)
+		{
+			installed = run_task(notify_task, "salesorder: notify consumers");
+			next_notify = TimestampTzPlusMilliseconds(now, so_notify_interval_ms);
+		}
+		if (installed && so_compact_interval_ms > 0 && now >= next_compact)
+		{
+			installed = run_task(compact_task, "salesorder: compact the rollup");
+			next_compact = TimestampTzPlusMilliseconds(now, so_compact_interval_ms);
+		}
+		if (installed && so_flag_delays_interval_s > 0 && now >= next_flag)
+		{
+			installed = run_task(flag_task, "salesorder: flag delays");
+			next_flag = TimestampTzPlusMilliseconds(now,
+													(int64) so_flag_delays_interval_s * 1000);
+		}
+		if (!installed)
+		{
+			/* Not installed here (yet): look again in a while. */
+			last_notified = -1;
+			next_notify = next_compact = next_flag =
+				TimestampTzPlusMilliseconds(now, 5000);
+		}
+
+		now = GetCurrentTimestamp();
+		if (so_notify_interval_ms > 0)
+			wait_ms = Min(wait_ms, ms_until(now, next_notify));
+		if (so_compact_interval_ms > 0)
+			wait_ms = Min(wait_ms, ms_until(now, next_compact));
+		if (so_flag_delays_interval_s > 0)
+			wait_ms = Min(wait_ms, ms_until(now, next_flag));
+
+		(void) WaitLatch(MyLatch,
+						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 Max(wait_ms, 1), PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+
+	elog(LOG, "salesorder worker for database \"%s\" stopping", dbname);
+	proc_exit(0);
+}

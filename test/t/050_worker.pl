@@ -1,0 +1,153 @@
+# The background worker, with salesorder in shared_preload_libraries:
+#   - a listener is woken within a second of a commit, by the worker (the
+#     payload is the outbox horizon, no order data);
+#   - the worker killed with SIGKILL comes back (after the crash restart of
+#     the whole server), and a consumer that reconnects and reads
+#     events_since(its last id) on each wake-up has every event, once;
+#   - the report rollup is compacted with no compact_rollup() call, and the
+#     report stays equal to the raw GROUP BY;
+#   - a late order gets its delayed event with no flag_delays() call;
+#   - SIGTERM stops the worker cleanly.
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('worker');
+$node->init;
+$node->start;
+
+# The database exists before the worker starts serving it.
+$node->safe_psql('postgres', 'CREATE DATABASE shop');
+$node->safe_psql('shop', q{
+	CREATE EXTENSION salesorder;
+	INSERT INTO salesorder.warehouse (code, name, region) VALUES ('W1', 'Main', 'North');
+	INSERT INTO salesorder.customer (code, name, region, segment, credit_limit,
+		default_ship_to, default_warehouse_id)
+	SELECT 'C' || i, 'Customer ' || i, CASE WHEN i % 2 = 0 THEN 'North' ELSE 'South' END,
+		'smb', 10000000, i || ' Main St', 1
+	FROM generate_series(1, 5) i;
+	INSERT INTO salesorder.product (sku, name, category, list_price)
+	SELECT 'P' || i, 'Product ' || i, 'cat' || (i % 3), 10 + i FROM generate_series(1, 6) i;
+	SELECT count(*) FROM salesorder.product p, LATERAL salesorder.receive_stock(1, p.id, 100000) r;
+});
+
+$node->append_conf('postgresql.conf', q{
+shared_preload_libraries = 'salesorder'
+salesorder.database = 'shop'
+salesorder.compact_interval = '200ms'
+salesorder.flag_delays_interval = '1s'
+restart_after_crash = on
+});
+$node->restart;
+
+my $worker_pid = q{
+	SELECT pid FROM pg_stat_activity WHERE backend_type = 'salesorder worker' AND datname = 'shop'};
+ok($node->poll_query_until('postgres', "SELECT count(*) = 1 FROM ($worker_pid) w"),
+	'the worker serves its database');
+
+sub new_orders
+{
+	my ($n) = @_;
+	$node->safe_psql('shop', qq{
+		SELECT count(salesorder.create_order(1 + i % 5, jsonb_build_array(
+			jsonb_build_object('sku', 'P' || (1 + i % 6), 'qty', 1 + i % 3),
+			jsonb_build_object('sku', 'P' || (1 + (i + 2) % 6), 'qty', 2))))
+		FROM generate_series(1, $n) i});
+}
+
+# The consumer: remembers the last id it saw, reads events_since() on
+# every wake-up, and keeps every id it got, to check for gaps and repeats.
+my @got;
+my $last = 0;
+sub consume
+{
+	my $rows = $node->safe_psql('shop',
+		"SELECT string_agg(id::text, ',' ORDER BY id) FROM salesorder.events_since($last, 100000)");
+	return 0 if $rows eq '';
+	my @ids = split /,/, $rows;
+	push @got, @ids;
+	$last = $ids[-1];
+	return scalar @ids;
+}
+
+# Wake-ups: after a commit, the listener's next round trip (a one-second
+# sleep) brings the notification.
+my $listener = $node->background_psql('shop');
+$listener->query_safe('LISTEN salesorder_events');
+$listener->query_safe('SELECT pg_sleep(0.5)');	# the worker's first notice
+consume();
+new_orders(1);
+my $horizon = $node->safe_psql('shop', 'SELECT salesorder.event_horizon()');
+my $heard = $listener->query_safe('SELECT pg_sleep(1)');
+my @payloads = $heard =~ /Asynchronous notification "salesorder_events" with payload "([^"]*)"/g;
+ok(@payloads >= 1, 'a listener is woken within a second of a commit');
+ok((grep { /^\d+$/ } @payloads) == @payloads, 'the payload is a number and nothing else');
+ok((grep { $_ >= $horizon } @payloads) >= 1, 'it names the new horizon');
+my $server_pid = $node->safe_psql('shop', $worker_pid);
+like($heard, qr/from server process with PID $server_pid/, 'the worker sent it, not the writer');
+ok(consume() > 0, 'the consumer reads the new events');
+
+# SIGKILL the worker: the postmaster restarts the server, the worker comes
+# back; orders made meanwhile are not missed.
+new_orders(3);
+my $old_pid = $node->safe_psql('shop', $worker_pid);
+kill 'KILL', $old_pid;
+$listener->{run}->finish;	# its backend goes with the crash restart
+ok($node->poll_query_until('postgres',
+		"SELECT count(*) = 1 FROM ($worker_pid) w WHERE pid <> $old_pid"),
+	'the worker comes back after SIGKILL');
+$listener = $node->background_psql('shop');
+$listener->query_safe('LISTEN salesorder_events');
+consume();	# what a reconnecting consumer does first
+new_orders(3);
+$heard = $listener->query_safe('SELECT pg_sleep(1)');
+like($heard, qr/Asynchronous notification "salesorder_events"/,
+	'a listener is woken by the restarted worker');
+consume();
+my $all = $node->safe_psql('shop',
+	q{SELECT string_agg(id::text, ',' ORDER BY id) FROM salesorder.order_event});
+is(join(',', @got), $all, 'the consumer has every event, in order');
+my %seen;
+is(scalar(grep { $seen{$_}++ } @got), 0, 'and none twice');
+$listener->quit;
+
+# Sustained order entry: the deltas are folded without a compact_rollup()
+# call, and the report stays exact.
+new_orders(300);
+ok($node->poll_query_until('shop',
+		'SELECT count(*) = 0 FROM salesorder.sales_rollup_delta'),
+	'the worker compacts the report rollup');
+is($node->safe_psql('shop', q{
+	SELECT count(*) FROM (
+		(SELECT * FROM salesorder.report_sales EXCEPT ALL SELECT * FROM salesorder.report_sales_raw)
+		UNION ALL
+		(SELECT * FROM salesorder.report_sales_raw EXCEPT ALL SELECT * FROM salesorder.report_sales)) d}),
+	'0', 'report_sales equals the raw GROUP BY');
+is($node->safe_psql('shop', 'SELECT compacted_at > rebuilt_at FROM salesorder.rollup_config'),
+	't', 'the compaction is recorded');
+
+# A late order: its delayed event comes without a flag_delays() call.
+my $late = $node->safe_psql('shop', q{
+	SELECT salesorder.create_order(2, '[{"sku": "P1", "qty": 1}]',
+		jsonb_build_object('promised_date', current_date - 1))});
+ok($node->poll_query_until('shop', qq{
+	SELECT count(*) = 1 FROM salesorder.order_event
+	WHERE order_id = $late AND kind = 'delayed'}),
+	'a late order gets its delayed event from the worker');
+is($node->safe_psql('shop', 'SELECT count(*) FROM salesorder.verify_stock()'),
+	'0', 'stock and ledger agree');
+
+# SIGTERM: a clean stop, no crash restart.
+my $pid = $node->safe_psql('shop', $worker_pid);
+$node->safe_psql('postgres', "SELECT pg_terminate_backend($pid)");
+ok($node->poll_query_until('postgres', "SELECT count(*) = 0 FROM ($worker_pid) w"),
+	'SIGTERM stops the worker');
+ok($node->log_contains('salesorder worker for database "shop" stopping'),
+	'and it says so');
+ok(!$node->log_contains("PID $pid\\) was terminated by signal"), 'with no crash');
+
+$node->stop;
+done_testing();
