@@ -12,7 +12,14 @@
 #      million rows in memory, 0 and 2 parallel workers;
 #   5. reports: the rollup-backed report_sales against the raw GROUP BY over
 #      millions of order lines, p50/p95;
-#   6. the write cost of the rules: WAL per order, create_order vs baseline.
+#   6. the write cost of the rules: WAL per order, create_order vs baseline;
+#   7. wake-ups: the latency from an order's commit to a LISTENer's wake-up
+#      by the background worker, at 8 writing clients (bench/listener.c,
+#      commit times from track_commit_timestamp).
+#
+# Order entry runs with pgbench -r and BEGIN/COMMIT on both sides, so that
+# the commit's own latency is reported: a commit that queues (a lock held
+# across commit, such as NOTIFY's) shows there.
 #
 # Every pair runs interleaved in rounds (A B, B A, A B, ...), so that drift
 # of a shared machine hits both sides alike; the median of the rounds is
@@ -141,18 +148,23 @@ configure_server() {
 	"${psql[@]}" -d postgres <<-SQL
 		ALTER SYSTEM SET max_wal_size = '16GB';
 		ALTER SYSTEM SET checkpoint_timeout = '30min';
+		ALTER SYSTEM SET track_commit_timestamp = on;
 		SELECT pg_reload_conf() \gset
 	SQL
 	have=$("${psql[@]}" -At -d postgres -c "SELECT pg_size_bytes(current_setting('shared_buffers'))")
 	want=$("${psql[@]}" -At -d postgres -c "SELECT pg_size_bytes('$want_sb')")
-	[ "$have" -ge "$want" ] || restart_with_shared_buffers
+	# track_commit_timestamp (for the wake-up latencies) needs a restart too.
+	if [ "$have" -lt "$want" ] ||
+		[ "$("${psql[@]}" -At -d postgres -c "SHOW track_commit_timestamp")" != on ]; then
+		restart_with_shared_buffers
+	fi
 }
 
 ###########################################################################
 # Part 1, 2, 6: order entry
 ###########################################################################
 
-declare -A TPS=() TXNS=() WAL=() RETRIES=() FAILED=() DEADLOCKS=() ROUNDS_DONE=()
+declare -A TPS=() TXNS=() WAL=() RETRIES=() FAILED=() DEADLOCKS=() ROUNDS_DONE=() COMMITLAT=()
 
 # run_entry CASE WRITER CLIENTS SEED: one timed pgbench round of WRITER
 # (create_order or baseline) over the draws of CASE (uniform, zipf, hot).
@@ -162,11 +174,12 @@ run_entry() {
 	local rc=0 lsn0 lsn1 dl0 dl1 tps txns failed retries
 	# The draws and the writer in one script: both writers see the same
 	# \set lines and so, with the same seed, make the same orders.
-	cat "$here/draw_$case.pgbench" "$here/$writer.pgbench" >"$script"
+	# The notify case is the uniform one, with and without a NOTIFY.
+	cat "$here/draw_${case/notify/uniform}.pgbench" "$here/$writer.pgbench" >"$script"
 	qc "CHECKPOINT"
 	read -r lsn0 dl0 < <(qc "SELECT pg_current_wal_lsn(), deadlocks
 		FROM pg_stat_database WHERE datname = current_database()")
-	"${pgbench[@]}" -n -M prepared -c "$clients" -j "$((clients < 2 ? clients : 2))" \
+	"${pgbench[@]}" -n -r -M prepared -c "$clients" -j "$((clients < 2 ? clients : 2))" \
 		-T "$round_s" --max-tries=10 --failures-detailed --random-seed="$seed" \
 		-f "$script" "$db" >"$log" 2>&1 || rc=$?
 	# Backends report their deadlock counts as they exit, just after pgbench.
@@ -185,6 +198,8 @@ run_entry() {
 	fi
 	[ "$failed" = 0 ] || problem "pgbench $key (seed $seed): $failed failed transactions; see $log"
 	TPS[$key]="${TPS[$key]:-} $tps"
+	# pgbench -r: the latency (ms) of the script's COMMIT statement.
+	COMMITLAT[$key]="${COMMITLAT[$key]:-} $(awk '/^ +[0-9.]+ .* (COMMIT|END);$/ { print $1 }' "$log" | head -n 1)"
 	TXNS[$key]=$((${TXNS[$key]:-0} + txns))
 	WAL[$key]=$((${WAL[$key]:-0} + $(qc "SELECT pg_wal_lsn_diff('$lsn1', '$lsn0')::bigint")))
 	RETRIES[$key]=$((${RETRIES[$key]:-0} + retries))
@@ -225,6 +240,60 @@ run_pair() {
 }
 
 med_tps() { tr ' ' '\n' <<<"${TPS[$1]:-}" | grep . | median | xargs printf '%.1f'; }
+med_commit() { tr ' ' '\n' <<<"${COMMITLAT[$1]:-}" | grep . | median | xargs printf '%.3f'; }
+
+# wake_up_latency: one more 8-client create_order round with a LISTENer;
+# for every event of the round, the time from its commit to the first
+# notification whose horizon covers it.  Sets WAKE_P50 WAKE_P99 WAKE_MAX
+# WAKE_N WAKE_TPS.
+wake_up_latency() {
+	local bin=$out/listener log=$out/wake-listener.tsv first last script=$out/uniform-create_order.pgbench
+	local incdir libdir
+	WAKE_P50=- WAKE_P99=- WAKE_MAX=- WAKE_N=0 WAKE_TPS=-
+	incdir=$("$bindir/pg_config" --includedir 2>/dev/null || echo /usr/include/postgresql)
+	libdir=$("$bindir/pg_config" --libdir 2>/dev/null || echo /usr/lib/x86_64-linux-gnu)
+	if ! gcc -O2 -Wall -I"$incdir" -o "$bin" "$here/listener.c" -L"$libdir" -lpq 2>"$out/listener-build.txt"; then
+		problem "could not build bench/listener.c; see $out/listener-build.txt"
+		return 0
+	fi
+	if ! "${psql[@]}" -At -d postgres -c "SELECT 1 FROM pg_stat_activity
+			WHERE backend_type = 'salesorder worker' AND datname = '$db'" | grep -q 1; then
+		problem "no salesorder worker serves database $db (salesorder in shared_preload_libraries, salesorder.database = $db?)"
+		return 0
+	fi
+	first=$(qc "SELECT coalesce(max(id), 0) FROM salesorder.order_event")
+	coproc LISTENER { "$bin" "dbname=$db" "$((round_s + 3))" "$log" 2>"$out/wake-listener.err"; }
+	read -r _ <&"${LISTENER[0]}"
+	cat "$here/draw_uniform.pgbench" "$here/create_order.pgbench" >"$script"
+	"${pgbench[@]}" -n -M prepared -c 8 -j 2 -T "$round_s" --max-tries=10 --random-seed="$seed0" \
+		-f "$script" "$db" >"$out/wake-pgbench.txt" 2>&1 ||
+		problem "the wake-up round failed; see $out/wake-pgbench.txt"
+	WAKE_TPS=$(pgb_field "$out/wake-pgbench.txt" 'tps = ' | xargs printf '%.1f')
+	wait "$LISTENER_PID" || problem "the listener failed; see $out/wake-listener.err"
+	last=$(qc "SELECT coalesce(max(id), 0) FROM salesorder.order_event")
+	read -r WAKE_N WAKE_P50 WAKE_P99 WAKE_MAX < <(q <<-SQL
+		CREATE TEMP TABLE wake (horizon bigint, arrived_us bigint);
+		\copy wake FROM '$log'
+		SELECT count(*), round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1),
+			   round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 1),
+			   round(max(ms)::numeric, 1)
+		FROM (SELECT (SELECT min(w.arrived_us) FROM wake w WHERE w.horizon >= e.id) / 1000.0
+					 - extract(epoch FROM pg_xact_commit_timestamp(e.xmin)) * 1000 AS ms
+			  FROM salesorder.order_event e WHERE e.id > $first AND e.id <= $last) x;
+	SQL
+	)
+	local missed
+	missed=$(q <<-SQL
+		CREATE TEMP TABLE wake (horizon bigint, arrived_us bigint);
+		\copy wake FROM '$log'
+		SELECT count(*) FROM salesorder.order_event e
+		WHERE e.id > $first AND e.id <= $last
+		  AND NOT EXISTS (SELECT 1 FROM wake w WHERE w.horizon >= e.id);
+	SQL
+	)
+	[ "$missed" = 0 ] || NOTES+=("wake-ups: $missed event(s) of the round were not covered by a notification before the listener stopped")
+	echo "    wake-up latency over $WAKE_N events at $WAKE_TPS tps: p50 $WAKE_P50 ms, p99 $WAKE_P99 ms, max $WAKE_MAX ms"
+}
 wal_per_txn() { calc "${WAL[$1]:-0} / (${TXNS[$1]:-0} > 0 ? ${TXNS[$1]} : 1)" '%.0f'; }
 
 # The baseline's bookkeeping must add up: every line took one unit, and the
@@ -303,6 +372,15 @@ run_pair zipf 8 "$rounds"
 run_pair hot 8 "$rounds"
 run_pair uniform 1 "$rounds_few"
 run_pair uniform 4 "$rounds_few"
+# What 1.1 did: a NOTIFY in the order's own transaction, which takes the
+# global notify lock at commit.  Against create_order as it is, alternating.
+say "order entry: create_order with and without a NOTIFY in its transaction, 8 clients, $rounds_few rounds of ${round_s}s"
+for ((r = 1; r <= rounds_few / 2; r++)); do
+	run_entry notify create_order_notify 8 $((seed0 + r))
+	run_entry notify create_order 8 $((seed0 + r))
+done
+say "wake-ups: create_order at 8 clients for ${round_s}s with a LISTENer"
+wake_up_latency
 dl_total=$(($(qc "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()") - dl_start))
 [ "$dl_total" -eq 0 ] || problem "$dl_total deadlock(s) during order entry (pg_stat_database)"
 check_baseline
@@ -380,7 +458,7 @@ elapsed=$SECONDS
 ms() { median <"$(lat_file "$1" "$2")" | xargs printf '%.1f'; }
 pct() { percentile "$1" <"$2" | xargs printf '%.1f'; }
 rows_per_s() { calc "$agg_rows / ($1 / 1000) / 1e6" '%.1f'; }
-ratio() { calc "$1 / $2" "${3:-%.2f}"; }
+ratio() { awk "BEGIN { if (($2) == 0) print \"-\"; else printf \"${3:-%.2f}\", ($1) / ($2) }"; }
 # verdict OK MISSED-TEXT: the target column.
 verdict() { if [ "$1" = 1 ]; then echo "met"; else echo "missed: $2"; fi; }
 ge() { awk "BEGIN { exit !($1 >= $2) }" && echo 1 || echo 0; }
@@ -388,6 +466,11 @@ ge() { awk "BEGIN { exit !($1 >= $2) }" && echo 1 || echo 0; }
 u8c=$(med_tps uniform/create_order/8) u8b=$(med_tps uniform/baseline/8)
 u4c=$(med_tps uniform/create_order/4) u4b=$(med_tps uniform/baseline/4)
 u1c=$(med_tps uniform/create_order/1) u1b=$(med_tps uniform/baseline/1)
+k8c=$(med_commit uniform/create_order/8) k8b=$(med_commit uniform/baseline/8)
+k4c=$(med_commit uniform/create_order/4) k4b=$(med_commit uniform/baseline/4)
+k1c=$(med_commit uniform/create_order/1) k1b=$(med_commit uniform/baseline/1)
+n8n=$(med_tps notify/create_order_notify/8) k8n=$(med_commit notify/create_order_notify/8)
+n8c=$(med_tps notify/create_order/8) k8cn=$(med_commit notify/create_order/8)
 z8c=$(med_tps zipf/create_order/8) z8b=$(med_tps zipf/baseline/8)
 h8c=$(med_tps hot/create_order/8) h8b=$(med_tps hot/baseline/8)
 wal_c=$(wal_per_txn uniform/create_order/8) wal_b=$(wal_per_txn uniform/baseline/8)
@@ -433,7 +516,11 @@ settings=$(qc "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDE
 		|---|---|---|---|---|---|
 		| 1 order entry | uniform, 1 client | $u1c tps | baseline $u1b tps | $(ratio "$u1c" "$u1b") | |
 		| 1 order entry | uniform, 4 clients | $u4c tps | baseline $u4b tps | $(ratio "$u4c" "$u4b") | |
-		| 1 order entry | uniform, 8 clients | $u8c tps | baseline $u8b tps | $(ratio "$u8c" "$u8b") | >= 1: $(verdict "$(ge "$u8c" "$u8b")" "$(ratio "$u8b" "$u8c" %.1f)x slower") |
+		| 1 order entry | uniform, 8 clients | $u8c tps | baseline $u8b tps | $(ratio "$u8c" "$u8b") | >= 0.44 (twice the 0.22 of 1.1): $(verdict "$(ge "$(ratio "$u8c" "$u8b")" 0.44)" "$(ratio "$u8c" "$u8b")"); >= 0.5 (lean write path): $(verdict "$(ge "$(ratio "$u8c" "$u8b")" 0.5)" "$(ratio "$u8c" "$u8b")") |
+		| 1 commit latency | uniform, 1 / 4 clients (pgbench -r, COMMIT) | $k1c / $k4c ms | baseline $k1b / $k4b ms | $(ratio "$k1c" "$k1b") / $(ratio "$k4c" "$k4b") | |
+		| 1 commit latency | uniform, 8 clients (pgbench -r, COMMIT: includes waiting for a CPU) | $k8c ms | baseline $k8b ms | $(ratio "$k8c" "$k8b") | <= 2: $(verdict "$(ge 2 "$(ratio "$k8c" "$k8b")")" "$(ratio "$k8c" "$k8b")x") |
+		| 1 NOTIFY in the writer (as 1.1 did) | uniform, 8 clients: create_order + NOTIFY / create_order | $n8n tps, COMMIT $k8n ms | $n8c tps, COMMIT $k8cn ms | $(ratio "$n8n" "$n8c") of the throughput | |
+		| 7 wake-ups | commit to LISTENer wake-up, create_order at 8 clients ($WAKE_TPS tps, $WAKE_N events) | p50 $WAKE_P50 ms, p99 $WAKE_P99 ms, max $WAKE_MAX ms | | | p99 <= 250 ms: $(verdict "$(ge 250 "${WAKE_P99/-/99999}")" "$WAKE_P99 ms") |
 		| 2 contention | Zipfian s=1.1, 8 clients | $z8c tps ($(ratio "$z8c" "$u8c") of uniform) | baseline $z8b tps ($(ratio "$z8b" "$u8b") of uniform) | $(ratio "$z8c" "$z8b") | |
 		| 2 contention | one hot SKU, 8 clients | $h8c tps ($(ratio "$h8c" "$u8c") of uniform) | baseline $h8b tps ($(ratio "$h8b" "$u8b") of uniform) | $(ratio "$h8c" "$h8b") | >= 0.5 of uniform: $(verdict "$(ge "$h8c" "$(calc "$u8c / 2")")" "$(ratio "$h8c" "$u8c") of uniform") |
 		| 2 contention | retries create_order / baseline | Zipfian $(retries_of zipf), hot $(retries_of hot), uniform $(retries_of uniform) | | | |
@@ -452,15 +539,15 @@ settings=$(qc "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDE
 
 		Per pair (rounds' TPS in run order, retries, failed transactions, deadlocks, WAL per transaction):
 
-		| case | clients | writer | TPS per round | median | retries | failed | deadlocks | WAL bytes/txn |
-		|---|---|---|---|---|---|---|---|---|
+		| case | clients | writer | TPS per round | median | COMMIT ms (median) | retries | failed | deadlocks | WAL bytes/txn |
+		|---|---|---|---|---|---|---|---|---|---|
 	EOF
 	for key in uniform/create_order/1 uniform/baseline/1 uniform/create_order/4 uniform/baseline/4 \
 		uniform/create_order/8 uniform/baseline/8 zipf/create_order/8 zipf/baseline/8 \
-		hot/create_order/8 hot/baseline/8; do
+		hot/create_order/8 hot/baseline/8 notify/create_order_notify/8 notify/create_order/8; do
 		IFS=/ read -r c w n <<<"$key"
-		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$n" "$w" \
-			"$(for t in ${TPS[$key]:-}; do printf '%.1f ' "$t"; done | sed 's/ $//')" "$(med_tps "$key")" "${RETRIES[$key]:-0}" \
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$n" "$w" \
+			"$(for t in ${TPS[$key]:-}; do printf '%.1f ' "$t"; done | sed 's/ $//')" "$(med_tps "$key")" "$(med_commit "$key")" "${RETRIES[$key]:-0}" \
 			"${FAILED[$key]:-0}" "${DEADLOCKS[$key]:-0}" "$(wal_per_txn "$key")"
 	done
 	if [ ${#NOTES[@]} -gt 0 ]; then

@@ -128,6 +128,9 @@ SELECT pg_catalog.format('[{"sku": "%s", "qty": 5}, '
 						 CURRENT_DATE + 14) AS options \gset
 
 SET ROLE :"rep";
+-- This session listens for order events, as an integration would.
+SELECT salesorder.event_horizon() AS events_before \gset
+LISTEN salesorder_events;
 \set ECHO queries
 SELECT salesorder.create_order(:cust_id, :'lines', :'options') AS order_id \gset
 \set ECHO none
@@ -153,6 +156,16 @@ FROM salesorder.stock s
 JOIN salesorder.product p ON p.id = s.product_id
 WHERE s.warehouse_id = :wh_id AND p.sku IN (:'sku1', :'sku2')
 ORDER BY p.sku;
+\echo 'The order''s events are in the outbox (salesorder.order_event), written in'
+\echo 'the same transaction.  No order transaction sends a NOTIFY (that would make'
+\echo 'every commit in the cluster wait for the one before); the background worker'
+\echo 'wakes the listeners -- this session listens -- with the new outbox horizon'
+\echo '(psql prints the notification after the next command), and they read'
+\echo 'events_since(the last id they saw):'
+SELECT pg_catalog.pg_sleep(0.3) AS waited \gset
+UNLISTEN salesorder_events;
+SELECT id, kind, payload ->> 'to' AS to_status
+FROM salesorder.events_since(:events_before) WHERE order_id = :order_id ORDER BY id;
 
 \echo
 \echo '================================================================='
@@ -911,8 +924,9 @@ SELECT pg_temp.best_ms('TABLE salesorder.report_sales', 3) AS rollup_ms,
 \echo 'Order entry only appends signed rows to salesorder.sales_rollup_delta (+1'
 \echo 'when an order starts counting, -1 when it stops, -1/+1 around a change),'
 \echo 'so concurrent orders never wait on each other for a report row.'
-\echo 'compact_rollup() folds them into salesorder.sales_rollup now and then'
-\echo '(pg_cron, every minute).  What this story''s orders left:'
+\echo 'The background worker folds them into salesorder.sales_rollup every second'
+\echo '(salesorder.compact_interval); compact_rollup() does it on demand.  What'
+\echo 'is left right now (the worker may have folded it already):'
 SELECT pg_catalog.count(*) AS delta_rows,
 	   pg_catalog.count(DISTINCT (month, region, segment, category)) AS report_groups,
 	   pg_catalog.sum(lines) AS net_lines, pg_catalog.sum(amount) AS net_amount
@@ -1015,13 +1029,17 @@ RESET ROLE;
 \pset numericlocale off
 
 \echo
-\echo 'The operations side of planning.  flag_delays() (pg_cron, every 15'
-\echo 'minutes) flags every open order that is late or at risk of it (promised'
-\echo 'within salesorder.at_risk_days and not shipped), once, with a delayed event:'
+\echo 'The operations side of planning.  flag_delays() flags every open order that'
+\echo 'is late or at risk of it (promised within salesorder.at_risk_days and not'
+\echo 'shipped), once, with a delayed event.  The background worker runs it every'
+\echo '15 minutes (salesorder.flag_delays_interval); called now, it flags what the'
+\echo 'worker has not flagged yet:'
 \echo
 \set ECHO queries
 SELECT salesorder.flag_delays() AS orders_flagged;
 \set ECHO none
+\echo 'Flagged so far, by the worker and by that call:'
+SELECT severity, pg_catalog.count(*) AS orders FROM salesorder.delay_flag GROUP BY severity ORDER BY severity;
 \echo 'The order pipeline by status and health (salesorder.report_pipeline):'
 \pset numericlocale on
 SET ROLE salesorder_reporting;

@@ -170,6 +170,7 @@ mode_test() {
 
 mode_demo() {
 	"$BINDIR/createdb" demo
+	so_wait_for_worker demo
 	"$BINDIR/psql" -X -v ON_ERROR_STOP=1 -d demo -f demo/demo.sql
 	if [ "${SALESORDER_DEMO_KEEP:-0}" = 1 ]; then
 		SO_KEEP=1 # read by so_cleanup

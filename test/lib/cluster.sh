@@ -152,6 +152,21 @@ so_cluster_start() {
 	export SALESORDER_BINDIR=$BINDIR
 }
 
+# so_wait_for_worker DB: the background worker of a database created after
+# the server started is retried every 10 seconds; wait (up to 30 s) until it
+# serves DB, so that what follows sees its wake-ups.
+so_wait_for_worker() {
+	local i
+	for ((i = 0; i < 60; i++)); do
+		if "$BINDIR/psql" -X -At -d postgres -c "SELECT 1 FROM pg_stat_activity
+			WHERE backend_type = 'salesorder worker' AND datname = '$1'" | grep -q 1; then
+			return 0
+		fi
+		sleep 0.5
+	done
+	so_say "the salesorder background worker does not serve database $1 yet; going on without it"
+}
+
 so_cluster_stop() {
 	if [ -n "$SO_TMP" ] && [ -f "$SO_DATA/postmaster.pid" ]; then
 		so_as_owner "$BINDIR/pg_ctl" -D "$SO_DATA" -m immediate stop >/dev/null 2>&1 || true
