@@ -97,6 +97,8 @@ typedef struct SoCustomer
 	int64		default_warehouse_id;
 	bool		active;
 	bool		on_credit_hold;
+	char	   *region;
+	char	   *segment;
 } SoCustomer;
 
 /*
@@ -105,7 +107,7 @@ typedef struct SoCustomer
  */
 static SoPlan lock_customer_plan = {
 	"SELECT c.code, c.sales_rep, c.default_ship_to, c.default_warehouse_id,"
-	"       c.active, c.on_credit_hold"
+	"       c.active, c.on_credit_hold, c.region, c.segment"
 	" FROM salesorder.customer c WHERE c.id = $1 FOR NO KEY UPDATE",
 	1, {INT8OID}
 };
@@ -128,6 +130,8 @@ lock_customer(int64 customer_id, SoCustomer *cust)
 		cust->default_warehouse_id = 0;
 	cust->active = DatumGetBool(so_getdatum(0, 5, &isnull));
 	cust->on_credit_hold = DatumGetBool(so_getdatum(0, 6, &isnull));
+	cust->region = so_gettext(0, 7);
+	cust->segment = so_gettext(0, 8);
 
 	so_check_access(cust->sales_rep, customer_id, 0, NULL);
 }
@@ -171,12 +175,20 @@ check_warehouse(int64 warehouse_id)
  * names (by id, or by sku when no id is given) or NULLs when there is none.
  */
 static SoPlan products_plan = {
-	"SELECT p.id, p.list_price, p.active, p.sku"
+	"SELECT p.id, p.list_price, p.active, p.sku, p.category"
 	" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]),"
 	"                 pg_catalog.unnest($2::pg_catalog.text[]))"
 	"      WITH ORDINALITY AS u(pid, sku, ord)"
-	" LEFT JOIN salesorder.product p ON p.id = COALESCE(u.pid,"
-	"      (SELECT p2.id FROM salesorder.product p2 WHERE p2.sku = u.sku))"
+	/*
+	 * One index probe per line.  As a plain join the kept (generic) plan
+	 * hashes the whole product table for every order; OFFSET 0 keeps the
+	 * planner from flattening the lateral subquery back into that join.
+	 */
+	" LEFT JOIN LATERAL (SELECT p1.id, p1.list_price, p1.active, p1.sku, p1.category"
+	"      FROM salesorder.product p1"
+	"      WHERE p1.id = COALESCE(u.pid,"
+	"            (SELECT p2.id FROM salesorder.product p2 WHERE p2.sku = u.sku))"
+	"      OFFSET 0) p ON true"
 	" ORDER BY u.ord",
 	2, {INT8ARRAYOID, TEXTARRAYOID}
 };
@@ -240,6 +252,7 @@ so_resolve_lines(SoLineInput *in, int n)
 		}
 
 		out[i].product_id = DatumGetInt64(id);
+		out[i].category = so_gettext(i, 5);
 		out[i].qty = in[i].qty;
 		out[i].unit_price = in[i].has_price ? in[i].unit_price :
 			so_getdatum(i, 2, &isnull);
@@ -555,8 +568,9 @@ create_order_impl(SoNewOrder *req)
 	insert_lines(order_id, req->customer_id, lines, req->nlines, fast);
 	insert_creation_history(order_id, req->customer_id, status, status_reason,
 							order_no, total);
+	/* Its report contribution, from the lines in hand (no re-join). */
 	if (fast)
-		so_rollup_order(order_id, 1);
+		so_rollup_lines(cust.region, cust.segment, lines, req->nlines);
 
 	if (fast)
 	{

@@ -26,7 +26,11 @@ PG_FUNCTION_INFO_V1(so_compact_rollup);
 PG_FUNCTION_INFO_V1(so_rebuild_rollup);
 PG_FUNCTION_INFO_V1(so_rollup_regroup);
 
-/* The contribution of one order, signed, in the rollup's time zone. */
+/*
+ * The contribution of one order, signed, in the rollup's time zone.  The
+ * product is probed per line (LATERAL, OFFSET 0): as a plain join the kept
+ * generic plan hashed the whole product table for every order.
+ */
 static SoPlan contribution_plan = {
 	"INSERT INTO salesorder.sales_rollup_delta"
 	" (month, region, segment, category, orders, lines, quantity, amount)"
@@ -36,12 +40,59 @@ static SoPlan contribution_plan = {
 	" FROM salesorder.sales_order o"
 	" JOIN salesorder.customer c ON c.id = o.customer_id"
 	" JOIN salesorder.order_line l ON l.order_id = o.id"
-	" JOIN salesorder.product p ON p.id = l.product_id"
+	" CROSS JOIN LATERAL (SELECT p1.category FROM salesorder.product p1"
+	"                     WHERE p1.id = l.product_id OFFSET 0) p"
 	" CROSS JOIN salesorder.rollup_config cfg"
 	" WHERE o.id = $1"
 	" GROUP BY 1, 2, 3, 4",
 	2, {INT8OID, INT4OID}
 };
+
+/*
+ * The contribution of an order being created, from its lines in hand: one
+ * row per category, dated now (the order's created_at) in the rollup's
+ * time zone.  Equal to contribution_plan with sign +1 for the new order.
+ */
+static SoPlan new_contribution_plan = {
+	"INSERT INTO salesorder.sales_rollup_delta"
+	" (month, region, segment, category, orders, lines, quantity, amount)"
+	" SELECT (pg_catalog.date_trunc('month', pg_catalog.now() AT TIME ZONE cfg.timezone))::date,"
+	"        $1, $2, u.category, 1, pg_catalog.count(*), pg_catalog.sum(u.qty),"
+	"        pg_catalog.sum(u.amount)"
+	" FROM ROWS FROM (pg_catalog.unnest($3::pg_catalog.text[]),"
+	"                 pg_catalog.unnest($4::pg_catalog.numeric[]),"
+	"                 pg_catalog.unnest($5::pg_catalog.numeric[])) AS u(category, qty, amount)"
+	" CROSS JOIN salesorder.rollup_config cfg"
+	" GROUP BY 1, u.category",
+	5, {TEXTOID, TEXTOID, TEXTARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID}
+};
+
+void
+so_rollup_lines(const char *region, const char *segment, const SoLine *lines,
+				int n)
+{
+	Datum	   *cats = palloc(sizeof(Datum) * n);
+	bool	   *cat_nulls = palloc(sizeof(bool) * n);
+	Datum	   *qtys = palloc(sizeof(Datum) * n);
+	Datum	   *amounts = palloc(sizeof(Datum) * n);
+	Datum		args[5];
+	char		nulls[5] = {region ? ' ' : 'n', segment ? ' ' : 'n', ' ', ' ', ' '};
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		cat_nulls[i] = lines[i].category == NULL;
+		cats[i] = lines[i].category ? CStringGetTextDatum(lines[i].category) : (Datum) 0;
+		qtys[i] = lines[i].qty;
+		amounts[i] = lines[i].amount;
+	}
+	args[0] = region ? CStringGetTextDatum(region) : (Datum) 0;
+	args[1] = segment ? CStringGetTextDatum(segment) : (Datum) 0;
+	args[2] = so_make_array(cats, cat_nulls, n, TEXTOID);
+	args[3] = so_make_array(qtys, NULL, n, NUMERICOID);
+	args[4] = so_make_array(amounts, NULL, n, NUMERICOID);
+	so_execute(&new_contribution_plan, args, nulls, false, 0);
+}
 
 /*
  * Add (sign +1) or take out (-1) an order's contribution to the report, as

@@ -231,6 +231,7 @@ extern void so_move_stock(int64 warehouse_id, int64 order_id,
 typedef struct SoLine
 {
 	int64		product_id;
+	char	   *category;		/* the product's, for the report rollup */
 	Datum		qty;
 	Datum		unit_price;
 	Datum		discount_pct;
@@ -315,6 +316,9 @@ extern int64 so_event_horizon_now(void);
 
 /* ---- rollup.c ---- */
 extern void so_rollup_order(int64 order_id, int sign);
+struct SoLine;
+extern void so_rollup_lines(const char *region, const char *segment,
+							const struct SoLine *lines, int n);
 extern bool so_status_counts(const char *status);
 
 /* ---- worker.c ---- */
