@@ -18,6 +18,7 @@ OBJS = \
 	src/json_input.o \
 	src/status.o \
 	src/guard.o \
+	src/reference_guard.o \
 	src/order.o \
 	src/stock.o \
 	src/ship.o \
@@ -80,7 +81,9 @@ endif
 $(EXTENSION)--$(EXTVERSION).sql: $(EXTENSION_SQL)
 	cat $^ > $@
 
-src/%.o: src/salesorder.h
+# Every object depends on the shared header (a pattern rule without a recipe
+# would not do: make ignores it).
+$(OBJS): src/salesorder.h
 
 .PHONY: test demo bench soak
 test:

@@ -34,4 +34,5 @@ COMMENT ON FUNCTION salesorder.order_guard() IS 'Trigger: state machine and dire
 COMMENT ON FUNCTION salesorder.order_history() IS 'Trigger: writes order_status_history for every status move';
 COMMENT ON FUNCTION salesorder.line_guard() IS 'Trigger: lines are edited directly only in draft; keeps amounts and totals';
 COMMENT ON FUNCTION salesorder.ledger_append_only() IS 'Trigger: the stock ledger is written by the stock functions only and never updated, deleted or truncated';
-COMMENT ON FUNCTION salesorder.stock_guard() IS 'Trigger: stock quantities change only through the stock functions';
+COMMENT ON FUNCTION salesorder.stock_guard() IS 'Trigger: stock quantities change only through the stock functions; a stock row with ledger rows stays, and stock is never truncated';
+COMMENT ON FUNCTION salesorder.product_guard() IS 'Trigger: a product that order lines name is not deleted, and product ids never change';

@@ -58,10 +58,18 @@ AS $$
 		JOIN salesorder.sales_order o ON o.id = l.order_id
 		WHERE l.reserved_qty <> 0
 		GROUP BY o.warehouse_id, l.product_id),
+	-- Lines whose product is gone (the line has no foreign key; product_guard
+	-- keeps this from happening, short of a superuser's bypass).
+	orphans AS (
+		SELECT DISTINCT o.warehouse_id, l.product_id
+		FROM salesorder.order_line l
+		JOIN salesorder.sales_order o ON o.id = l.order_id
+		WHERE NOT EXISTS (SELECT 1 FROM salesorder.product pr WHERE pr.id = l.product_id)),
 	pairs AS (
 		SELECT s.warehouse_id, s.product_id FROM salesorder.stock s
 		UNION SELECT g.warehouse_id, g.product_id FROM ledger g
-		UNION SELECT n.warehouse_id, n.product_id FROM lines n),
+		UNION SELECT n.warehouse_id, n.product_id FROM lines n
+		UNION SELECT r.warehouse_id, r.product_id FROM orphans r),
 	checked AS (
 		SELECT p.warehouse_id, p.product_id,
 			   s.on_hand, coalesce(g.on_hand, 0) AS ledger_on_hand,
@@ -69,6 +77,9 @@ AS $$
 			   coalesce(n.reserved, 0) AS lines_reserved,
 			   coalesce(n.closed_reserved, 0) AS closed_lines_reserved,
 			   concat_ws('; ',
+				   CASE WHEN r.product_id IS NOT NULL THEN 'order lines name a product that does not exist' END,
+				   CASE WHEN s.warehouse_id IS NULL AND g.warehouse_id IS NOT NULL
+						THEN 'ledger rows without a stock row' END,
 				   CASE WHEN s.warehouse_id IS NULL THEN 'no stock row' END,
 				   CASE WHEN s.on_hand <> coalesce(g.on_hand, 0)
 						THEN 'on_hand differs from the ledger' END,
@@ -86,7 +97,9 @@ AS $$
 		LEFT JOIN ledger g
 			ON g.warehouse_id = p.warehouse_id AND g.product_id = p.product_id
 		LEFT JOIN lines n
-			ON n.warehouse_id = p.warehouse_id AND n.product_id = p.product_id)
+			ON n.warehouse_id = p.warehouse_id AND n.product_id = p.product_id
+		LEFT JOIN orphans r
+			ON r.warehouse_id = p.warehouse_id AND r.product_id = p.product_id)
 	SELECT * FROM checked WHERE problem <> '' ORDER BY warehouse_id, product_id
 $$;
 

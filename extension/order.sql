@@ -101,6 +101,21 @@ SET search_path = pg_catalog, pg_temp;
 CREATE TRIGGER stock_guard
 	BEFORE INSERT OR UPDATE OR DELETE ON salesorder.stock
 	FOR EACH ROW EXECUTE FUNCTION salesorder.stock_guard();
+CREATE TRIGGER stock_no_truncate
+	BEFORE TRUNCATE ON salesorder.stock
+	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.stock_guard();
+
+-- Products that order lines name stay, and ids never change (what a foreign
+-- key from order_line did; see src/reference_guard.c).
+CREATE FUNCTION salesorder.product_guard()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'so_product_guard'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+CREATE TRIGGER product_guard
+	BEFORE UPDATE OF id OR DELETE ON salesorder.product
+	FOR EACH ROW EXECUTE FUNCTION salesorder.product_guard();
 
 -- The ledger is written by the stock functions only, and append-only for
 -- everybody, the extension included.

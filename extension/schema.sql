@@ -97,7 +97,9 @@ CREATE TABLE salesorder.order_line (
 	order_id		bigint NOT NULL,
 	line_no			integer NOT NULL CHECK (line_no >= 1),
 	customer_id		bigint NOT NULL,
-	product_id		bigint NOT NULL REFERENCES salesorder.product (id),
+	-- No foreign key: create_order looks the product up before it writes the
+	-- line, and product_guard keeps referenced products (src/reference_guard.c).
+	product_id		bigint NOT NULL,
 	qty				numeric(14,3) NOT NULL CHECK (qty > 0),
 	unit_price		numeric(14,4) NOT NULL CHECK (unit_price >= 0),
 	discount_pct	numeric(5,2) NOT NULL DEFAULT 0 CHECK (discount_pct BETWEEN 0 AND 100),

