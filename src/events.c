@@ -42,6 +42,7 @@
 #include "salesorder.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -50,6 +51,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/json.h"
+#include "utils/lsyscache.h"
 
 PG_FUNCTION_INFO_V1(so_events_since);
 PG_FUNCTION_INFO_V1(so_event_horizon);
@@ -111,17 +113,28 @@ so_events_init(void)
 	RegisterSubXactCallback(event_subxact_callback, NULL);
 }
 
-static SoPlan last_value_plan = {
-	"SELECT COALESCE(pg_catalog.pg_sequence_last_value("
-	"  'salesorder.order_event_id_seq'::pg_catalog.regclass), 0)",
-	0, {InvalidOid}
-};
-
+/*
+ * The event sequence's last value (0 before its first nextval), read by a
+ * direct call of pg_sequence_last_value(): every writer does this once per
+ * transaction, and a statement would cost an executor start-up.  The
+ * caller must be allowed to read the sequence (the extension owner, or
+ * the worker's superuser).
+ */
 static int64
 sequence_last_value(void)
 {
-	so_execute(&last_value_plan, NULL, NULL, false, 1);
-	return so_getint64(0, 1);
+	Oid			nspid = get_namespace_oid("salesorder", false);
+	Oid			seqid = get_relname_relid("order_event_id_seq", nspid);
+	LOCAL_FCINFO(fcinfo, 1);
+	Datum		result;
+
+	if (!OidIsValid(seqid))
+		elog(ERROR, "sequence salesorder.order_event_id_seq is missing");
+	InitFunctionCallInfoData(*fcinfo, NULL, 1, InvalidOid, NULL, NULL);
+	fcinfo->args[0].value = ObjectIdGetDatum(seqid);
+	fcinfo->args[0].isnull = false;
+	result = pg_sequence_last_value(fcinfo);
+	return fcinfo->isnull ? 0 : DatumGetInt64(result);
 }
 
 /*
