@@ -370,6 +370,9 @@ warm_up
 run_pair uniform 8 "$rounds"
 run_pair zipf 8 "$rounds"
 run_pair hot 8 "$rounds"
+# Where a hot SKU's row lock would become the queue: more clients than cores.
+run_pair uniform 16 "$rounds_few"
+run_pair hot 16 "$rounds_few"
 run_pair uniform 1 "$rounds_few"
 run_pair uniform 4 "$rounds_few"
 # What 1.1 did: a NOTIFY in the order's own transaction, which takes the
@@ -473,6 +476,8 @@ n8n=$(med_tps notify/create_order_notify/8) k8n=$(med_commit notify/create_order
 n8c=$(med_tps notify/create_order/8) k8cn=$(med_commit notify/create_order/8)
 z8c=$(med_tps zipf/create_order/8) z8b=$(med_tps zipf/baseline/8)
 h8c=$(med_tps hot/create_order/8) h8b=$(med_tps hot/baseline/8)
+u16c=$(med_tps uniform/create_order/16) u16b=$(med_tps uniform/baseline/16)
+h16c=$(med_tps hot/create_order/16) h16b=$(med_tps hot/baseline/16)
 wal_c=$(wal_per_txn uniform/create_order/8) wal_b=$(wal_per_txn uniform/baseline/8)
 
 t0=$(ms agg_trend.sql "$w0") t2=$(ms agg_trend.sql "$w2")
@@ -523,6 +528,8 @@ settings=$(qc "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDE
 		| 7 wake-ups | commit to LISTENer wake-up, create_order at 8 clients ($WAKE_TPS tps, $WAKE_N events) | p50 $WAKE_P50 ms, p99 $WAKE_P99 ms, max $WAKE_MAX ms | | | p99 <= 250 ms: $(verdict "$(ge 250 "${WAKE_P99/-/99999}")" "$WAKE_P99 ms") |
 		| 2 contention | Zipfian s=1.1, 8 clients | $z8c tps ($(ratio "$z8c" "$u8c") of uniform) | baseline $z8b tps ($(ratio "$z8b" "$u8b") of uniform) | $(ratio "$z8c" "$z8b") | |
 		| 2 contention | one hot SKU, 8 clients | $h8c tps ($(ratio "$h8c" "$u8c") of uniform) | baseline $h8b tps ($(ratio "$h8b" "$u8b") of uniform) | $(ratio "$h8c" "$h8b") | >= 0.5 of uniform: $(verdict "$(ge "$h8c" "$(calc "$u8c / 2")")" "$(ratio "$h8c" "$u8c") of uniform") |
+		| 2 contention | uniform, 16 clients | $u16c tps | baseline $u16b tps | $(ratio "$u16c" "$u16b") | |
+		| 2 contention | one hot SKU, 16 clients | $h16c tps ($(ratio "$h16c" "$u16c") of uniform) | baseline $h16b tps ($(ratio "$h16b" "$u16b") of uniform) | $(ratio "$h16c" "$h16b") | >= 0.5 of uniform: $(verdict "$(ge "$h16c" "$(calc "$u16c / 2")")" "$(ratio "$h16c" "$u16c") of uniform") |
 		| 2 contention | retries create_order / baseline | Zipfian $(retries_of zipf), hot $(retries_of hot), uniform $(retries_of uniform) | | | |
 		| 2 contention | deadlocks (pg_stat_database) | $dl_total in all order entry | | | 0: $(verdict "$([ "$dl_total" -eq 0 ] && echo 1 || echo 0)" "$dl_total") |
 		| 2 contention | oversell: verify_stock() rows | $bad_stock | | | 0: $(verdict "$([ "$bad_stock" = 0 ] && echo 1 || echo 0)" "$bad_stock rows") |
@@ -544,7 +551,8 @@ settings=$(qc "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDE
 	EOF
 	for key in uniform/create_order/1 uniform/baseline/1 uniform/create_order/4 uniform/baseline/4 \
 		uniform/create_order/8 uniform/baseline/8 zipf/create_order/8 zipf/baseline/8 \
-		hot/create_order/8 hot/baseline/8 notify/create_order_notify/8 notify/create_order/8; do
+		hot/create_order/8 hot/baseline/8 uniform/create_order/16 uniform/baseline/16 \
+		hot/create_order/16 hot/baseline/16 notify/create_order_notify/8 notify/create_order/8; do
 		IFS=/ read -r c w n <<<"$key"
 		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$n" "$w" \
 			"$(for t in ${TPS[$key]:-}; do printf '%.1f ' "$t"; done | sed 's/ $//')" "$(med_tps "$key")" "$(med_commit "$key")" "${RETRIES[$key]:-0}" \
