@@ -210,12 +210,19 @@ event_horizon_work(void *arg)
 
 		if (l->locktag.locktag_type != LOCKTAG_ADVISORY ||
 			l->locktag.locktag_field1 != MyDatabaseId ||
-			l->locktag.locktag_field4 != EVENT_LOCK_KIND ||
 			l->holdMask == 0 || l->pid == MyProcPid)
 			continue;
 		key = (int64) (((uint64) l->locktag.locktag_field2 << 32) |
 					   l->locktag.locktag_field3);
-		horizon = Min(horizon, key);
+		/*
+		 * Only our tag.  A session still running the 1.1 library (loaded
+		 * before the package was replaced) takes an old, SQL-reachable key,
+		 * which is not honoured -- honouring it would let any login role
+		 * hold the horizon back: after installing a new build, restart the
+		 * server (as the preloaded worker needs anyway).
+		 */
+		if (l->locktag.locktag_field4 == EVENT_LOCK_KIND)
+			horizon = Min(horizon, key);
 	}
 	return Int64GetDatum(horizon);
 }

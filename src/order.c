@@ -21,6 +21,8 @@
  */
 #include "salesorder.h"
 
+#include "access/xact.h"
+
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "utils/array.h"
@@ -100,6 +102,7 @@ typedef struct SoCustomer
 	char	   *region;
 	char	   *segment;
 	/* The order's warehouse (the one asked for, or the default), if any. */
+	int64		wh_id;
 	bool		wh_found;
 	bool		wh_active;
 	char	   *wh_code;
@@ -112,7 +115,7 @@ typedef struct SoCustomer
 static SoPlan lock_customer_plan = {
 	"SELECT c.code, c.sales_rep, c.default_ship_to, c.default_warehouse_id,"
 	"       c.active, c.on_credit_hold, c.region, c.segment,"
-	"       w.id IS NOT NULL, w.active, w.code"
+	"       w.id, w.active, w.code"
 	" FROM salesorder.customer c"
 	/* The warehouse comes along: one statement less per order. */
 	" LEFT JOIN salesorder.warehouse w ON w.id = COALESCE($2, c.default_warehouse_id)"
@@ -145,7 +148,8 @@ lock_customer(int64 customer_id, int64 warehouse_id, SoCustomer *cust)
 	cust->on_credit_hold = DatumGetBool(so_getdatum(0, 6, &isnull));
 	cust->region = so_gettext(0, 7);
 	cust->segment = so_gettext(0, 8);
-	cust->wh_found = DatumGetBool(so_getdatum(0, 9, &isnull));
+	cust->wh_id = DatumGetInt64(so_getdatum(0, 9, &isnull));
+	cust->wh_found = !isnull;
 	cust->wh_active = cust->wh_found && DatumGetBool(so_getdatum(0, 10, &isnull));
 	cust->wh_code = so_gettext(0, 11);
 
@@ -163,9 +167,32 @@ check_credit_hold(const SoCustomer *cust)
 				 errhint("Save the order as a draft ({\"draft\": true}) until an administrator releases the hold.")));
 }
 
+static SoPlan warehouse_plan = {
+	"SELECT w.id, w.active, w.code FROM salesorder.warehouse w WHERE w.id = $1",
+	1, {INT8OID}
+};
+
 static void
-check_warehouse(const SoCustomer *cust, int64 warehouse_id)
+check_warehouse(SoCustomer *cust, int64 warehouse_id)
 {
+	/*
+	 * After waiting for the customer row lock, READ COMMITTED rechecks the
+	 * locked row only: the joined warehouse can be the one of the customer's
+	 * old default.  Then read the warehouse on its own.
+	 */
+	if (!cust->wh_found || cust->wh_id != warehouse_id)
+	{
+		Datum		arg = Int64GetDatum(warehouse_id);
+		bool		isnull;
+
+		cust->wh_found = so_execute(&warehouse_plan, &arg, NULL, true, 1) == 1;
+		if (cust->wh_found)
+		{
+			cust->wh_id = warehouse_id;
+			cust->wh_active = DatumGetBool(so_getdatum(0, 2, &isnull));
+			cust->wh_code = so_gettext(0, 3);
+		}
+	}
 	if (!cust->wh_found)
 		ereport(ERROR,
 				(errcode(ERRCODE_SO_NOT_FOUND),
@@ -182,23 +209,34 @@ check_warehouse(const SoCustomer *cust, int64 warehouse_id)
  * One row per requested line, in the caller's order, with the product it
  * names (by id, or by sku when no id is given) or NULLs when there is none.
  */
+#define PRODUCTS_SQL(lock) \
+	"SELECT p.id, p.list_price, p.active, p.sku, p.category" \
+	" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[])," \
+	"                 pg_catalog.unnest($2::pg_catalog.text[]))" \
+	"      WITH ORDINALITY AS u(pid, sku, ord)" \
+	" LEFT JOIN LATERAL (SELECT p1.id, p1.list_price, p1.active, p1.sku, p1.category" \
+	"      FROM salesorder.product p1" \
+	"      WHERE p1.id = COALESCE(u.pid," \
+	"            (SELECT p2.id FROM salesorder.product p2 WHERE p2.sku = u.sku))" \
+	"      OFFSET 0" lock ") p ON true" \
+	" ORDER BY u.ord"
+
+/*
+ * One index probe per line.  As a plain join the kept (generic) plan
+ * hashes the whole product table for every order; OFFSET 0 keeps the
+ * planner from flattening the lateral subquery back into that join.
+ */
 static SoPlan products_plan = {
-	"SELECT p.id, p.list_price, p.active, p.sku, p.category"
-	" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]),"
-	"                 pg_catalog.unnest($2::pg_catalog.text[]))"
-	"      WITH ORDINALITY AS u(pid, sku, ord)"
-	/*
-	 * One index probe per line.  As a plain join the kept (generic) plan
-	 * hashes the whole product table for every order; OFFSET 0 keeps the
-	 * planner from flattening the lateral subquery back into that join.
-	 */
-	" LEFT JOIN LATERAL (SELECT p1.id, p1.list_price, p1.active, p1.sku, p1.category"
-	"      FROM salesorder.product p1"
-	"      WHERE p1.id = COALESCE(u.pid,"
-	"            (SELECT p2.id FROM salesorder.product p2 WHERE p2.sku = u.sku))"
-	"      OFFSET 0) p ON true"
-	" ORDER BY u.ord",
-	2, {INT8ARRAYOID, TEXTARRAYOID}
+	PRODUCTS_SQL(""), 2, {INT8ARRAYOID, TEXTARRAYOID}
+};
+
+/*
+ * Under a transaction snapshot a product deleted meanwhile can still look
+ * present: lock the rows (as a foreign key would), which then fails with a
+ * serialization error instead.
+ */
+static SoPlan products_locked_plan = {
+	PRODUCTS_SQL(" FOR KEY SHARE OF p1"), 2, {INT8ARRAYOID, TEXTARRAYOID}
 };
 
 /* Resolve products and prices, and compute every line's amounts. */
@@ -226,7 +264,14 @@ so_resolve_lines(SoLineInput *in, int n)
 	}
 	args[0] = so_make_array(pids, pid_nulls, n, INT8OID);
 	args[1] = so_make_array(skus, sku_nulls, n, TEXTOID);
-	if (so_execute(&products_plan, args, NULL, true, 0) != n)
+	/*
+	 * Lines will name these products: no product delete from here on (see
+	 * reference_guard.c), and a fresh snapshot, taken after any wait for
+	 * one that was under way (read_only false).
+	 */
+	so_lock_order_lines();
+	if (so_execute(IsolationUsesXactSnapshot() ? &products_locked_plan : &products_plan,
+				   args, NULL, false, 0) != n)
 		elog(ERROR, "product look-up returned the wrong number of rows");
 
 	initStringInfo(&missing);

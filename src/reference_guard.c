@@ -19,6 +19,13 @@
  * referenced row -- is done here: product_guard refuses to delete a product
  * that order lines name, or to change any product's id; stock_guard refuses
  * to delete a stock row that has ledger rows, and any TRUNCATE of stock.
+ *
+ * The race a foreign key's row lock closed is closed by table locks: every
+ * writer of order lines holds order_line's RowExclusiveLock from before it
+ * looks its products up until it commits (so_lock_order_lines), and
+ * product_guard takes order_line's ShareLock, which waits for those writers
+ * and keeps new ones out, before it counts the lines with a fresh snapshot.
+ * Product deletes are rare; order entry never waits for anything here.
  * verify_stock() reports a line whose product is missing and a ledger pair
  * without its stock row, should a superuser bypass all of this.
  *
@@ -32,6 +39,10 @@
 #include "salesorder.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "storage/lmgr.h"
+#include "utils/lsyscache.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "fmgr.h"
@@ -39,6 +50,29 @@
 #include "utils/rel.h"
 
 PG_FUNCTION_INFO_V1(so_product_guard);
+
+static Oid
+order_line_relid(void)
+{
+	Oid			relid = get_relname_relid("order_line",
+										  get_namespace_oid("salesorder", false));
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "table salesorder.order_line is missing");
+	return relid;
+}
+
+/*
+ * Called by whatever is about to look products up for new order lines:
+ * order_line's RowExclusiveLock (the one its INSERT takes anyway, a
+ * fast-path lock that conflicts with no other writer), taken before the
+ * look-up, so that a product delete cannot slip in between.
+ */
+void
+so_lock_order_lines(void)
+{
+	LockRelationOid(order_line_relid(), RowExclusiveLock);
+}
 
 static SoPlan product_lines_plan = {
 	"SELECT pg_catalog.count(*) FROM salesorder.order_line l WHERE l.product_id = $1",
@@ -50,7 +84,8 @@ product_lines_work(void *arg)
 {
 	Datum		id = *(Datum *) arg;
 
-	so_execute(&product_lines_plan, &id, NULL, true, 1);
+	/* Not read-only: a snapshot taken after the lock, seeing every writer. */
+	so_execute(&product_lines_plan, &id, NULL, false, 1);
 	return Int64GetDatum(so_getint64(0, 1));
 }
 
@@ -92,6 +127,18 @@ so_product_guard(PG_FUNCTION_ARGS)
 		return PointerGetDatum(trigdata->tg_newtuple);
 	}
 
+	/*
+	 * Wait for the writers of order lines and keep new ones out; under a
+	 * transaction snapshot the count could still miss a line committed
+	 * meanwhile, so the check wants READ COMMITTED.
+	 */
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("products are deleted at READ COMMITTED"),
+				 errdetail("The check that no order line names the product needs a snapshot taken after order entry has been held off."),
+				 errhint("Run the DELETE outside a REPEATABLE READ or SERIALIZABLE transaction.")));
+	LockRelationOid(order_line_relid(), ShareLock);
 	lines = DatumGetInt64(so_run_as_owner(product_lines_work, &id, INT8OID));
 	if (lines > 0)
 		ereport(ERROR,
@@ -122,7 +169,7 @@ stock_ledger_work(void *arg)
 	Datum		args[2] = {Int64GetDatum(pair->warehouse_id), Int64GetDatum(pair->product_id)};
 	bool		isnull;
 
-	so_execute(&stock_ledger_plan, args, NULL, true, 1);
+	so_execute(&stock_ledger_plan, args, NULL, false, 1);
 	return so_getdatum(0, 1, &isnull);
 }
 

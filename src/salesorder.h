@@ -306,6 +306,7 @@ extern void so_close_steps(int64 order_id, const char *why);
 
 /* ---- reference_guard.c ---- */
 extern bool so_stock_has_ledger(int64 warehouse_id, int64 product_id);
+extern void so_lock_order_lines(void);
 
 /* ---- change.c ---- */
 extern void so_close_change_requests(int64 order_id, const char *why);

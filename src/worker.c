@@ -20,10 +20,14 @@
  *		writes or waits for.
  *	  delay flagging (salesorder.flag_delays_interval, 15 min): flag_delays().
  *
- * Its statements run with a short lock_timeout, so that it never makes
- * order entry queue behind it for long; an error in one task is logged and
- * the loop goes on.  SIGTERM stops it cleanly; after a crash the postmaster
- * starts it again (bgw_restart_time).  What it does is logged at DEBUG1.
+ * Its statements run with a short lock_timeout, so that it never waits
+ * long for a lock; an error in one task is logged, the task is tried again
+ * in 10 seconds, and the loop goes on.  Each task's next run is counted
+ * from the end of the last one, so a slow task never runs back to back.
+ * SIGTERM ends it cleanly (exit code 1, so that the postmaster starts it
+ * again after bgw_restart_time unless the server is shutting down); after a
+ * crash the postmaster starts it again too.  What it does is logged at
+ * DEBUG1.
  *
  * The design follows PostgreSQL's worker_spi module and pg_cron's launcher.
  *
@@ -63,8 +67,9 @@ int			so_flag_delays_interval_s = 900;
 
 /* How long the worker waits for a lock before it gives up until next time. */
 #define WORKER_LOCK_TIMEOUT "200ms"
-#define WORKER_STATEMENT_TIMEOUT "60s"
 #define WORKER_RESTART_SECONDS 10
+/* A task that failed is tried again this soon (or at its interval). */
+#define WORKER_RETRY_MS 10000
 
 static volatile sig_atomic_t got_sigterm = false;
 
@@ -125,21 +130,26 @@ typedef void (*SoTask) (void);
 static int64 last_notified = -1;
 
 static SoPlan worker_settings_plan = {
-	"SELECT pg_catalog.set_config('lock_timeout', '" WORKER_LOCK_TIMEOUT "', true),"
-	"       pg_catalog.set_config('statement_timeout', '" WORKER_STATEMENT_TIMEOUT "', true)",
+	"SELECT pg_catalog.set_config('lock_timeout', '" WORKER_LOCK_TIMEOUT "', true)",
 	0, {InvalidOid}
 };
 
+typedef enum SoTaskResult
+{
+	TASK_DONE,
+	TASK_FAILED,
+	TASK_NOT_INSTALLED			/* no salesorder in this database (yet) */
+} SoTaskResult;
+
 /*
- * Run task in a transaction with SPI; false when the extension is not
- * installed here.  An error is logged, the transaction rolled back, and the
- * worker goes on.
+ * Run task in a transaction with SPI.  An error is logged, the transaction
+ * rolled back, and the worker goes on.
  */
-static bool
+static SoTaskResult
 run_task(SoTask task, const char *what)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
-	bool		installed = false;
+	volatile SoTaskResult result = TASK_DONE;
 
 	pgstat_report_activity(STATE_RUNNING, what);
 	PG_TRY();
@@ -147,8 +157,9 @@ run_task(SoTask task, const char *what)
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
 		PushActiveSnapshot(GetTransactionSnapshot());
-		installed = OidIsValid(get_extension_oid("salesorder", true));
-		if (installed)
+		if (!OidIsValid(get_extension_oid("salesorder", true)))
+			result = TASK_NOT_INSTALLED;
+		else
 		{
 			if (SPI_connect() != SPI_OK_CONNECT)
 				elog(ERROR, "SPI_connect failed");
@@ -168,13 +179,32 @@ run_task(SoTask task, const char *what)
 		AbortOutOfAnyTransaction();
 		FlushErrorState();
 		RESUME_INTERRUPTS();
-		installed = true;
+		result = TASK_FAILED;
 	}
 	PG_END_TRY();
 	MemoryContextSwitchTo(oldcxt);
 	pgstat_report_stat(false);
 	pgstat_report_activity(STATE_IDLE, NULL);
-	return installed;
+	return result;
+}
+
+/*
+ * Run a task if it is due; returns false when the extension is not
+ * installed.  The next run is counted from now, after the task: every
+ * interval_ms, or sooner after a failure.
+ */
+static bool
+run_if_due(SoTask task, const char *what, int64 interval_ms, TimestampTz *next)
+{
+	SoTaskResult r;
+
+	if (interval_ms <= 0 || GetCurrentTimestamp() < *next)
+		return true;
+	r = run_task(task, what);
+	*next = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+										r == TASK_FAILED ?
+										Min(interval_ms, WORKER_RETRY_MS) : interval_ms);
+	return r != TASK_NOT_INSTALLED;
 }
 
 /*
@@ -258,9 +288,9 @@ so_worker_main(Datum main_arg)
 
 	while (!got_sigterm)
 	{
-		TimestampTz now = GetCurrentTimestamp();
+		TimestampTz now;
 		long		wait_ms = 60000;
-		bool		installed = true;
+		bool		installed;
 
 		if (ConfigReloadPending)
 		{
@@ -268,22 +298,13 @@ so_worker_main(Datum main_arg)
 			ProcessConfigFile(PGC_SIGHUP);
 		}
 
-		if (so_notify_interval_ms > 0 && now >= next_notify)
-		{
-			installed = run_task(notify_task, "salesorder: notify consumers");
-			next_notify = TimestampTzPlusMilliseconds(now, so_notify_interval_ms);
-		}
-		if (installed && so_compact_interval_ms > 0 && now >= next_compact)
-		{
-			installed = run_task(compact_task, "salesorder: compact the rollup");
-			next_compact = TimestampTzPlusMilliseconds(now, so_compact_interval_ms);
-		}
-		if (installed && so_flag_delays_interval_s > 0 && now >= next_flag)
-		{
-			installed = run_task(flag_task, "salesorder: flag delays");
-			next_flag = TimestampTzPlusMilliseconds(now,
-													(int64) so_flag_delays_interval_s * 1000);
-		}
+		installed = run_if_due(notify_task, "salesorder: notify consumers",
+							   so_notify_interval_ms, &next_notify) &&
+			run_if_due(compact_task, "salesorder: compact the rollup",
+					   so_compact_interval_ms, &next_compact) &&
+			run_if_due(flag_task, "salesorder: flag delays",
+					   (int64) so_flag_delays_interval_s * 1000, &next_flag);
+		now = GetCurrentTimestamp();
 		if (!installed)
 		{
 			/* Not installed here (yet): look again in a while. */
@@ -292,7 +313,6 @@ so_worker_main(Datum main_arg)
 				TimestampTzPlusMilliseconds(now, 5000);
 		}
 
-		now = GetCurrentTimestamp();
 		if (so_notify_interval_ms > 0)
 			wait_ms = Min(wait_ms, ms_until(now, next_notify));
 		if (so_compact_interval_ms > 0)
@@ -307,6 +327,11 @@ so_worker_main(Datum main_arg)
 		CHECK_FOR_INTERRUPTS();
 	}
 
+	/*
+	 * Exit code 1: the postmaster starts the worker again after
+	 * bgw_restart_time (an exit code of 0 would unregister it until the
+	 * server restarts); at shutdown it is not restarted anyway.
+	 */
 	elog(LOG, "salesorder worker for database \"%s\" stopping", dbname);
-	proc_exit(0);
+	proc_exit(1);
 }

@@ -7,7 +7,7 @@
 #   - the report rollup is compacted with no compact_rollup() call, and the
 #     report stays equal to the raw GROUP BY;
 #   - a late order gets its delayed event with no flag_delays() call;
-#   - SIGTERM stops the worker cleanly.
+#   - SIGTERM stops the worker cleanly, and the postmaster starts it again.
 use strict;
 use warnings;
 
@@ -148,6 +148,9 @@ ok($node->poll_query_until('postgres', "SELECT count(*) = 0 FROM ($worker_pid) w
 ok($node->log_contains('salesorder worker for database "shop" stopping'),
 	'and it says so');
 ok(!$node->log_contains("PID $pid\\) was terminated by signal"), 'with no crash');
+ok($node->poll_query_until('postgres',
+		"SELECT count(*) = 1 FROM ($worker_pid) w WHERE pid <> $pid"),
+	'and the postmaster starts it again');
 
 $node->stop;
 done_testing();
