@@ -164,7 +164,7 @@ configure_server() {
 # Part 1, 2, 6: order entry
 ###########################################################################
 
-declare -A TPS=() TXNS=() WAL=() RETRIES=() FAILED=() DEADLOCKS=() ROUNDS_DONE=() COMMITLAT=()
+declare -A TPS=() TXNS=() WAL=() RETRIES=() FAILED=() DEADLOCKS=() ROUNDS_DONE=() COMMITLAT=() ROWS=()
 
 # run_entry CASE WRITER CLIENTS SEED: one timed pgbench round of WRITER
 # (create_order or baseline) over the draws of CASE (uniform, zipf, hot).
@@ -177,14 +177,18 @@ run_entry() {
 	# The notify case is the uniform one, with and without a NOTIFY.
 	cat "$here/draw_${case/notify/uniform}.pgbench" "$here/$writer.pgbench" >"$script"
 	qc "CHECKPOINT"
-	read -r lsn0 dl0 < <(qc "SELECT pg_current_wal_lsn(), deadlocks
+	# Rows written: inserted, updated and deleted tuples of every table (the
+	# backends report them as they exit, just after pgbench).
+	read -r lsn0 dl0 rows0 < <(qc "SELECT pg_current_wal_lsn(), deadlocks,
+		(SELECT sum(n_tup_ins + n_tup_upd + n_tup_del) FROM pg_stat_user_tables)
 		FROM pg_stat_database WHERE datname = current_database()")
 	"${pgbench[@]}" -n -r -M prepared -c "$clients" -j "$((clients < 2 ? clients : 2))" \
 		-T "$round_s" --max-tries=10 --failures-detailed --random-seed="$seed" \
 		-f "$script" "$db" >"$log" 2>&1 || rc=$?
 	# Backends report their deadlock counts as they exit, just after pgbench.
 	sleep 0.5
-	read -r lsn1 dl1 < <(qc "SELECT pg_current_wal_lsn(), deadlocks
+	read -r lsn1 dl1 rows1 < <(qc "SELECT pg_current_wal_lsn(), deadlocks,
+		(SELECT sum(n_tup_ins + n_tup_upd + n_tup_del) FROM pg_stat_user_tables)
 		FROM pg_stat_database WHERE datname = current_database()")
 	tps=$(pgb_field "$log" 'tps = ')
 	txns=$(pgb_field "$log" 'number of transactions actually processed: ')
@@ -202,6 +206,7 @@ run_entry() {
 	COMMITLAT[$key]="${COMMITLAT[$key]:-} $(awk '/^ +[0-9.]+ .* (COMMIT|END);$/ { print $1 }' "$log" | head -n 1)"
 	TXNS[$key]=$((${TXNS[$key]:-0} + txns))
 	WAL[$key]=$((${WAL[$key]:-0} + $(qc "SELECT pg_wal_lsn_diff('$lsn1', '$lsn0')::bigint")))
+	ROWS[$key]=$((${ROWS[$key]:-0} + rows1 - rows0))
 	RETRIES[$key]=$((${RETRIES[$key]:-0} + retries))
 	FAILED[$key]=$((${FAILED[$key]:-0} + failed))
 	DEADLOCKS[$key]=$((${DEADLOCKS[$key]:-0} + dl1 - dl0))
@@ -295,6 +300,7 @@ wake_up_latency() {
 	echo "    wake-up latency over $WAKE_N events at $WAKE_TPS tps: p50 $WAKE_P50 ms, p99 $WAKE_P99 ms, max $WAKE_MAX ms"
 }
 wal_per_txn() { calc "${WAL[$1]:-0} / (${TXNS[$1]:-0} > 0 ? ${TXNS[$1]} : 1)" '%.0f'; }
+rows_per_txn() { calc "${ROWS[$1]:-0} / (${TXNS[$1]:-0} > 0 ? ${TXNS[$1]} : 1)" '%.1f'; }
 
 # The baseline's bookkeeping must add up: every line took one unit, and the
 # guarded UPDATE skipped none (which it would only do for lack of stock).
@@ -479,6 +485,7 @@ h8c=$(med_tps hot/create_order/8) h8b=$(med_tps hot/baseline/8)
 u16c=$(med_tps uniform/create_order/16) u16b=$(med_tps uniform/baseline/16)
 h16c=$(med_tps hot/create_order/16) h16b=$(med_tps hot/baseline/16)
 wal_c=$(wal_per_txn uniform/create_order/8) wal_b=$(wal_per_txn uniform/baseline/8)
+rows_c=$(rows_per_txn uniform/create_order/8) rows_b=$(rows_per_txn uniform/baseline/8)
 
 t0=$(ms agg_trend.sql "$w0") t2=$(ms agg_trend.sql "$w2")
 r0=$(ms agg_regr.sql "$w0") r2=$(ms agg_regr.sql "$w2")
@@ -541,22 +548,23 @@ settings=$(qc "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDE
 		| 5 reports | p95 ($(wc -l <"$rl") rollup runs, $(wc -l <"$rw") raw runs) | $rl95 ms | raw $rw95 ms | | < 20 ms: $(verdict "$(ge 20 "$rl95")" "$rl95 ms") |
 		| 5 reports | report_sales with jit=off, p50 / p95 | $rj50 / $rj95 ms | raw (jit on) $rw50 ms | $(ratio "$rw50" "$rj50" %.0f)x faster | |
 		| 5 reports | report_sales over $delta_rows uncompacted deltas (before the bulk load), p50 / p95 | $rd50 / $rd95 ms | | | |
-		| 6 write cost | WAL per order, 8 clients | $wal_c bytes | baseline $wal_b bytes | $(ratio "$wal_c" "$wal_b" %.1f)x | |
+		| 6 write cost | WAL per order, 8 clients | $wal_c bytes | baseline $wal_b bytes | $(ratio "$wal_c" "$wal_b" %.1f)x | <= 2x: $(verdict "$(ge 2 "$(ratio "$wal_c" "$wal_b")")" "$(ratio "$wal_c" "$wal_b" %.1f)x") |
+		| 6 write cost | rows written per order (inserted, updated, deleted; with the worker's compaction), 8 clients | $rows_c | baseline $rows_b | $(ratio "$rows_c" "$rows_b" %.1f)x | |
 		| 6 write cost | TPS with rollups, events, history, 8 clients | $u8c tps | baseline $u8b tps | $(ratio "$u8c" "$u8b") | |
 
 		Per pair (rounds' TPS in run order, retries, failed transactions, deadlocks, WAL per transaction):
 
-		| case | clients | writer | TPS per round | median | COMMIT ms (median) | retries | failed | deadlocks | WAL bytes/txn |
-		|---|---|---|---|---|---|---|---|---|---|
+		| case | clients | writer | TPS per round | median | COMMIT ms (median) | retries | failed | deadlocks | WAL bytes/txn | rows/txn |
+		|---|---|---|---|---|---|---|---|---|---|---|
 	EOF
 	for key in uniform/create_order/1 uniform/baseline/1 uniform/create_order/4 uniform/baseline/4 \
 		uniform/create_order/8 uniform/baseline/8 zipf/create_order/8 zipf/baseline/8 \
 		hot/create_order/8 hot/baseline/8 uniform/create_order/16 uniform/baseline/16 \
 		hot/create_order/16 hot/baseline/16 notify/create_order_notify/8 notify/create_order/8; do
 		IFS=/ read -r c w n <<<"$key"
-		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$n" "$w" \
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$n" "$w" \
 			"$(for t in ${TPS[$key]:-}; do printf '%.1f ' "$t"; done | sed 's/ $//')" "$(med_tps "$key")" "$(med_commit "$key")" "${RETRIES[$key]:-0}" \
-			"${FAILED[$key]:-0}" "${DEADLOCKS[$key]:-0}" "$(wal_per_txn "$key")"
+			"${FAILED[$key]:-0}" "${DEADLOCKS[$key]:-0}" "$(wal_per_txn "$key")" "$(rows_per_txn "$key")"
 	done
 	if [ ${#NOTES[@]} -gt 0 ]; then
 		echo
