@@ -23,6 +23,7 @@
 
 #include "executor/spi.h"
 #include "utils/date.h"
+#include "utils/timestamp.h"
 #include "utils/jsonb.h"
 
 /*
@@ -324,6 +325,9 @@ struct SoLine;
 extern void so_rollup_lines(const char *region, const char *segment,
 							const struct SoLine *lines, int n);
 extern bool so_status_counts(const char *status);
+
+/* ---- tracking.c ---- */
+extern int	so_flag_delays_batch(TimestampTz as_of, int limit);
 
 /* ---- worker.c ---- */
 extern char *so_worker_databases;

@@ -92,24 +92,30 @@ so_set_stage(PG_FUNCTION_ARGS)
 /*
  * Open orders (held ones too, as report_delayed shows them) whose promised
  * date has passed (late) or comes within salesorder.at_risk_days (at risk),
- * not flagged yet for that date and severity: flag them, in one statement
- * that returns what it flagged.
+ * not flagged yet for that date and severity: flag them, at most $3 of them
+ * (NULL: all), in one statement that returns what it flagged.  Flagged ones
+ * are left out before the limit, so that batches make progress.
  */
 static SoPlan flag_plan = {
 	"INSERT INTO salesorder.delay_flag"
 	" (order_id, customer_id, promised_date, severity, as_of)"
-	" SELECT o.id, o.customer_id, o.promised_date,"
-	"   CASE WHEN o.promised_date < ($1::timestamptz)::date THEN 'late' ELSE 'at_risk' END, $1"
+	" SELECT o.id, o.customer_id, o.promised_date, x.severity, $1"
 	" FROM salesorder.sales_order o"
+	" CROSS JOIN LATERAL (SELECT CASE WHEN o.promised_date < ($1::timestamptz)::date"
+	"                            THEN 'late' ELSE 'at_risk' END AS severity) x"
 	" WHERE o.status IN ('pending_approval', 'approved', 'in_production',"
 	"                    'partially_shipped', 'on_hold')"
 	"   AND o.promised_date <= ($1::timestamptz)::date + $2"
+	"   AND NOT EXISTS (SELECT 1 FROM salesorder.delay_flag f"
+	"                   WHERE f.order_id = o.id AND f.promised_date = o.promised_date"
+	"                     AND f.severity = x.severity)"
 	" ORDER BY o.promised_date, o.id"
+	" LIMIT $3"
 	" ON CONFLICT DO NOTHING"
 	" RETURNING order_id, customer_id, promised_date::text, severity,"
 	"   (SELECT so.order_no FROM salesorder.sales_order so WHERE so.id = order_id),"
 	"   GREATEST(($1::timestamptz)::date - promised_date, 0)",
-	2, {TIMESTAMPTZOID, INT4OID}
+	3, {TIMESTAMPTZOID, INT4OID, INT4OID}
 };
 
 static SoPlan flag_event_plan = {
@@ -118,11 +124,17 @@ static SoPlan flag_event_plan = {
 	4, {INT8OID, TEXTOID, TEXTOID, INT8OID}
 };
 
-static Datum
-flag_delays_work(void *arg)
+/*
+ * Flag at most limit orders (0: all) as of as_of; SPI connected, as the
+ * extension owner.  Returns how many it flagged.
+ */
+int
+so_flag_delays_batch(TimestampTz as_of, int limit)
 {
-	Datum		args[2] = {*(Datum *) arg, Int32GetDatum(so_at_risk_days)};
-	int			n = so_execute(&flag_plan, args, NULL, false, 0);
+	Datum		args[3] = {TimestampTzGetDatum(as_of), Int32GetDatum(so_at_risk_days),
+	Int32GetDatum(limit)};
+	char		nulls[3] = {' ', ' ', limit > 0 ? ' ' : 'n'};
+	int			n = so_execute(&flag_plan, args, nulls, false, 0);
 	SPITupleTable *flagged = SPI_tuptable;
 	int			i;
 
@@ -150,7 +162,13 @@ flag_delays_work(void *arg)
 		eargs[3] = Int64GetDatum(event_id);
 		so_execute(&flag_event_plan, eargs, NULL, false, 0);
 	}
-	return Int32GetDatum(n);
+	return n;
+}
+
+static Datum
+flag_delays_work(void *arg)
+{
+	return Int32GetDatum(so_flag_delays_batch(DatumGetTimestampTz(*(Datum *) arg), 0));
 }
 
 /*

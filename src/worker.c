@@ -18,7 +18,8 @@
  *	  compaction (salesorder.compact_interval, 1 s): compact_rollup(), which
  *		folds the append-only report deltas; it touches no row order entry
  *		writes or waits for.
- *	  delay flagging (salesorder.flag_delays_interval, 15 min): flag_delays().
+ *	  delay flagging (salesorder.flag_delays_interval, 15 min): what
+ *		flag_delays() does, in batches of FLAG_BATCH orders a transaction.
  *
  * Its statements run with a short lock_timeout, so that it never waits
  * long for a lock; an error in one task is logged, the task is tried again
@@ -129,6 +130,9 @@ typedef void (*SoTask) (void);
 
 static int64 last_notified = -1;
 
+/* Set by a task that has more to do at once (a full batch). */
+static bool task_again = false;
+
 static SoPlan worker_settings_plan = {
 	"SELECT pg_catalog.set_config('lock_timeout', '" WORKER_LOCK_TIMEOUT "', true)",
 	0, {InvalidOid}
@@ -200,10 +204,12 @@ run_if_due(SoTask task, const char *what, int64 interval_ms, TimestampTz *next)
 
 	if (interval_ms <= 0 || GetCurrentTimestamp() < *next)
 		return true;
+	task_again = false;
 	r = run_task(task, what);
 	*next = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
 										r == TASK_FAILED ?
-										Min(interval_ms, WORKER_RETRY_MS) : interval_ms);
+										Min(interval_ms, WORKER_RETRY_MS) :
+										task_again ? 0 : interval_ms);
 	return r != TASK_NOT_INSTALLED;
 }
 
@@ -240,22 +246,24 @@ compact_task(void)
 			 so_getint64(0, 1));
 }
 
-static SoPlan flag_plan = {
-	"SELECT salesorder.flag_delays(pg_catalog.now())",
-	0, {InvalidOid}
-};
+/*
+ * Delay flagging in batches, a transaction each: the flags' foreign key
+ * holds a key-share lock on every flagged order until commit, which the
+ * order functions' FOR UPDATE waits for; a batch keeps that short however
+ * many orders became late at once.  A full batch asks for another round
+ * at once.
+ */
+#define FLAG_BATCH 200
 
 static void
 flag_task(void)
 {
-	bool		isnull;
+	int			flagged = so_flag_delays_batch(GetCurrentTransactionStartTimestamp(),
+											   FLAG_BATCH);
 
-	int			flagged;
-
-	so_execute(&flag_plan, NULL, NULL, false, 1);
-	flagged = DatumGetInt32(so_getdatum(0, 1, &isnull));
 	if (flagged > 0)
 		elog(DEBUG1, "salesorder worker: flagged %d delayed orders", flagged);
+	task_again = flagged == FLAG_BATCH;
 }
 
 /* Milliseconds from now until then (0 if past), capped at a minute. */

@@ -137,6 +137,22 @@ ok($node->poll_query_until('shop', qq{
 	SELECT count(*) = 1 FROM salesorder.order_event
 	WHERE order_id = $late AND kind = 'delayed'}),
 	'a late order gets its delayed event from the worker');
+# Many orders late at once: all flagged, in batches of 200 a transaction
+# (each flag holds a key-share lock on its order until its commit).
+$node->safe_psql('shop', q{
+	SELECT count(salesorder.create_order(1 + i % 5, '[{"sku": "P2", "qty": 1}]',
+		jsonb_build_object('promised_date', current_date - 2)))
+	FROM generate_series(1, 450) i});
+ok($node->poll_query_until('shop', q{
+	SELECT count(*) = 0 FROM salesorder.sales_order o
+	WHERE o.promised_date = current_date - 2
+	  AND NOT EXISTS (SELECT 1 FROM salesorder.delay_flag f WHERE f.order_id = o.id)}),
+	'450 orders late at once are all flagged');
+is($node->safe_psql('shop', q{
+	SELECT count(DISTINCT f.flagged_at) >= 3 FROM salesorder.delay_flag f
+	JOIN salesorder.sales_order o ON o.id = f.order_id
+	WHERE o.promised_date = current_date - 2}),
+	't', 'in batches, a transaction each');
 is($node->safe_psql('shop', 'SELECT count(*) FROM salesorder.verify_stock()'),
 	'0', 'stock and ledger agree');
 
