@@ -482,7 +482,7 @@ find_idempotent_order(int64 customer_id, const char *key)
 }
 
 /*
- * Create an order.  SPI must be connected and so_enter() done.
+ * Create an order.  Run by so_run_as_owner() (SPI connected, as the owner).
  *
  * All checks and computations come before the first write.  On the fast
  * path -- submitted at once, no backorders allowed -- the approval rules

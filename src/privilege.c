@@ -6,8 +6,9 @@
  * The SQL functions are deliberately not SECURITY DEFINER: that would make
  * current_user the owner and lose the caller, and an application pool that
  * connects once and SET ROLEs per request must have its requests recorded
- * under the role it set.  Instead every entry point calls so_enter(), which
- * captures the caller's current_user as the acting user and then switches to
+ * under the role it set.  Instead every entry point runs its work through
+ * so_run_as_owner(), which (in so_enter()) captures the caller's
+ * current_user as the acting user and then switches to
  * the extension owner (the owner of schema salesorder) for its own writes,
  * the way pg_cron does with SetUserIdAndSecContext.  Rights are checked
  * against the acting user before anything is written.
@@ -34,6 +35,15 @@
 /* InvalidOid when no function of ours is running. */
 static Oid	current_acting_user = InvalidOid;
 
+/* State saved by so_enter() and restored by so_leave(). */
+typedef struct SoContext
+{
+	Oid			acting_user;	/* the caller's current_user */
+	Oid			saved_userid;
+	int			saved_sec_context;
+	Oid			prev_acting_user;
+} SoContext;
+
 Oid
 so_extension_owner(void)
 {
@@ -53,7 +63,7 @@ so_extension_owner(void)
  * Capture the acting user and become the extension owner.  Nested calls (a
  * trigger fired by one of our own writes) keep the outermost acting user.
  */
-void
+static void
 so_enter(SoContext *ctx)
 {
 	ctx->prev_acting_user = current_acting_user;
@@ -66,7 +76,7 @@ so_enter(SoContext *ctx)
 }
 
 /* Undo so_enter(); called from PG_FINALLY so it also runs on error. */
-void
+static void
 so_leave(SoContext *ctx)
 {
 	SetUserIdAndSecContext(ctx->saved_userid, ctx->saved_sec_context);
@@ -131,20 +141,6 @@ char *
 so_acting_user_name(void)
 {
 	return GetUserNameFromId(so_acting_user(), false);
-}
-
-static bool
-has_role_named(Oid roleid, const char *rolname)
-{
-	Oid			target = get_role_oid(rolname, true);
-
-	return OidIsValid(target) && has_privs_of_role(roleid, target);
-}
-
-bool
-so_user_is_admin(Oid roleid)
-{
-	return superuser_arg(roleid) || has_role_named(roleid, "salesorder_admin");
 }
 
 /* ---- segregation of duties: who is one person ---- */
@@ -246,9 +242,5 @@ so_session_login_name(void)
 bool
 so_records_logins(void)
 {
-	Oid			nspid = get_namespace_oid("salesorder", false);
-	Oid			relid = get_relname_relid("approval_step", nspid);
-
-	return OidIsValid(relid) &&
-		get_attnum(relid, "decided_login") != InvalidAttrNumber;
+	return get_attnum(so_relid("approval_step"), "decided_login") != InvalidAttrNumber;
 }

@@ -53,29 +53,19 @@ extern char *so_pool_logins;
 /* ---- privilege.c ---- */
 
 /*
- * State saved by so_enter() and restored by so_leave().  Every SQL-callable
- * entry point brackets its work with them inside PG_TRY/PG_FINALLY.
+ * Every SQL-callable entry point and every trigger that writes runs its work
+ * through so_run_as_owner(), which captures the acting user and switches to
+ * the extension owner around it.
  */
-typedef struct SoContext
-{
-	Oid			acting_user;	/* the caller's current_user */
-	Oid			saved_userid;
-	int			saved_sec_context;
-	Oid			prev_acting_user;
-} SoContext;
-
 typedef Datum (*SoWork) (void *arg);
 
 /* result_type of so_run_as_owner() for a pass-by-value result. */
 #define SO_RESULT_BYVAL InvalidOid
 
-extern void so_enter(SoContext *ctx);
 extern Datum so_run_as_owner(SoWork work, void *arg, Oid result_type);
-extern void so_leave(SoContext *ctx);
 extern bool so_in_internal_write(void);
 extern Oid	so_acting_user(void);
 extern char *so_acting_user_name(void);
-extern bool so_user_is_admin(Oid roleid);
 extern char *so_same_person(const char *role_a, const char *login_a,
 							const char *role_b, const char *login_b);
 extern char *so_session_login_name(void);
@@ -113,6 +103,7 @@ extern int	so_numeric_cmp(Datum a, Datum b);
 extern Datum so_text_datum(const char *s);
 extern Datum so_make_array(Datum *elems, bool *nulls, int n, Oid elemtype);
 extern void so_require_args(FunctionCallInfo fcinfo, int nargs, ...);
+extern Oid	so_relid(const char *relname);
 
 /* ---- json_input.c ---- */
 
