@@ -42,7 +42,6 @@
 #include "salesorder.h"
 
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -51,7 +50,6 @@
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/json.h"
-#include "utils/lsyscache.h"
 
 PG_FUNCTION_INFO_V1(so_events_since);
 PG_FUNCTION_INFO_V1(so_event_horizon);
@@ -123,15 +121,11 @@ so_events_init(void)
 static int64
 sequence_last_value(void)
 {
-	Oid			nspid = get_namespace_oid("salesorder", false);
-	Oid			seqid = get_relname_relid("order_event_id_seq", nspid);
 	LOCAL_FCINFO(fcinfo, 1);
 	Datum		result;
 
-	if (!OidIsValid(seqid))
-		elog(ERROR, "sequence salesorder.order_event_id_seq is missing");
 	InitFunctionCallInfoData(*fcinfo, NULL, 1, InvalidOid, NULL, NULL);
-	fcinfo->args[0].value = ObjectIdGetDatum(seqid);
+	fcinfo->args[0].value = ObjectIdGetDatum(so_relid("order_event_id_seq"));
 	fcinfo->args[0].isnull = false;
 	result = pg_sequence_last_value(fcinfo);
 	return fcinfo->isnull ? 0 : DatumGetInt64(result);

@@ -40,27 +40,14 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
-#include "catalog/namespace.h"
-#include "storage/lmgr.h"
-#include "utils/lsyscache.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "fmgr.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/rel.h"
 
 PG_FUNCTION_INFO_V1(so_product_guard);
-
-static Oid
-order_line_relid(void)
-{
-	Oid			relid = get_relname_relid("order_line",
-										  get_namespace_oid("salesorder", false));
-
-	if (!OidIsValid(relid))
-		elog(ERROR, "table salesorder.order_line is missing");
-	return relid;
-}
 
 /*
  * Called by whatever is about to look products up for new order lines:
@@ -71,7 +58,7 @@ order_line_relid(void)
 void
 so_lock_order_lines(void)
 {
-	LockRelationOid(order_line_relid(), RowExclusiveLock);
+	LockRelationOid(so_relid("order_line"), RowExclusiveLock);
 }
 
 static SoPlan product_lines_plan = {
@@ -138,7 +125,7 @@ so_product_guard(PG_FUNCTION_ARGS)
 				 errmsg("products are deleted at READ COMMITTED"),
 				 errdetail("The check that no order line names the product needs a snapshot taken after order entry has been held off."),
 				 errhint("Run the DELETE outside a REPEATABLE READ or SERIALIZABLE transaction.")));
-	LockRelationOid(order_line_relid(), ShareLock);
+	LockRelationOid(so_relid("order_line"), ShareLock);
 	lines = DatumGetInt64(so_run_as_owner(product_lines_work, &id, INT8OID));
 	if (lines > 0)
 		ereport(ERROR,

@@ -12,6 +12,7 @@
  */
 #include "salesorder.h"
 
+#include "catalog/namespace.h"
 #include "fmgr.h"
 #include "utils/array.h"
 #include "utils/lsyscache.h"
@@ -117,6 +118,18 @@ so_make_array(Datum *elems, bool *nulls, int n, Oid elemtype)
 	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
 											  elemtype, typlen, typbyval,
 											  typalign));
+}
+
+/* The OID of relation salesorder.relname, which must exist. */
+Oid
+so_relid(const char *relname)
+{
+	Oid			relid = get_relname_relid(relname,
+										  get_namespace_oid("salesorder", false));
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "relation salesorder.%s is missing", relname);
+	return relid;
 }
 
 /* The first nargs arguments are required: NULL is an error (22004). */
