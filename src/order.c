@@ -101,11 +101,6 @@ typedef struct SoCustomer
 	bool		on_credit_hold;
 	char	   *region;
 	char	   *segment;
-	/* The order's warehouse (the one asked for, or the default), if any. */
-	int64		wh_id;
-	bool		wh_found;
-	bool		wh_active;
-	char	   *wh_code;
 } SoCustomer;
 
 /*
@@ -114,27 +109,18 @@ typedef struct SoCustomer
  */
 static SoPlan lock_customer_plan = {
 	"SELECT c.code, c.sales_rep, c.default_ship_to, c.default_warehouse_id,"
-	"       c.active, c.on_credit_hold, c.region, c.segment,"
-	"       w.id, w.active, w.code"
-	" FROM salesorder.customer c"
-	/* The warehouse comes along: one statement less per order. */
-	" LEFT JOIN salesorder.warehouse w ON w.id = COALESCE($2, c.default_warehouse_id)"
-	" WHERE c.id = $1 FOR NO KEY UPDATE OF c",
-	2, {INT8OID, INT8OID}
+	"       c.active, c.on_credit_hold, c.region, c.segment"
+	" FROM salesorder.customer c WHERE c.id = $1 FOR NO KEY UPDATE",
+	1, {INT8OID}
 };
 
-/*
- * Lock the customer row and read it, with the order's warehouse:
- * warehouse_id, or the customer's default when 0.
- */
 static void
-lock_customer(int64 customer_id, int64 warehouse_id, SoCustomer *cust)
+lock_customer(int64 customer_id, SoCustomer *cust)
 {
-	Datum		args[2] = {Int64GetDatum(customer_id), Int64GetDatum(warehouse_id)};
-	char		nulls[2] = {' ', warehouse_id ? ' ' : 'n'};
+	Datum		arg = Int64GetDatum(customer_id);
 	bool		isnull;
 
-	if (so_execute(&lock_customer_plan, args, nulls, false, 1) == 0)
+	if (so_execute(&lock_customer_plan, &arg, NULL, false, 1) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_SO_NOT_FOUND),
 				 errmsg("customer %lld does not exist", (long long) customer_id)));
@@ -148,10 +134,6 @@ lock_customer(int64 customer_id, int64 warehouse_id, SoCustomer *cust)
 	cust->on_credit_hold = DatumGetBool(so_getdatum(0, 6, &isnull));
 	cust->region = so_gettext(0, 7);
 	cust->segment = so_gettext(0, 8);
-	cust->wh_id = DatumGetInt64(so_getdatum(0, 9, &isnull));
-	cust->wh_found = !isnull;
-	cust->wh_active = cust->wh_found && DatumGetBool(so_getdatum(0, 10, &isnull));
-	cust->wh_code = so_gettext(0, 11);
 
 	so_check_access(cust->sales_rep, customer_id, 0, NULL);
 }
@@ -168,39 +150,24 @@ check_credit_hold(const SoCustomer *cust)
 }
 
 static SoPlan warehouse_plan = {
-	"SELECT w.id, w.active, w.code FROM salesorder.warehouse w WHERE w.id = $1",
+	"SELECT w.active, w.code FROM salesorder.warehouse w WHERE w.id = $1",
 	1, {INT8OID}
 };
 
 static void
-check_warehouse(SoCustomer *cust, int64 warehouse_id)
+check_warehouse(int64 warehouse_id)
 {
-	/*
-	 * After waiting for the customer row lock, READ COMMITTED rechecks the
-	 * locked row only: the joined warehouse can be the one of the customer's
-	 * old default.  Then read the warehouse on its own.
-	 */
-	if (!cust->wh_found || cust->wh_id != warehouse_id)
-	{
-		Datum		arg = Int64GetDatum(warehouse_id);
-		bool		isnull;
+	Datum		arg = Int64GetDatum(warehouse_id);
+	bool		isnull;
 
-		cust->wh_found = so_execute(&warehouse_plan, &arg, NULL, true, 1) == 1;
-		if (cust->wh_found)
-		{
-			cust->wh_id = warehouse_id;
-			cust->wh_active = DatumGetBool(so_getdatum(0, 2, &isnull));
-			cust->wh_code = so_gettext(0, 3);
-		}
-	}
-	if (!cust->wh_found)
+	if (so_execute(&warehouse_plan, &arg, NULL, true, 1) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_SO_NOT_FOUND),
 				 errmsg("warehouse %lld does not exist", (long long) warehouse_id)));
-	if (!cust->wh_active)
+	if (!DatumGetBool(so_getdatum(0, 1, &isnull)))
 		ereport(ERROR,
 				(errcode(ERRCODE_SO_INACTIVE),
-				 errmsg("warehouse %s is inactive", cust->wh_code)));
+				 errmsg("warehouse %s is inactive", so_gettext(0, 2))));
 }
 
 /* ---- products ---- */
@@ -513,7 +480,7 @@ create_order_impl(SoNewOrder *req)
 	int64		order_id;
 	int			i;
 
-	lock_customer(req->customer_id, opts->warehouse_id, &cust);
+	lock_customer(req->customer_id, &cust);
 	if (!cust.active)
 		ereport(ERROR,
 				(errcode(ERRCODE_SO_INACTIVE),
@@ -537,7 +504,7 @@ create_order_impl(SoNewOrder *req)
 				 errmsg("no warehouse for the order of customer %s", cust.code),
 				 errdetail("The customer has no default warehouse."),
 				 errhint("Pass options.warehouse_id, or set customer.default_warehouse_id.")));
-	check_warehouse(&cust, warehouse_id);
+	check_warehouse(warehouse_id);
 
 	ship_to = opts->ship_to ? opts->ship_to : cust.default_ship_to;
 	if (ship_to == NULL || ship_to[0] == '\0')
@@ -1013,7 +980,7 @@ move_order_impl(int64 order_id, SoMove move, const char *reason)
 			ereport(ERROR,
 					(errcode(ERRCODE_SO_NOT_FOUND),
 					 errmsg("order %lld does not exist", (long long) order_id)));
-		lock_customer(so_getint64(0, 1), 0, &cust);
+		lock_customer(so_getint64(0, 1), &cust);
 		so_lock_order(order_id, &o);
 		return submit_locked(&o, &cust);
 	}
