@@ -231,7 +231,7 @@ parse_one_line(JsonbContainer *obj, const char *name, SoLineInput *line)
 		Assert(tok == WJB_VALUE);
 		snprintf(where, sizeof(where), "%s[%d].%.*s", name, line->index,
 				 pg_mbcliplen(k.val.string.val, k.val.string.len, 30),
-					 k.val.string.val);
+				 k.val.string.val);
 
 		if (so_json_key_is(&k, "product_id"))
 			line->product_id = so_json_id(where, &v);
@@ -366,7 +366,7 @@ so_parse_order_options(Jsonb *options, SoOrderOptions *opts)
 		tok = JsonbIteratorNext(&it, &v, true);
 		snprintf(where, sizeof(where), "options.%.*s",
 				 pg_mbcliplen(k.val.string.val, k.val.string.len, 30),
-					 k.val.string.val);
+				 k.val.string.val);
 
 		if (so_json_key_is(&k, "warehouse_id"))
 			opts->warehouse_id = so_json_id(where, &v);
