@@ -36,3 +36,4 @@ COMMENT ON FUNCTION salesorder.line_guard() IS 'Trigger: lines are edited direct
 COMMENT ON FUNCTION salesorder.ledger_append_only() IS 'Trigger: the stock ledger is written by the stock functions only and never updated, deleted or truncated';
 COMMENT ON FUNCTION salesorder.stock_guard() IS 'Trigger: stock quantities change only through the stock functions; a stock row with ledger rows stays, and stock is never truncated';
 COMMENT ON FUNCTION salesorder.product_guard() IS 'Trigger: a product that order lines name is not deleted, and product ids never change';
+COMMENT ON FUNCTION salesorder.warehouse_guard() IS 'Trigger: a warehouse that orders name is not deleted, and warehouse ids never change';

@@ -65,11 +65,19 @@ AS $$
 		FROM salesorder.order_line l
 		JOIN salesorder.sales_order o ON o.id = l.order_id
 		WHERE NOT EXISTS (SELECT 1 FROM salesorder.product pr WHERE pr.id = l.product_id)),
+	-- Lines of orders whose warehouse is gone (no foreign key either;
+	-- warehouse_guard keeps this from happening).
+	homeless AS (
+		SELECT DISTINCT o.warehouse_id, l.product_id
+		FROM salesorder.order_line l
+		JOIN salesorder.sales_order o ON o.id = l.order_id
+		WHERE NOT EXISTS (SELECT 1 FROM salesorder.warehouse w WHERE w.id = o.warehouse_id)),
 	pairs AS (
 		SELECT s.warehouse_id, s.product_id FROM salesorder.stock s
 		UNION SELECT g.warehouse_id, g.product_id FROM ledger g
 		UNION SELECT n.warehouse_id, n.product_id FROM lines n
-		UNION SELECT r.warehouse_id, r.product_id FROM orphans r),
+		UNION SELECT r.warehouse_id, r.product_id FROM orphans r
+		UNION SELECT h.warehouse_id, h.product_id FROM homeless h),
 	checked AS (
 		SELECT p.warehouse_id, p.product_id,
 			   s.on_hand, coalesce(g.on_hand, 0) AS ledger_on_hand,
@@ -78,6 +86,7 @@ AS $$
 			   coalesce(n.closed_reserved, 0) AS closed_lines_reserved,
 			   concat_ws('; ',
 				   CASE WHEN r.product_id IS NOT NULL THEN 'order lines name a product that does not exist' END,
+				   CASE WHEN h.product_id IS NOT NULL THEN 'orders name a warehouse that does not exist' END,
 				   CASE WHEN s.warehouse_id IS NULL AND g.warehouse_id IS NOT NULL
 						THEN 'ledger rows without a stock row' END,
 				   CASE WHEN s.warehouse_id IS NULL THEN 'no stock row' END,
@@ -99,7 +108,9 @@ AS $$
 		LEFT JOIN lines n
 			ON n.warehouse_id = p.warehouse_id AND n.product_id = p.product_id
 		LEFT JOIN orphans r
-			ON r.warehouse_id = p.warehouse_id AND r.product_id = p.product_id)
+			ON r.warehouse_id = p.warehouse_id AND r.product_id = p.product_id
+		LEFT JOIN homeless h
+			ON h.warehouse_id = p.warehouse_id AND h.product_id = p.product_id)
 	SELECT * FROM checked WHERE problem <> '' ORDER BY warehouse_id, product_id
 $$;
 

@@ -117,6 +117,18 @@ CREATE TRIGGER product_guard
 	BEFORE UPDATE OF id OR DELETE ON salesorder.product
 	FOR EACH ROW EXECUTE FUNCTION salesorder.product_guard();
 
+-- Warehouses that orders name stay, and ids never change (what a foreign
+-- key from sales_order did; see src/reference_guard.c).
+CREATE FUNCTION salesorder.warehouse_guard()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'so_warehouse_guard'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+CREATE TRIGGER warehouse_guard
+	BEFORE UPDATE OF id OR DELETE ON salesorder.warehouse
+	FOR EACH ROW EXECUTE FUNCTION salesorder.warehouse_guard();
+
 -- The ledger is written by the stock functions only, and append-only for
 -- everybody, the extension included.
 CREATE FUNCTION salesorder.ledger_append_only()

@@ -147,3 +147,38 @@ SET session_replication_role = replica;
 INSERT INTO salesorder.product (id, sku, name, category, list_price) VALUES (:ref1, 'REF-1', 'Referenced', 'test', 5);
 RESET session_replication_role;
 SELECT count(*) AS problems FROM salesorder.verify_stock();
+
+-- The same for warehouses, which orders name without a foreign key: a
+-- warehouse that orders name stays, ids never change, a draft's warehouse
+-- can only be set to one that exists, and an unused warehouse goes.
+-- (Ids of their own, so that the warehouses of later files keep theirs.)
+INSERT INTO salesorder.warehouse (id, code, name, region) VALUES
+	(901, 'REF-W1', 'Named by an order', 'North'), (902, 'REF-W2', 'Never used', 'North');
+SELECT id AS refw1 FROM salesorder.warehouse WHERE code = 'REF-W1' \gset
+SELECT id AS refw2 FROM salesorder.warehouse WHERE code = 'REF-W2' \gset
+SELECT salesorder.create_order(1, '[{"sku": "REF-1", "qty": 1}]',
+	format('{"warehouse_id": %s, "draft": true}', :refw1)::jsonb) AS refwo \gset
+SELECT regress.fingerprint() AS before \gset
+SELECT * FROM regress.try(format('DELETE FROM salesorder.warehouse WHERE id = %s', :refw1));
+SELECT * FROM regress.try(format('UPDATE salesorder.warehouse SET id = 999999 WHERE id = %s', :refw2));
+SELECT * FROM regress.try(format('UPDATE salesorder.sales_order SET warehouse_id = 999999 WHERE id = %s', :refwo));
+SELECT * FROM regress.try(format('SELECT salesorder.create_order(1, %L, %L)',
+	'[{"sku": "REF-1", "qty": 1}]', '{"warehouse_id": 999999, "draft": true}'));
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT * FROM regress.try(format('DELETE FROM salesorder.warehouse WHERE id = %s', :refw2));
+ROLLBACK;
+SELECT regress.fingerprint() = :'before' AS nothing_written;
+-- A draft moves to another existing warehouse; the unused one goes.
+UPDATE salesorder.sales_order SET warehouse_id = :refw2 WHERE id = :refwo;
+SELECT warehouse_id = :refw2 AS moved FROM salesorder.sales_order WHERE id = :refwo;
+DELETE FROM salesorder.warehouse WHERE id = :refw1;
+-- A bypass shows in verify_stock().
+SET session_replication_role = replica;
+DELETE FROM salesorder.warehouse WHERE id = :refw2;
+RESET session_replication_role;
+SELECT warehouse_id = :refw2 AS the_warehouse, product_id = :ref1 AS the_product, problem
+FROM salesorder.verify_stock();
+SET session_replication_role = replica;
+INSERT INTO salesorder.warehouse (id, code, name, region) VALUES (:refw2, 'REF-W2', 'Never used', 'North');
+RESET session_replication_role;
+SELECT count(*) AS problems FROM salesorder.verify_stock();

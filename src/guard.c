@@ -206,6 +206,9 @@ check_direct_order_update(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc,
 					 errmsg("order %s is %s: its \"%s\" can be edited only while it is a draft",
 							order_no, old_status, name),
 					 errhint("Use salesorder.request_change() to change an order after submission.")));
+		/* What the warehouse's foreign key did (see reference_guard.c). */
+		if (strcmp(name, "warehouse_id") == 0)
+			so_check_order_warehouse(column_int64(newtup, desc, "warehouse_id"));
 	}
 }
 

@@ -154,13 +154,28 @@ static SoPlan warehouse_plan = {
 	1, {INT8OID}
 };
 
+/* Under a transaction snapshot: as for products (see products_locked_plan). */
+static SoPlan warehouse_locked_plan = {
+	"SELECT w.active, w.code FROM salesorder.warehouse w WHERE w.id = $1"
+	" FOR KEY SHARE OF w",
+	1, {INT8OID}
+};
+
+/*
+ * The order's warehouse exists and is active.  The order names it without
+ * a foreign key (see reference_guard.c): sales_order's RowExclusiveLock
+ * first, so that a warehouse delete cannot slip in between, then a fresh
+ * snapshot (read_only false).
+ */
 static void
 check_warehouse(int64 warehouse_id)
 {
 	Datum		arg = Int64GetDatum(warehouse_id);
 	bool		isnull;
 
-	if (so_execute(&warehouse_plan, &arg, NULL, true, 1) == 0)
+	so_lock_orders();
+	if (so_execute(IsolationUsesXactSnapshot() ? &warehouse_locked_plan : &warehouse_plan,
+				   &arg, NULL, false, 1) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_SO_NOT_FOUND),
 				 errmsg("warehouse %lld does not exist", (long long) warehouse_id)));

@@ -299,6 +299,8 @@ extern void so_close_steps(int64 order_id, const char *why);
 /* ---- reference_guard.c ---- */
 extern bool so_stock_has_ledger(int64 warehouse_id, int64 product_id);
 extern void so_lock_order_lines(void);
+extern void so_lock_orders(void);
+extern void so_check_order_warehouse(int64 warehouse_id);
 
 /* ---- change.c ---- */
 extern void so_close_change_requests(int64 order_id, const char *why);

@@ -210,6 +210,23 @@ CREATE TRIGGER product_guard
 	BEFORE UPDATE OF id OR DELETE ON salesorder.product
 	FOR EACH ROW EXECUTE FUNCTION salesorder.product_guard();
 
+-- The order's foreign key to its warehouse made every order lock one of a
+-- handful of warehouse rows, which concurrent orders turned into a new
+-- MultiXact each time; warehouse_guard keeps what it kept.
+ALTER TABLE salesorder.sales_order DROP CONSTRAINT sales_order_warehouse_id_fkey;
+
+CREATE FUNCTION salesorder.warehouse_guard()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'so_warehouse_guard'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+REVOKE EXECUTE ON FUNCTION salesorder.warehouse_guard() FROM PUBLIC;
+COMMENT ON FUNCTION salesorder.warehouse_guard() IS 'Trigger: a warehouse that orders name is not deleted, and warehouse ids never change';
+
+CREATE TRIGGER warehouse_guard
+	BEFORE UPDATE OF id OR DELETE ON salesorder.warehouse
+	FOR EACH ROW EXECUTE FUNCTION salesorder.warehouse_guard();
+
 CREATE OR REPLACE FUNCTION salesorder.verify_stock()
 RETURNS TABLE (
 	warehouse_id bigint,
@@ -246,11 +263,19 @@ AS $$
 		FROM salesorder.order_line l
 		JOIN salesorder.sales_order o ON o.id = l.order_id
 		WHERE NOT EXISTS (SELECT 1 FROM salesorder.product pr WHERE pr.id = l.product_id)),
+	-- Lines of orders whose warehouse is gone (no foreign key either;
+	-- warehouse_guard keeps this from happening).
+	homeless AS (
+		SELECT DISTINCT o.warehouse_id, l.product_id
+		FROM salesorder.order_line l
+		JOIN salesorder.sales_order o ON o.id = l.order_id
+		WHERE NOT EXISTS (SELECT 1 FROM salesorder.warehouse w WHERE w.id = o.warehouse_id)),
 	pairs AS (
 		SELECT s.warehouse_id, s.product_id FROM salesorder.stock s
 		UNION SELECT g.warehouse_id, g.product_id FROM ledger g
 		UNION SELECT n.warehouse_id, n.product_id FROM lines n
-		UNION SELECT r.warehouse_id, r.product_id FROM orphans r),
+		UNION SELECT r.warehouse_id, r.product_id FROM orphans r
+		UNION SELECT h.warehouse_id, h.product_id FROM homeless h),
 	checked AS (
 		SELECT p.warehouse_id, p.product_id,
 			   s.on_hand, coalesce(g.on_hand, 0) AS ledger_on_hand,
@@ -259,6 +284,7 @@ AS $$
 			   coalesce(n.closed_reserved, 0) AS closed_lines_reserved,
 			   concat_ws('; ',
 				   CASE WHEN r.product_id IS NOT NULL THEN 'order lines name a product that does not exist' END,
+				   CASE WHEN h.product_id IS NOT NULL THEN 'orders name a warehouse that does not exist' END,
 				   CASE WHEN s.warehouse_id IS NULL AND g.warehouse_id IS NOT NULL
 						THEN 'ledger rows without a stock row' END,
 				   CASE WHEN s.warehouse_id IS NULL THEN 'no stock row' END,
@@ -280,7 +306,9 @@ AS $$
 		LEFT JOIN lines n
 			ON n.warehouse_id = p.warehouse_id AND n.product_id = p.product_id
 		LEFT JOIN orphans r
-			ON r.warehouse_id = p.warehouse_id AND r.product_id = p.product_id)
+			ON r.warehouse_id = p.warehouse_id AND r.product_id = p.product_id
+		LEFT JOIN homeless h
+			ON h.warehouse_id = p.warehouse_id AND h.product_id = p.product_id)
 	SELECT * FROM checked WHERE problem <> '' ORDER BY warehouse_id, product_id
 $$;
 
