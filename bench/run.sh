@@ -174,8 +174,10 @@ run_entry() {
 	local rc=0 lsn0 lsn1 dl0 dl1 tps txns failed retries
 	# The draws and the writer in one script: both writers see the same
 	# \set lines and so, with the same seed, make the same orders.
-	# The notify case is the uniform one, with and without a NOTIFY.
-	cat "$here/draw_${case/notify/uniform}.pgbench" "$here/$writer.pgbench" >"$script"
+	# The notify and floor cases draw like the uniform one.
+	local draws=$case
+	case $case in notify | floor) draws=uniform ;; esac
+	cat "$here/draw_$draws.pgbench" "$here/$writer.pgbench" >"$script"
 	qc "CHECKPOINT"
 	# Rows written: inserted, updated and deleted tuples of every table (the
 	# backends report them as they exit, just after pgbench).
@@ -304,6 +306,11 @@ check_baseline() {
 					 (SELECT sum(opening - on_hand) FROM bench_base.stock) AS t) x
 		WHERE l <> t OR EXISTS (SELECT 1 FROM bench_base.stock WHERE on_hand < 0)")
 	[ -z "$bad" ] || problem "$bad"
+	bad=$(qc "SELECT format('bench_floor: %s lines but %s units reserved', l, t)
+		FROM (SELECT (SELECT count(*) FROM bench_floor.order_line) AS l,
+					 (SELECT sum(reserved) FROM bench_floor.stock) AS t) x
+		WHERE l <> t")
+	[ -z "$bad" ] || problem "$bad"
 }
 
 ###########################################################################
@@ -380,6 +387,15 @@ say "order entry: create_order with and without a NOTIFY in its transaction, 8 c
 for ((r = 1; r <= rounds_few / 2; r++)); do
 	run_entry notify create_order_notify 8 $((seed0 + r))
 	run_entry notify create_order 8 $((seed0 + r))
+done
+# The contract's floor: the rows and index entries create_order writes
+# (order, lines, ledger, history, events, rollup deltas, stock), in plain
+# SQL into tables of the same shape without triggers, foreign keys or
+# checks.  What no implementation of the same data model can beat.
+say "order entry: create_order against the contract's floor, 8 clients, $rounds_few rounds of ${round_s}s"
+for ((r = 1; r <= rounds_few / 2; r++)); do
+	run_entry floor floor 8 $((seed0 + r))
+	run_entry floor create_order 8 $((seed0 + r))
 done
 say "wake-ups: create_order at 8 clients for ${round_s}s with a LISTENer"
 wake_up_latency
@@ -477,6 +493,8 @@ z8c=$(med_tps zipf/create_order/8) z8b=$(med_tps zipf/baseline/8)
 h8c=$(med_tps hot/create_order/8) h8b=$(med_tps hot/baseline/8)
 u16c=$(med_tps uniform/create_order/16) u16b=$(med_tps uniform/baseline/16)
 h16c=$(med_tps hot/create_order/16) h16b=$(med_tps hot/baseline/16)
+fl8c=$(med_tps floor/create_order/8) fl8f=$(med_tps floor/floor/8)
+wal_fc=$(wal_per_txn floor/create_order/8) wal_ff=$(wal_per_txn floor/floor/8)
 wal_c=$(wal_per_txn uniform/create_order/8) wal_b=$(wal_per_txn uniform/baseline/8)
 rows_c=$(rows_per_txn uniform/create_order/8) rows_b=$(rows_per_txn uniform/baseline/8)
 
@@ -522,6 +540,7 @@ settings=$(qc "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDE
 		| 1 order entry | uniform, 1 client | $u1c tps | baseline $u1b tps | $(ratio "$u1c" "$u1b") | |
 		| 1 order entry | uniform, 4 clients | $u4c tps | baseline $u4b tps | $(ratio "$u4c" "$u4b") | |
 		| 1 order entry | uniform, 8 clients | $u8c tps | baseline $u8b tps | $(ratio "$u8c" "$u8b") | >= 0.44 (twice the 0.22 of 1.1): $(verdict "$(ge "$(ratio "$u8c" "$u8b")" 0.44)" "$(ratio "$u8c" "$u8b")"); >= 0.5 (lean write path): $(verdict "$(ge "$(ratio "$u8c" "$u8b")" 0.5)" "$(ratio "$u8c" "$u8b")") |
+		| 1 order entry | the contract's floor: the same rows and index entries in plain SQL (no triggers, foreign keys, checks), 8 clients | create_order $fl8c tps, WAL $wal_fc bytes/order | floor $fl8f tps ($(ratio "$fl8f" "$u8b") of the baseline), WAL $wal_ff bytes/order ($(ratio "$wal_ff" "$wal_b" %.1f)x the baseline) | $(ratio "$fl8c" "$fl8f") of the floor | |
 		| 1 commit latency | uniform, 1 / 4 clients (pgbench -r, COMMIT) | $k1c / $k4c ms | baseline $k1b / $k4b ms | $(ratio "$k1c" "$k1b") / $(ratio "$k4c" "$k4b") | |
 		| 1 commit latency | uniform, 8 clients (pgbench -r, COMMIT: includes waiting for a CPU) | $k8c ms | baseline $k8b ms | $(ratio "$k8c" "$k8b") | <= 2: $(verdict "$(ge 2 "$(ratio "$k8c" "$k8b")")" "$(ratio "$k8c" "$k8b")x") |
 		| 1 NOTIFY in the writer (as 1.1 did) | uniform, 8 clients: create_order + NOTIFY / create_order | $n8n tps, COMMIT $k8n ms | $n8c tps, COMMIT $k8cn ms | $(ratio "$n8n" "$n8c") of the throughput | |
@@ -553,7 +572,8 @@ settings=$(qc "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDE
 	for key in uniform/create_order/1 uniform/baseline/1 uniform/create_order/4 uniform/baseline/4 \
 		uniform/create_order/8 uniform/baseline/8 zipf/create_order/8 zipf/baseline/8 \
 		hot/create_order/8 hot/baseline/8 uniform/create_order/16 uniform/baseline/16 \
-		hot/create_order/16 hot/baseline/16 notify/create_order_notify/8 notify/create_order/8; do
+		hot/create_order/16 hot/baseline/16 notify/create_order_notify/8 notify/create_order/8 \
+		floor/floor/8 floor/create_order/8; do
 		IFS=/ read -r c w n <<<"$key"
 		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$n" "$w" \
 			"$(for t in ${TPS[$key]:-}; do printf '%.1f ' "$t"; done | sed 's/ $//')" "$(med_tps "$key")" "$(med_commit "$key")" "${RETRIES[$key]:-0}" \

@@ -92,4 +92,30 @@ CREATE TABLE bench_base.order_lines (
 	PRIMARY KEY (order_id, line_no)
 );
 
+-- The contract's floor (bench/floor.pgbench): tables shaped like the
+-- extension's -- the same columns, defaults (and so sequences) and indexes
+-- -- without triggers, foreign keys or checks.
+CREATE SCHEMA bench_floor;
+CREATE TABLE bench_floor.product AS
+	SELECT id, list_price, category FROM salesorder.product;
+ALTER TABLE bench_floor.product ADD PRIMARY KEY (id);
+CREATE TABLE bench_floor.customer AS
+	SELECT id, region, segment FROM salesorder.customer;
+ALTER TABLE bench_floor.customer ADD PRIMARY KEY (id);
+CREATE TABLE bench_floor.stock
+	(LIKE salesorder.stock INCLUDING DEFAULTS INCLUDING INDEXES);
+INSERT INTO bench_floor.stock SELECT * FROM salesorder.stock;
+CREATE TABLE bench_floor.sales_order
+	(LIKE salesorder.sales_order INCLUDING DEFAULTS INCLUDING INDEXES);
+CREATE TABLE bench_floor.order_line
+	(LIKE salesorder.order_line INCLUDING DEFAULTS INCLUDING INDEXES);
+CREATE TABLE bench_floor.stock_movement
+	(LIKE salesorder.stock_movement INCLUDING DEFAULTS INCLUDING INDEXES);
+CREATE TABLE bench_floor.order_status_history
+	(LIKE salesorder.order_status_history INCLUDING DEFAULTS INCLUDING INDEXES);
+CREATE TABLE bench_floor.order_event
+	(LIKE salesorder.order_event INCLUDING DEFAULTS INCLUDING INDEXES);
+CREATE TABLE bench_floor.sales_rollup_delta
+	(LIKE salesorder.sales_rollup_delta INCLUDING DEFAULTS INCLUDING INDEXES);
+
 ANALYZE;
