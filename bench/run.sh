@@ -15,7 +15,9 @@
 #   6. the write cost of the rules: WAL per order, create_order vs baseline;
 #   7. wake-ups: the latency from an order's commit to a LISTENer's wake-up
 #      by the background worker, at 8 writing clients (bench/listener.c,
-#      commit times from track_commit_timestamp).
+#      commit times from track_commit_timestamp);
+#   8. growth: the daily operations at two sizes of history, 30x apart, in a
+#      database of their own (bench/growth.sh).
 #
 # Order entry runs with pgbench -r and BEGIN/COMMIT on both sides, so that
 # the commit's own latency is reported: a commit that queues (a lock held
@@ -29,10 +31,10 @@
 # deadlock, a failed or aborted pgbench transaction, baseline stock that does
 # not add up).
 #
-# Budget on a 2-core machine, about 12 minutes in all: order entry 30 rounds
-# of 15 s (~7.5 min), the two bulk loads side by side (~1.5 min), the
+# Budget on a 2-core machine, about 16 minutes in all: order entry 34 rounds
+# of 15 s (~8.5 min), the two bulk loads side by side (~1.5 min), the
 # aggregates (~1 min), the reports (~1.5 min; the raw GROUP BY takes seconds
-# a run).  The server is restarted once with a larger shared_buffers (see
+# a run), the growth part (~2 min).  The server is restarted once with a larger shared_buffers (see
 # restart_with_shared_buffers), max_wal_size and checkpoint_timeout are
 # raised with ALTER SYSTEM so that checkpoints happen only where this script
 # asks for them.
@@ -48,6 +50,7 @@
 #   BENCH_SHARED_BUFFERS shared_buffers to restart with (4GB)
 #   BENCH_OWN_CLUSTER    1: the server may be reconfigured and restarted even
 #                        if it is not a test/run.sh throwaway cluster
+#   BENCH_GROWTH_*       the growth part's knobs (see bench/growth.sh)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -65,7 +68,7 @@ report_rounds=${BENCH_REPORT_ROUNDS:-5}
 want_sb=${BENCH_SHARED_BUFFERS:-4GB}
 seed0=20251127
 
-psql=("$bindir/psql" -X -q -v ON_ERROR_STOP=1)
+. "$here/lib.sh"
 pgbench=("$bindir/pgbench")
 # Forcing parallel plans for the aggregates: no cost may keep them serial.
 parallel_opts="-c parallel_setup_cost=0 -c parallel_tuple_cost=0 -c min_parallel_table_scan_size=0"
@@ -73,22 +76,9 @@ parallel_opts="-c parallel_setup_cost=0 -c parallel_tuple_cost=0 -c min_parallel
 PROBLEMS=()		# functional failures: the run exits 1 if there are any
 NOTES=()		# things worth knowing that are not failures
 
-say() { printf '==> [%4ds] %s\n' "$SECONDS" "$*"; }
 problem() {
 	PROBLEMS+=("$*")
 	echo "PROBLEM: $*" >&2
-}
-
-# q SQL...: run statements in the bench database, print tuples only,
-# fields separated by one space.
-q() { "${psql[@]}" -At -F ' ' -d "$db" "$@"; }
-qc() { q -c "$1"; }
-
-# median: of the numbers on stdin (one per line).
-median() {
-	sort -g | awk '{ v[NR] = $1 } END {
-		if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2];
-		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # percentile P: of the numbers on stdin, nearest-rank.
@@ -414,7 +404,7 @@ mv "$(lat_file report_rollup.sql "")" "$out/report_rollup_deltas.lat"
 # The two bulk loads are not timed and need not wait for each other: one
 # session each, one per core.
 say "loading $history_orders historical orders and $agg_rows aggregate rows (in parallel)"
-q -v history_orders="$history_orders" -f "$here/history.sql" >"$out/history.txt" 2>&1 &
+q -v closed_orders="$history_orders" -v open_orders=0 -f "$here/growth.sql" >"$out/history.txt" 2>&1 &
 hist_pid=$!
 q -v agg_rows="$agg_rows" -f "$here/lines.sql" >"$out/lines.txt" 2>&1 &
 lines_pid=$!
@@ -460,6 +450,11 @@ for ((r = 1; r <= report_rounds; r++)); do
 	time_query report_rollup.sql 10 "-c jit=off"
 	time_query report_raw.sql 1 ""
 done
+
+# --- part 8
+say "growth: the daily operations at two sizes of history (bench/growth.sh)"
+bash "$here/growth.sh" >"$out/growth.txt" 2>&1 || problem "bench/growth.sh failed; see $out/growth.txt"
+sed -n 's/^    /    /p' "$out/growth.txt"
 
 say "checking the stock: verify_stock()"
 bad_stock=$(qc "SELECT count(*) FROM salesorder.verify_stock()")
@@ -579,6 +574,13 @@ settings=$(qc "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDE
 			"$(for t in ${TPS[$key]:-}; do printf '%.1f ' "$t"; done | sed 's/ $//')" "$(med_tps "$key")" "$(med_commit "$key")" "${RETRIES[$key]:-0}" \
 			"${FAILED[$key]:-0}" "${DEADLOCKS[$key]:-0}" "$(wal_per_txn "$key")" "$(rows_per_txn "$key")"
 	done
+	if [ -s "$out/growth.md" ]; then
+		echo
+		echo "Part 8, growth: median latency of each operation with the history at two sizes (bench/growth.sh;"
+		echo "4,000 open orders at both sizes, the rest closed history):"
+		echo
+		cat "$out/growth.md"
+	fi
 	if [ ${#NOTES[@]} -gt 0 ]; then
 		echo
 		printf -- '- note: %s\n' "${NOTES[@]}"

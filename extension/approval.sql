@@ -53,6 +53,10 @@ CREATE TABLE salesorder.approval_step (
 CREATE INDEX approval_step_order_idx ON salesorder.approval_step (order_id, round);
 CREATE INDEX approval_step_pending_idx ON salesorder.approval_step (approver_role)
 	WHERE status = 'pending';
+-- Whether a user reviews a customer's orders (credit_exposure's access
+-- check, for every row of approval_queue): a probe, not a scan of every
+-- step ever decided.
+CREATE INDEX approval_step_customer_idx ON salesorder.approval_step (customer_id);
 
 COMMENT ON TABLE salesorder.approval_step IS
 	'One row per approval rule that fired for an order submission (change_request_id NULL) or a change request';

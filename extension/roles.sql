@@ -10,8 +10,8 @@ REVOKE ALL ON ALL SEQUENCES IN SCHEMA salesorder FROM PUBLIC;
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA salesorder FROM PUBLIC;
 -- The row-level security policies apply to everybody who was granted a
 -- table, so everybody may evaluate them (each answers for its caller only).
-GRANT EXECUTE ON FUNCTION salesorder.rls_sees_all(), salesorder.rls_customers(),
-	salesorder.rls_routed_orders() TO PUBLIC;
+GRANT EXECUTE ON FUNCTION salesorder.rls_sees_all(), salesorder.rls_customers() TO PUBLIC;
+GRANT SELECT ON salesorder.rls_routes TO PUBLIC;
 
 CREATE FUNCTION salesorder.create_roles()
 RETURNS SETOF text

@@ -163,7 +163,7 @@ SELECT array_agg(c) = ARRAY[:ca]::bigint[] AS anna_customers, salesorder.rls_see
 FROM salesorder.rls_customers() c;
 RESET ROLE;
 SET ROLE regress_sec_dora;
-SELECT array_agg(o) = ARRAY[:ob2]::bigint[] AS dora_routed FROM salesorder.rls_routed_orders() o;
+SELECT array_agg(order_id) = ARRAY[:ob2]::bigint[] AS dora_routed FROM salesorder.rls_routes;
 RESET ROLE;
 SET ROLE regress_sec_wh;
 SELECT salesorder.rls_sees_all() AS warehouse_sees_all;
