@@ -28,6 +28,7 @@ OBJS = \
 	src/tracking.o \
 	src/analytics.o \
 	src/rollup.o \
+	src/retention.o \
 	src/worker.o
 
 EXTENSION_SQL = \

@@ -133,6 +133,44 @@ CREATE VIEW salesorder.order_tracking AS
 	LEFT JOIN LATERAL (SELECT ev.kind, ev.created_at FROM salesorder.order_event ev
 					   WHERE ev.order_id = o.id ORDER BY ev.id DESC LIMIT 1) e ON true;
 
+-- Outbox retention (src/retention.c): the consumers that record how far
+-- they have read, and trimming what every one of them has read once it is
+-- older than salesorder.event_retention.
+CREATE TABLE salesorder.event_consumer (
+	consumer		text PRIMARY KEY CHECK (consumer <> ''),
+	owner_role		text NOT NULL,
+	last_id			bigint NOT NULL DEFAULT 0 CHECK (last_id >= 0),
+	registered_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	acked_at		timestamptz
+);
+SELECT pg_catalog.pg_extension_config_dump('salesorder.event_consumer', '');
+
+CREATE FUNCTION salesorder.ack_events(consumer text, last_id bigint)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'so_ack_events'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION salesorder.drop_event_consumer(consumer text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'so_drop_event_consumer'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION salesorder.trim_events(keep interval DEFAULT NULL, max_events integer DEFAULT 10000)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'so_trim_events'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON TABLE salesorder.event_consumer IS
+	'Consumers of the outbox and the last event id each has read (ack_events()); trim_events() keeps what they have not read';
+COMMENT ON FUNCTION salesorder.ack_events(text, bigint) IS
+	'Records that a consumer has read every event up to last_id (registering it on the first call); returns its mark, which never moves back';
+COMMENT ON FUNCTION salesorder.drop_event_consumer(text) IS
+	'Forgets an event consumer, whose unread events then age out like any other';
+COMMENT ON FUNCTION salesorder.trim_events(interval, integer) IS
+	'Deletes at most max_events events that every registered consumer has read and that are older than keep (NULL: salesorder.event_retention); returns how many';
 COMMENT ON TABLE salesorder.order_event IS
 	'The outbox: one row per event, written in the same transaction as the change; read with events_since()';
 COMMENT ON FUNCTION salesorder.events_since(bigint, integer) IS

@@ -73,7 +73,9 @@ BEGIN
 		salesorder.order_at_revision(bigint, integer),
 		salesorder.order_health(salesorder.order_status, date, text, date),
 		salesorder.events_since(bigint, integer),
-		salesorder.event_horizon()
+		salesorder.event_horizon(),
+		salesorder.ack_events(text, bigint),
+		salesorder.drop_event_consumer(text)
 		TO salesorder_sales, salesorder_approver, salesorder_warehouse;
 
 	-- Sales: enter and manage orders; edit draft headers and lines directly.
@@ -126,8 +128,10 @@ BEGIN
 		salesorder.approval_rule, salesorder.production_stage
 		TO salesorder_admin;
 	GRANT EXECUTE ON FUNCTION salesorder.flag_delays(timestamptz),
-		salesorder.compact_rollup(), salesorder.rebuild_rollup()
+		salesorder.compact_rollup(), salesorder.rebuild_rollup(),
+		salesorder.trim_events(interval, integer)
 		TO salesorder_admin;
+	GRANT SELECT ON salesorder.event_consumer TO salesorder_admin;
 	GRANT INSERT, UPDATE (reorder_point) ON salesorder.stock TO salesorder_admin;
 	GRANT USAGE ON ALL SEQUENCES IN SCHEMA salesorder TO salesorder_admin;
 	GRANT EXECUTE ON FUNCTION salesorder.deliver(bigint),

@@ -194,4 +194,49 @@ SELECT salesorder.event_horizon() = :superuser_horizon AS same_horizon,
 SET ROLE regress_evt_sales;
 SELECT count(*) AS unassigned_rep_sees FROM salesorder.events_since(0, 100000);
 RESET ROLE;
+
+-- Outbox retention: a consumer registers by acknowledging what it has
+-- read, and trim_events() deletes only what every registered consumer has
+-- read, older than keep.  A mark never moves back nor past the horizon,
+-- and belongs to the role that registered it (or an admin).
+SELECT salesorder.event_horizon() AS h, min(id) AS first_event FROM salesorder.order_event \gset
+SET ROLE regress_evt_warehouse;
+SELECT salesorder.ack_events('erp', :first_event + 2) - :first_event AS erp_mark;
+SELECT salesorder.ack_events('erp', :first_event) - :first_event AS erp_mark_never_moves_back;
+SELECT state, regexp_replace(message, '[0-9]+', 'N') AS message, hint
+FROM regress.try(format('SELECT salesorder.ack_events(%L, %s)', 'erp', :h + 1000));
+SELECT state, message FROM regress.try('SELECT salesorder.ack_events(NULL, 1)');
+SELECT state, message FROM regress.try('SELECT salesorder.ack_events('''', 1)');
+SELECT state, message FROM regress.try('SELECT salesorder.ack_events(''erp'', -1)');
+SELECT state, message FROM regress.try('SELECT salesorder.trim_events(''0'')');
+SELECT state, message FROM regress.try('SELECT * FROM salesorder.event_consumer');
+RESET ROLE;
+SET ROLE regress_evt_sales;
+SELECT state, message, detail FROM regress.try(format('SELECT salesorder.ack_events(%L, %s)', 'erp', :h));
+SELECT state, message FROM regress.try('SELECT salesorder.drop_event_consumer(''erp'')');
+SELECT salesorder.ack_events('mobile', :first_event + 5) - :first_event AS mobile_mark;
+RESET ROLE;
+SELECT consumer, owner_role, last_id - :first_event AS mark, acked_at IS NOT NULL AS acked
+FROM salesorder.event_consumer ORDER BY consumer;
+-- Nothing is older than the default retention (30 days); with keep 0 what
+-- both consumers read goes: up to erp's mark, the lower one.
+SELECT regress.fingerprint() AS before \gset
+SELECT salesorder.trim_events() AS trimmed_by_default;
+SELECT regress.fingerprint() = :'before' AS nothing_written;
+SELECT state, message FROM regress.try('SELECT salesorder.trim_events(''-1 day'')');
+SELECT state, message FROM regress.try('SELECT salesorder.trim_events(''0'', 0)');
+SELECT salesorder.trim_events('0') AS trimmed;
+SELECT min(id) - :first_event AS first_kept FROM salesorder.order_event;
+-- An admin moves any mark; a batch stops at max_events.
+SET ROLE regress_evt_admin;
+SELECT salesorder.ack_events('erp', :first_event + 4) - :first_event AS admin_moved_erp;
+RESET ROLE;
+SELECT salesorder.trim_events('0', 1) AS one_batch;
+SELECT min(id) - :first_event AS first_kept FROM salesorder.order_event;
+SELECT (SELECT min(id) FROM salesorder.events_since(0, 10)) - :first_event AS events_since_starts_at;
+SET ROLE regress_evt_warehouse;
+SELECT salesorder.drop_event_consumer('erp') AS dropped, salesorder.drop_event_consumer('nobody') AS not_there;
+RESET ROLE;
+SELECT salesorder.drop_event_consumer('mobile') AS superuser_dropped;
+SELECT count(*) AS consumers_left FROM salesorder.event_consumer;
 DROP ROLE regress_evt_sales, regress_evt_approver, regress_evt_warehouse, regress_evt_admin;

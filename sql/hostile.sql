@@ -5,6 +5,9 @@
 -- counts and the ledger balance at the end).
 --
 SELECT setseed(0.4242);
+-- The orders of this file (the outbox of earlier ones may have been trimmed:
+-- see the retention part of events.sql).
+SELECT coalesce(max(id), 0) AS hostile_start FROM salesorder.sales_order \gset
 
 CREATE FUNCTION regress.rnd(n integer) RETURNS integer LANGUAGE sql AS
 $$ SELECT floor(random() * n)::integer $$;
@@ -138,7 +141,8 @@ WHERE o.line_count <> (SELECT count(*) FROM salesorder.order_line l WHERE l.orde
    OR o.total_amount <> (SELECT coalesce(sum(amount), 0) FROM salesorder.order_line l WHERE l.order_id = o.id)
    OR NOT EXISTS (SELECT 1 FROM salesorder.order_status_history h WHERE h.order_id = o.id AND h.from_status IS NULL);
 SELECT count(*) AS orders_without_created_event FROM salesorder.sales_order o
-WHERE NOT EXISTS (SELECT 1 FROM salesorder.order_event e WHERE e.order_id = o.id AND e.kind = 'created');
+WHERE o.id > :hostile_start
+  AND NOT EXISTS (SELECT 1 FROM salesorder.order_event e WHERE e.order_id = o.id AND e.kind = 'created');
 SELECT * FROM salesorder.verify_stock();
 
 -- Extreme but valid: deep nesting inside a note is just text to us.

@@ -128,6 +128,15 @@ _PG_init(void)
 							GUC_UNIT_S,
 							NULL, NULL, NULL);
 
+	DefineCustomIntVariable("salesorder.event_retention",
+							"How long events stay in the outbox once no registered consumer needs them.",
+							"trim_events() and the worker delete older events that every consumer registered with ack_events() has read; 0 keeps every event.",
+							&so_event_retention_s,
+							30 * 86400, 0, INT_MAX,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
 	/*
 	 * The worker's databases are fixed at server start: the setting exists
 	 * (and can only exist, being PGC_POSTMASTER) where the library is

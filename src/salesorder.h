@@ -75,6 +75,7 @@ extern Oid	so_extension_owner(void);
 /* ---- visibility.c ---- */
 extern void so_check_access(const char *sales_rep, int64 customer_id,
 							int64 order_id, const char *order_no);
+extern bool so_is_admin(Oid roleid);
 
 /* ---- spi_util.c ---- */
 
@@ -311,6 +312,10 @@ extern int64 so_emit_event(int64 order_id, int64 customer_id, const char *kind,
 						   const char *payload);
 extern void so_prepare_events(void);
 extern int64 so_event_horizon_now(void);
+
+/* ---- retention.c ---- */
+extern int	so_event_retention_s;
+extern int	so_trim_events_batch(int64 keep_s, int max_events);
 
 /* ---- rollup.c ---- */
 extern void so_rollup_order(int64 order_id, int sign);

@@ -48,6 +48,14 @@ member_of_named(Oid roleid, const char *rolname)
 	return OidIsValid(target) && is_member_of_role(roleid, target);
 }
 
+/* Whether roleid administers salesorder: superuser, owner, salesorder_admin. */
+bool
+so_is_admin(Oid roleid)
+{
+	return superuser_arg(roleid) || roleid == so_extension_owner() ||
+		member_of_named(roleid, "salesorder_admin");
+}
+
 /* Whether roleid sees every order, as the policies let it. */
 static bool
 sees_all(Oid roleid)

@@ -20,6 +20,9 @@
  *		writes or waits for.
  *	  delay flagging (salesorder.flag_delays_interval, 15 min): what
  *		flag_delays() does, in batches of FLAG_BATCH orders a transaction.
+ *	  outbox trimming (every minute, or as often as salesorder.event_retention
+ *		when that is shorter; never when it is 0): what trim_events() does,
+ *		TRIM_BATCH events a transaction.
  *
  * Its statements run with a short lock_timeout, so that it never waits
  * long for a lock; an error in one task is logged, the task is tried again
@@ -266,6 +269,30 @@ flag_task(void)
 	task_again = flagged == FLAG_BATCH;
 }
 
+/*
+ * Outbox trimming in batches (see retention.c): a full batch asks for
+ * another round at once.
+ */
+#define TRIM_BATCH 10000
+#define TRIM_INTERVAL_MS 60000
+
+/* Every minute; as often as the retention, when that is shorter. */
+static int64
+trim_interval_ms(void)
+{
+	return Min(TRIM_INTERVAL_MS, (int64) so_event_retention_s * 1000);
+}
+
+static void
+trim_task(void)
+{
+	int			trimmed = so_trim_events_batch(so_event_retention_s, TRIM_BATCH);
+
+	if (trimmed > 0)
+		elog(DEBUG1, "salesorder worker: trimmed %d events from the outbox", trimmed);
+	task_again = trimmed == TRIM_BATCH;
+}
+
 /* Milliseconds from now until then (0 if past), capped at a minute. */
 static long
 ms_until(TimestampTz now, TimestampTz then)
@@ -285,7 +312,8 @@ so_worker_main(Datum main_arg)
 	char		dbname[BGW_EXTRALEN];
 	TimestampTz next_notify = 0,
 				next_compact = 0,
-				next_flag = 0;
+				next_flag = 0,
+				next_trim = 0;
 
 	strlcpy(dbname, MyBgworkerEntry->bgw_extra, sizeof(dbname));
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
@@ -304,6 +332,8 @@ so_worker_main(Datum main_arg)
 		{
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
+			/* New intervals apply at once, not after the old ones ran out. */
+			next_compact = next_flag = next_trim = 0;
 		}
 
 		installed = run_if_due(notify_task, "salesorder: notify consumers",
@@ -311,13 +341,15 @@ so_worker_main(Datum main_arg)
 			run_if_due(compact_task, "salesorder: compact the rollup",
 					   so_compact_interval_ms, &next_compact) &&
 			run_if_due(flag_task, "salesorder: flag delays",
-					   (int64) so_flag_delays_interval_s * 1000, &next_flag);
+					   (int64) so_flag_delays_interval_s * 1000, &next_flag) &&
+			run_if_due(trim_task, "salesorder: trim the outbox",
+					   trim_interval_ms(), &next_trim);
 		now = GetCurrentTimestamp();
 		if (!installed)
 		{
 			/* Not installed here (yet): look again in a while. */
 			last_notified = -1;
-			next_notify = next_compact = next_flag =
+			next_notify = next_compact = next_flag = next_trim =
 				TimestampTzPlusMilliseconds(now, 5000);
 		}
 
@@ -327,6 +359,8 @@ so_worker_main(Datum main_arg)
 			wait_ms = Min(wait_ms, ms_until(now, next_compact));
 		if (so_flag_delays_interval_s > 0)
 			wait_ms = Min(wait_ms, ms_until(now, next_flag));
+		if (trim_interval_ms() > 0)
+			wait_ms = Min(wait_ms, ms_until(now, next_trim));
 
 		(void) WaitLatch(MyLatch,
 						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,

@@ -327,3 +327,178 @@ COMMENT ON FUNCTION salesorder.stock_guard() IS 'Trigger: stock quantities chang
 -- credit_exposure's access check looked for a step of the customer routed
 -- to the caller by scanning every step ever decided.
 CREATE INDEX approval_step_customer_idx ON salesorder.approval_step (customer_id);
+
+-- Outbox retention (src/retention.c): the consumers that record how far
+-- they have read, and trimming what every one of them has read once it is
+-- older than salesorder.event_retention.
+CREATE TABLE salesorder.event_consumer (
+	consumer		text PRIMARY KEY CHECK (consumer <> ''),
+	owner_role		text NOT NULL,
+	last_id			bigint NOT NULL DEFAULT 0 CHECK (last_id >= 0),
+	registered_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	acked_at		timestamptz
+);
+SELECT pg_catalog.pg_extension_config_dump('salesorder.event_consumer', '');
+
+CREATE FUNCTION salesorder.ack_events(consumer text, last_id bigint)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'so_ack_events'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION salesorder.drop_event_consumer(consumer text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'so_drop_event_consumer'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION salesorder.trim_events(keep interval DEFAULT NULL, max_events integer DEFAULT 10000)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'so_trim_events'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+REVOKE EXECUTE ON FUNCTION salesorder.ack_events(text, bigint),
+	salesorder.drop_event_consumer(text), salesorder.trim_events(interval, integer)
+	FROM PUBLIC;
+REVOKE ALL ON salesorder.event_consumer FROM PUBLIC;
+
+COMMENT ON TABLE salesorder.event_consumer IS
+	'Consumers of the outbox and the last event id each has read (ack_events()); trim_events() keeps what they have not read';
+COMMENT ON FUNCTION salesorder.ack_events(text, bigint) IS
+	'Records that a consumer has read every event up to last_id (registering it on the first call); returns its mark, which never moves back';
+COMMENT ON FUNCTION salesorder.drop_event_consumer(text) IS
+	'Forgets an event consumer, whose unread events then age out like any other';
+COMMENT ON FUNCTION salesorder.trim_events(interval, integer) IS
+	'Deletes at most max_events events that every registered consumer has read and that are older than keep (NULL: salesorder.event_retention); returns how many';
+
+-- create_roles() grants the new functions; run it again where the roles
+-- exist (SELECT salesorder.create_roles()).
+CREATE OR REPLACE FUNCTION salesorder.create_roles()
+RETURNS SETOF text
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	r text;
+BEGIN
+	-- Role names are constants of this function, never user input.
+	FOREACH r IN ARRAY ARRAY['salesorder_reporting', 'salesorder_sales',
+							 'salesorder_approver', 'salesorder_warehouse',
+							 'salesorder_admin']
+	LOOP
+		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+			EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
+			RETURN NEXT r;
+		END IF;
+	END LOOP;
+
+	GRANT USAGE ON SCHEMA salesorder TO salesorder_reporting, salesorder_sales,
+		salesorder_approver, salesorder_warehouse, salesorder_admin;
+
+	-- Reporting: the report views, and the functions they call.
+	-- (The report views show every order, as management reports do: they are
+	-- for reporting and admins; the operational roles read the views that
+	-- follow row-level security instead.)
+	GRANT SELECT ON salesorder.report_sales, salesorder.report_trend_region,
+		salesorder.report_forecast_region, salesorder.report_pipeline,
+		salesorder.report_approvals, salesorder.report_delayed,
+		salesorder.report_low_stock
+		TO salesorder_reporting;
+	-- report_sales' rows: the whole company's sales, for reporting only.
+	GRANT EXECUTE ON FUNCTION salesorder.report_sales_rows() TO salesorder_reporting;
+	GRANT EXECUTE ON FUNCTION salesorder.rollup_current(),
+		salesorder.report_current_month(), salesorder.at_risk_days(),
+		salesorder.order_health(salesorder.order_status, date, text, date),
+		salesorder.bucket_start(timestamptz, text),
+		salesorder.sales_trend(timestamptz, numeric, text),
+		salesorder.sales_trend(timestamptz, numeric),
+		salesorder.sales_forecast(timestamptz, numeric, text, integer, integer),
+		salesorder.sales_forecast(timestamptz, numeric, text, integer)
+		TO salesorder_reporting, salesorder_sales, salesorder_approver,
+		salesorder_warehouse;
+
+	-- Everybody who works on orders reads master data and orders.
+	GRANT SELECT ON salesorder.customer, salesorder.product, salesorder.warehouse,
+		salesorder.stock, salesorder.sales_order, salesorder.order_line,
+		salesorder.order_status_history, salesorder.status_transition,
+		salesorder.stock_movement, salesorder.low_stock,
+		salesorder.approval_rule, salesorder.approval_step,
+		salesorder.approval_queue, salesorder.change_request,
+		salesorder.order_revision, salesorder.order_changes,
+		salesorder.order_event, salesorder.order_tracking,
+		salesorder.production_stage, salesorder.delay_flag
+		TO salesorder_sales, salesorder_approver, salesorder_warehouse;
+	GRANT EXECUTE ON FUNCTION salesorder.credit_exposure(bigint, bigint),
+		salesorder.order_snapshot(bigint),
+		salesorder.order_at_revision(bigint, integer),
+		salesorder.order_health(salesorder.order_status, date, text, date),
+		salesorder.events_since(bigint, integer),
+		salesorder.event_horizon(),
+		salesorder.ack_events(text, bigint),
+		salesorder.drop_event_consumer(text)
+		TO salesorder_sales, salesorder_approver, salesorder_warehouse;
+
+	-- Sales: enter and manage orders; edit draft headers and lines directly.
+	GRANT EXECUTE ON FUNCTION salesorder.create_order(bigint, jsonb, jsonb),
+		salesorder.copy_order(bigint, jsonb),
+		salesorder.submit_order(bigint),
+		salesorder.cancel(bigint, text),
+		salesorder.hold(bigint, text),
+		salesorder.release_hold(bigint),
+		salesorder.revise(bigint),
+		salesorder.request_change(bigint, jsonb, text)
+		TO salesorder_sales;
+	GRANT UPDATE (warehouse_id, ship_to, requested_date, promised_date,
+				  special_requirements, notes)
+		ON salesorder.sales_order TO salesorder_sales;
+	GRANT INSERT, UPDATE (product_id, qty, unit_price, discount_pct, note), DELETE
+		ON salesorder.order_line TO salesorder_sales;
+
+	-- Approvers: decide the steps routed to their roles; hold while reviewing.
+	GRANT EXECUTE ON FUNCTION salesorder.approve(bigint, text),
+		salesorder.reject(bigint, text),
+		salesorder.approve_change(bigint, text),
+		salesorder.reject_change(bigint, text),
+		salesorder.hold(bigint, text),
+		salesorder.release_hold(bigint)
+		TO salesorder_approver;
+
+	-- Warehouse: production stages, fulfilment and stock.
+	GRANT EXECUTE ON FUNCTION salesorder.set_stage(bigint, text, text),
+		salesorder.ship(bigint, jsonb),
+		salesorder.receive_stock(bigint, bigint, numeric, text),
+		salesorder.adjust_stock(bigint, bigint, numeric, text),
+		salesorder.verify_stock(),
+		salesorder.deliver(bigint),
+		salesorder.complete(bigint),
+		salesorder.hold(bigint, text),
+		salesorder.release_hold(bigint)
+		TO salesorder_warehouse;
+
+	-- Admin: everything the others can do, plus master data and the state machine.
+	FOREACH r IN ARRAY ARRAY['salesorder_sales', 'salesorder_approver',
+							 'salesorder_warehouse', 'salesorder_reporting']
+	LOOP
+		IF NOT pg_catalog.pg_has_role('salesorder_admin', r, 'MEMBER') THEN
+			EXECUTE pg_catalog.format('GRANT %I TO salesorder_admin', r);
+		END IF;
+	END LOOP;
+	GRANT SELECT, INSERT, UPDATE, DELETE ON salesorder.customer,
+		salesorder.product, salesorder.warehouse, salesorder.status_transition,
+		salesorder.approval_rule, salesorder.production_stage
+		TO salesorder_admin;
+	GRANT EXECUTE ON FUNCTION salesorder.flag_delays(timestamptz),
+		salesorder.compact_rollup(), salesorder.rebuild_rollup(),
+		salesorder.trim_events(interval, integer)
+		TO salesorder_admin;
+	GRANT SELECT ON salesorder.event_consumer TO salesorder_admin;
+	GRANT INSERT, UPDATE (reorder_point) ON salesorder.stock TO salesorder_admin;
+	GRANT USAGE ON ALL SEQUENCES IN SCHEMA salesorder TO salesorder_admin;
+	GRANT EXECUTE ON FUNCTION salesorder.deliver(bigint),
+		salesorder.complete(bigint), salesorder.ship(bigint, jsonb),
+		salesorder.receive_stock(bigint, bigint, numeric, text),
+		salesorder.adjust_stock(bigint, bigint, numeric, text),
+		salesorder.verify_stock() TO salesorder_admin;
+	RETURN;
+END
+$fn$;

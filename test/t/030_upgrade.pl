@@ -90,6 +90,8 @@ is($node->safe_psql('old',
 	'1.1', 'updated to 1.1');
 is($node->safe_psql('old', $tables), $before, 'every row is still there at 1.1');
 $node->safe_psql('old', 'ALTER EXTENSION salesorder UPDATE');
+# As README's Upgrading says: create_roles() again grants 1.2's new functions.
+$node->safe_psql('old', 'SELECT count(*) FROM salesorder.create_roles()');
 is($node->safe_psql('old',
 		q{SELECT extversion FROM pg_extension WHERE extname = 'salesorder'}),
 	$current, "updated to $current");

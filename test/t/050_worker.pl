@@ -7,6 +7,8 @@
 #   - the report rollup is compacted with no compact_rollup() call, and the
 #     report stays equal to the raw GROUP BY;
 #   - a late order gets its delayed event with no flag_delays() call;
+#   - the outbox is trimmed with no trim_events() call, but never past what
+#     a registered consumer has acknowledged;
 #   - SIGTERM stops the worker cleanly, and the postmaster starts it again.
 use strict;
 use warnings;
@@ -155,6 +157,27 @@ is($node->safe_psql('shop', q{
 	't', 'in batches, a transaction each');
 is($node->safe_psql('shop', 'SELECT count(*) FROM salesorder.verify_stock()'),
 	'0', 'stock and ledger agree');
+
+# Outbox retention: with a retention of 2 s the worker trims what every
+# registered consumer has read; a consumer that acknowledged only part of
+# it keeps the rest.
+my $mark = $node->safe_psql('shop', q{
+	SELECT salesorder.ack_events('erp', (SELECT min(id) + 10 FROM salesorder.order_event))});
+$node->append_conf('postgresql.conf', "salesorder.event_retention = '2s'\n");
+$node->reload;
+ok($node->poll_query_until('shop', qq{
+	SELECT NOT EXISTS (SELECT 1 FROM salesorder.order_event WHERE id <= $mark)}),
+	'the worker trims the events the registered consumer has read');
+is($node->safe_psql('shop', qq{
+	SELECT count(*) > 0 FROM salesorder.order_event WHERE id > $mark}),
+	't', 'and keeps the ones it has not');
+my $horizon = $node->safe_psql('shop', 'SELECT salesorder.event_horizon()');
+$node->safe_psql('shop', "SELECT salesorder.ack_events('erp', $horizon)");
+ok($node->poll_query_until('shop', qq{
+	SELECT count(*) = 0 FROM salesorder.order_event WHERE id <= $horizon}),
+	'and the rest once it has read them');
+is($node->safe_psql('shop', 'SELECT count(*) FROM salesorder.verify_stock()'),
+	'0', 'stock and ledger still agree');
 
 # SIGTERM: a clean stop, no crash restart.
 my $pid = $node->safe_psql('shop', $worker_pid);
