@@ -116,8 +116,12 @@ so_status_counts(const char *status)
 		strcmp(status, "rejected") != 0;
 }
 
-/* Compactions (and rebuilds) take turns; order entry never waits for them. */
-#define ROLLUP_LOCK_KEY 0x534F524F4C4C5550	/* 'SOROLLUP' */
+/*
+ * Compactions (and rebuilds) take turns; order entry never waits for them.
+ * The lock is an advisory tag SQL cannot produce (see so_xact_lock): with
+ * the SQL key 1.1 used, any login role could hold it and stop compaction.
+ */
+#define ROLLUP_LOCK_KIND 0x5352		/* 'SR' */
 
 static SoPlan compact_plan = {
 	"WITH moved AS (DELETE FROM salesorder.sales_rollup_delta RETURNING *),"
@@ -150,7 +154,7 @@ compact_work(void *arg)
 {
 	int64		folded;
 
-	DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(ROLLUP_LOCK_KEY));
+	so_xact_lock(ROLLUP_LOCK_KIND, 0, ExclusiveLock);
 	so_execute(&compact_plan, NULL, NULL, false, 1);
 	folded = so_getint64(0, 1);
 	so_execute(&drop_empty_plan, NULL, NULL, false, 0);
@@ -186,7 +190,7 @@ rebuild_work(void *arg)
 	int			i;
 	int64		groups = 0;
 
-	DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(ROLLUP_LOCK_KEY));
+	so_xact_lock(ROLLUP_LOCK_KIND, 0, ExclusiveLock);
 	for (i = 0; i < lengthof(rebuild_plans); i++)
 		groups = so_execute(&rebuild_plans[i], NULL, NULL, false, 0);
 	return Int64GetDatum(groups);

@@ -105,6 +105,7 @@ extern Datum so_text_datum(const char *s);
 extern Datum so_make_array(Datum *elems, bool *nulls, int n, Oid elemtype);
 extern void so_require_args(FunctionCallInfo fcinfo, int nargs, ...);
 extern Oid	so_relid(const char *relname);
+extern void so_xact_lock(uint16 kind, int64 key, LOCKMODE mode);
 
 /* ---- json_input.c ---- */
 

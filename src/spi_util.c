@@ -13,6 +13,8 @@
 #include "salesorder.h"
 
 #include "catalog/namespace.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
 #include "fmgr.h"
 #include "utils/array.h"
 #include "utils/lsyscache.h"
@@ -118,6 +120,21 @@ so_make_array(Datum *elems, bool *nulls, int n, Oid elemtype)
 	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
 											  elemtype, typlen, typbyval,
 											  typalign));
+}
+
+/*
+ * A transaction-scoped lock on key under an advisory lock tag whose fourth
+ * field is kind: the pg_advisory_* functions set that field to 1 or 2, so
+ * no SQL caller can take or hold one of ours.  Released at commit or abort.
+ */
+void
+so_xact_lock(uint16 kind, int64 key, LOCKMODE mode)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) ((uint64) key >> 32),
+						 (uint32) key, kind);
+	(void) LockAcquire(&tag, mode, false, false);
 }
 
 /* The OID of relation salesorder.relname, which must exist. */
