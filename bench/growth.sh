@@ -42,7 +42,8 @@ ops=(
 	"order_tracking, SELECT *|-|$slow_runs|SELECT * FROM salesorder.order_tracking"
 	"order_tracking, count(*)|-|$slow_runs|SELECT count(*) FROM salesorder.order_tracking"
 	"report_pipeline|-|$slow_runs|SELECT * FROM salesorder.report_pipeline"
-	"verify_stock()|-|$slow_runs|SELECT count(*) FROM salesorder.verify_stock()"
+	"verify_stock()|-|$runs|SELECT count(*) FROM salesorder.verify_stock()"
+	"verify_stock(true), the full check|-|$slow_runs|SELECT count(*) FROM salesorder.verify_stock(true)"
 	"flag_delays() with nothing new|-|$runs|SELECT salesorder.flag_delays()"
 	"events_since(), 100 events|-|$runs|SELECT count(*) FROM salesorder.events_since(:horizon - 100, 100)"
 )
@@ -77,6 +78,8 @@ load() {
 	q -v closed_orders="$closed" -v open_orders="$open" -v pending="$pending" \
 		-f "$here/growth.sql" >/dev/null
 	qc "SELECT salesorder.rebuild_rollup()" >/dev/null
+	# What the worker does every few minutes: the ledger checkpoint.
+	qc "SELECT salesorder.checkpoint_ledger()" >/dev/null
 	qc "VACUUM (ANALYZE)"
 	# Everything late is flagged once; the timed calls find nothing new.
 	qc "SELECT salesorder.flag_delays()" >/dev/null

@@ -11,6 +11,8 @@ COMMENT ON TABLE salesorder.product IS 'Sellable products (one row per variant /
 COMMENT ON COLUMN salesorder.product.attributes IS 'Variant attributes such as style, colour and size';
 COMMENT ON TABLE salesorder.stock IS 'Stock per warehouse and product; available = on_hand - reserved';
 COMMENT ON TABLE salesorder.stock_movement IS 'Append-only stock ledger: receipts, reservations, releases, shipments, adjustments';
+COMMENT ON TABLE salesorder.ledger_balance IS 'The ledger''s sums per (warehouse, product) up to the last checkpoint (derived: checkpoint_ledger())';
+COMMENT ON TABLE salesorder.ledger_checkpoint IS 'The ledger id up to which ledger_balance holds the sums';
 COMMENT ON TABLE salesorder.sales_order IS 'Order headers; created by create_order()/copy_order(), moved by the lifecycle functions';
 COMMENT ON COLUMN salesorder.sales_order.hold_from IS 'While on_hold: the state the order returns to on release_hold()';
 COMMENT ON COLUMN salesorder.sales_order.status_reason IS 'Why the order reached its current status';

@@ -28,8 +28,14 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
 -- Every (warehouse, product) where stock disagrees with the ledger or with
--- the open order lines; no rows when healthy.
-CREATE FUNCTION salesorder.verify_stock()
+-- the open order lines; no rows when healthy.  It sums the ledger from its
+-- last checkpoint (src/ledger_checkpoint.c) and the lines of open orders, so
+-- its cost follows what is in flight, not the years of history;
+-- verify_stock(true) sums everything from the beginning, and also checks
+-- the checkpoint, the closed orders' lines and the references that have no
+-- foreign key.  plpgsql with custom plans: the planner sees the checkpoint's
+-- id and the mode, and reads only the ledger's tail by its primary key.
+CREATE FUNCTION salesorder.verify_stock(full_check boolean DEFAULT false)
 RETURNS TABLE (
 	warehouse_id bigint,
 	product_id bigint,
@@ -40,23 +46,52 @@ RETURNS TABLE (
 	lines_reserved numeric,
 	closed_lines_reserved numeric,
 	problem text)
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
-AS $$
+SET plan_cache_mode = force_custom_plan
+AS $fn$
+DECLARE
+	checkpoint_id bigint := (SELECT c.upto_id FROM salesorder.ledger_checkpoint c);
+	tail_from bigint := CASE WHEN full_check THEN 0 ELSE checkpoint_id END;
+BEGIN
+	RETURN QUERY
 	WITH ledger AS (
-		SELECT m.warehouse_id, m.product_id,
-			   sum(m.on_hand_delta) AS on_hand, sum(m.reserved_delta) AS reserved
-		FROM salesorder.stock_movement m
-		GROUP BY m.warehouse_id, m.product_id),
+		SELECT x.warehouse_id, x.product_id,
+			   sum(x.on_hand) AS on_hand, sum(x.reserved) AS reserved
+		FROM (SELECT b.warehouse_id, b.product_id, b.on_hand, b.reserved
+			  FROM salesorder.ledger_balance b
+			  WHERE NOT full_check
+			  UNION ALL
+			  SELECT m.warehouse_id, m.product_id, m.on_hand_delta, m.reserved_delta
+			  FROM salesorder.stock_movement m
+			  WHERE m.id > tail_from) x
+		GROUP BY x.warehouse_id, x.product_id),
+	-- The checkpoint against the ledger up to it (full check only).
+	off_checkpoint AS (
+		SELECT coalesce(b.warehouse_id, m.warehouse_id) AS warehouse_id,
+			   coalesce(b.product_id, m.product_id) AS product_id
+		FROM (SELECT * FROM salesorder.ledger_balance b0 WHERE full_check) b
+		FULL JOIN (SELECT m0.warehouse_id, m0.product_id,
+						  sum(m0.on_hand_delta) AS on_hand, sum(m0.reserved_delta) AS reserved
+				   FROM salesorder.stock_movement m0
+				   WHERE full_check AND m0.id <= checkpoint_id
+				   GROUP BY m0.warehouse_id, m0.product_id) m
+			ON m.warehouse_id = b.warehouse_id AND m.product_id = b.product_id
+		WHERE b.on_hand IS DISTINCT FROM m.on_hand OR b.reserved IS DISTINCT FROM m.reserved),
+	-- Reservations are held by open orders only: a closed order's are
+	-- looked for in a full check (a quick one shows them as stock that
+	-- disagrees with the open lines).
 	lines AS (
 		SELECT o.warehouse_id, l.product_id,
 			   sum(l.reserved_qty) AS reserved,
 			   sum(l.reserved_qty) FILTER (WHERE o.status NOT IN
 				   ('pending_approval', 'approved', 'in_production',
 					'partially_shipped', 'on_hold')) AS closed_reserved
-		FROM salesorder.order_line l
-		JOIN salesorder.sales_order o ON o.id = l.order_id
+		FROM salesorder.sales_order o
+		JOIN salesorder.order_line l ON l.order_id = o.id
 		WHERE l.reserved_qty <> 0
+		  AND (full_check OR o.status IN ('pending_approval', 'approved', 'in_production',
+										  'partially_shipped', 'on_hold'))
 		GROUP BY o.warehouse_id, l.product_id),
 	-- Lines whose product is gone (the line has no foreign key; product_guard
 	-- keeps this from happening, short of a superuser's bypass).
@@ -64,20 +99,23 @@ AS $$
 		SELECT DISTINCT o.warehouse_id, l.product_id
 		FROM salesorder.order_line l
 		JOIN salesorder.sales_order o ON o.id = l.order_id
-		WHERE NOT EXISTS (SELECT 1 FROM salesorder.product pr WHERE pr.id = l.product_id)),
+		WHERE full_check
+		  AND NOT EXISTS (SELECT 1 FROM salesorder.product pr WHERE pr.id = l.product_id)),
 	-- Lines of orders whose warehouse is gone (no foreign key either;
 	-- warehouse_guard keeps this from happening).
 	homeless AS (
 		SELECT DISTINCT o.warehouse_id, l.product_id
 		FROM salesorder.order_line l
 		JOIN salesorder.sales_order o ON o.id = l.order_id
-		WHERE NOT EXISTS (SELECT 1 FROM salesorder.warehouse w WHERE w.id = o.warehouse_id)),
+		WHERE full_check
+		  AND NOT EXISTS (SELECT 1 FROM salesorder.warehouse w WHERE w.id = o.warehouse_id)),
 	pairs AS (
 		SELECT s.warehouse_id, s.product_id FROM salesorder.stock s
 		UNION SELECT g.warehouse_id, g.product_id FROM ledger g
 		UNION SELECT n.warehouse_id, n.product_id FROM lines n
 		UNION SELECT r.warehouse_id, r.product_id FROM orphans r
-		UNION SELECT h.warehouse_id, h.product_id FROM homeless h),
+		UNION SELECT h.warehouse_id, h.product_id FROM homeless h
+		UNION SELECT k.warehouse_id, k.product_id FROM off_checkpoint k),
 	checked AS (
 		SELECT p.warehouse_id, p.product_id,
 			   s.on_hand, coalesce(g.on_hand, 0) AS ledger_on_hand,
@@ -87,6 +125,7 @@ AS $$
 			   concat_ws('; ',
 				   CASE WHEN r.product_id IS NOT NULL THEN 'order lines name a product that does not exist' END,
 				   CASE WHEN h.product_id IS NOT NULL THEN 'orders name a warehouse that does not exist' END,
+				   CASE WHEN k.product_id IS NOT NULL THEN 'the ledger checkpoint differs from the ledger' END,
 				   CASE WHEN s.warehouse_id IS NULL AND g.warehouse_id IS NOT NULL
 						THEN 'ledger rows without a stock row' END,
 				   CASE WHEN s.warehouse_id IS NULL THEN 'no stock row' END,
@@ -110,9 +149,20 @@ AS $$
 		LEFT JOIN orphans r
 			ON r.warehouse_id = p.warehouse_id AND r.product_id = p.product_id
 		LEFT JOIN homeless h
-			ON h.warehouse_id = p.warehouse_id AND h.product_id = p.product_id)
-	SELECT * FROM checked WHERE problem <> '' ORDER BY warehouse_id, product_id
-$$;
+			ON h.warehouse_id = p.warehouse_id AND h.product_id = p.product_id
+		LEFT JOIN off_checkpoint k
+			ON k.warehouse_id = p.warehouse_id AND k.product_id = p.product_id)
+	SELECT c.* FROM checked c WHERE c.problem <> '' ORDER BY c.warehouse_id, c.product_id;
+END
+$fn$;
+
+-- Folds the ledger into ledger_balance up to the ids taken so far (the
+-- background worker does it every salesorder.ledger_checkpoint_interval).
+CREATE FUNCTION salesorder.checkpoint_ledger()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'so_checkpoint_ledger'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
 
 -- Stock below its reorder point, or with orders waiting for it.
 CREATE VIEW salesorder.low_stock AS
@@ -147,7 +197,9 @@ COMMENT ON FUNCTION salesorder.adjust_stock(bigint, bigint, numeric, text) IS
 	'Corrects on_hand by a signed delta with a mandatory reason; never below what is reserved';
 COMMENT ON FUNCTION salesorder.ship(bigint, jsonb) IS
 	'Ships reserved quantities (all when lines is NULL); partial shipments move the order to partially_shipped';
-COMMENT ON FUNCTION salesorder.verify_stock() IS
-	'Every (warehouse, product) where stock disagrees with the ledger or the open order lines; empty when healthy';
+COMMENT ON FUNCTION salesorder.verify_stock(boolean) IS
+	'Every (warehouse, product) where stock disagrees with the ledger or the open order lines; empty when healthy. From the last ledger checkpoint, or (true) everything from the beginning';
+COMMENT ON FUNCTION salesorder.checkpoint_ledger() IS
+	'Folds the stock ledger into ledger_balance up to the ids taken so far, after waiting for the transactions that may still hold some; returns the checkpoint id';
 COMMENT ON VIEW salesorder.low_stock IS
 	'Stock whose available quantity is below the reorder point, or that open orders wait for (backorders)';

@@ -108,7 +108,7 @@ BEGIN
 		salesorder.ship(bigint, jsonb),
 		salesorder.receive_stock(bigint, bigint, numeric, text),
 		salesorder.adjust_stock(bigint, bigint, numeric, text),
-		salesorder.verify_stock(),
+		salesorder.verify_stock(boolean),
 		salesorder.deliver(bigint),
 		salesorder.complete(bigint),
 		salesorder.hold(bigint, text),
@@ -138,7 +138,8 @@ BEGIN
 		salesorder.complete(bigint), salesorder.ship(bigint, jsonb),
 		salesorder.receive_stock(bigint, bigint, numeric, text),
 		salesorder.adjust_stock(bigint, bigint, numeric, text),
-		salesorder.verify_stock() TO salesorder_admin;
+		salesorder.verify_stock(boolean), salesorder.checkpoint_ledger()
+		TO salesorder_admin;
 	RETURN;
 END
 $fn$;

@@ -39,6 +39,24 @@ CREATE INDEX stock_movement_pair_idx
 CREATE INDEX stock_movement_order_idx
 	ON salesorder.stock_movement (order_id) WHERE order_id IS NOT NULL;
 
+-- The ledger's sums per (warehouse, product) up to ledger_checkpoint.upto_id
+-- (src/ledger_checkpoint.c), so that verify_stock() reads only the rows
+-- after it.  Derived from the ledger: not dumped; after a restore the
+-- checkpoint starts again from 0.
+CREATE TABLE salesorder.ledger_balance (
+	warehouse_id	bigint NOT NULL,
+	product_id		bigint NOT NULL,
+	on_hand			numeric NOT NULL,
+	reserved		numeric NOT NULL,
+	PRIMARY KEY (warehouse_id, product_id)
+);
+CREATE TABLE salesorder.ledger_checkpoint (
+	singleton		boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+	upto_id			bigint NOT NULL DEFAULT 0,
+	taken_at		timestamptz
+);
+INSERT INTO salesorder.ledger_checkpoint DEFAULT VALUES;
+
 SELECT pg_catalog.pg_extension_config_dump('salesorder.stock', '');
 SELECT pg_catalog.pg_extension_config_dump('salesorder.stock_movement', '');
 SELECT pg_catalog.pg_extension_config_dump('salesorder.stock_movement_id_seq', '');

@@ -128,6 +128,15 @@ _PG_init(void)
 							GUC_UNIT_S,
 							NULL, NULL, NULL);
 
+	DefineCustomIntVariable("salesorder.ledger_checkpoint_interval",
+							"How often the worker checkpoints the stock ledger.",
+							"verify_stock() sums the ledger rows after the last checkpoint only; 0 turns it off (then schedule checkpoint_ledger() yourself).",
+							&so_ledger_checkpoint_interval_s,
+							300, 0, 86400,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
 	DefineCustomIntVariable("salesorder.event_retention",
 							"How long events stay in the outbox once no registered consumer needs them.",
 							"trim_events() and the worker delete older events that every consumer registered with ack_events() has read; 0 keeps every event.",

@@ -314,6 +314,18 @@ extern int64 so_emit_event(int64 order_id, int64 customer_id, const char *kind,
 extern void so_prepare_events(void);
 extern int64 so_event_horizon_now(void);
 
+/* ---- ledger_checkpoint.c ---- */
+typedef struct SoLedgerCut
+{
+	int64		upto;			/* the ledger sequence's last value */
+	void	   *vxids;			/* VirtualTransactionIds running when it
+								 * was read */
+	int			nvxids;
+} SoLedgerCut;
+extern void so_ledger_cut_begin(SoLedgerCut *cut, MemoryContext cxt);
+extern bool so_ledger_cut_ready(SoLedgerCut *cut, bool wait);
+extern int64 so_ledger_cut_fold(SoLedgerCut *cut);
+
 /* ---- retention.c ---- */
 extern int	so_event_retention_s;
 extern int	so_trim_events_batch(int64 keep_s, int max_events);
@@ -332,6 +344,7 @@ extern int	so_flag_delays_batch(TimestampTz as_of, int limit);
 extern char *so_worker_databases;
 extern int	so_notify_interval_ms;
 extern int	so_compact_interval_ms;
+extern int	so_ledger_checkpoint_interval_s;
 extern int	so_flag_delays_interval_s;
 extern void so_register_workers(void);
 

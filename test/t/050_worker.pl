@@ -9,6 +9,8 @@
 #   - a late order gets its delayed event with no flag_delays() call;
 #   - the outbox is trimmed with no trim_events() call, but never past what
 #     a registered consumer has acknowledged;
+#   - the stock ledger is checkpointed with no checkpoint_ledger() call, and
+#     verify_stock() agrees with its full check;
 #   - SIGTERM stops the worker cleanly, and the postmaster starts it again.
 use strict;
 use warnings;
@@ -41,6 +43,7 @@ shared_preload_libraries = 'salesorder'
 salesorder.database = 'shop'
 salesorder.compact_interval = '200ms'
 salesorder.flag_delays_interval = '1s'
+salesorder.ledger_checkpoint_interval = '1s'
 restart_after_crash = on
 });
 $node->restart;
@@ -171,13 +174,24 @@ ok($node->poll_query_until('shop', qq{
 is($node->safe_psql('shop', qq{
 	SELECT count(*) > 0 FROM salesorder.order_event WHERE id > $mark}),
 	't', 'and keeps the ones it has not');
-my $horizon = $node->safe_psql('shop', 'SELECT salesorder.event_horizon()');
-$node->safe_psql('shop', "SELECT salesorder.ack_events('erp', $horizon)");
+my $read_all = $node->safe_psql('shop', 'SELECT salesorder.event_horizon()');
+$node->safe_psql('shop', "SELECT salesorder.ack_events('erp', $read_all)");
 ok($node->poll_query_until('shop', qq{
-	SELECT count(*) = 0 FROM salesorder.order_event WHERE id <= $horizon}),
+	SELECT count(*) = 0 FROM salesorder.order_event WHERE id <= $read_all}),
 	'and the rest once it has read them');
 is($node->safe_psql('shop', 'SELECT count(*) FROM salesorder.verify_stock()'),
 	'0', 'stock and ledger still agree');
+
+# Ledger checkpoints: the worker folds the ledger up to its last row by
+# itself (in two rounds, never waiting for a transaction).
+my $last_ledger = $node->safe_psql('shop', 'SELECT max(id) FROM salesorder.stock_movement');
+ok($node->poll_query_until('shop', qq{
+	SELECT upto_id >= $last_ledger FROM salesorder.ledger_checkpoint}),
+	'the worker checkpoints the ledger');
+is($node->safe_psql('shop', q{
+	SELECT (SELECT count(*) FROM salesorder.verify_stock())
+		 + (SELECT count(*) FROM salesorder.verify_stock(true))}),
+	'0', 'and the quick and full checks agree with it');
 
 # SIGTERM: a clean stop, no crash restart.
 my $pid = $node->safe_psql('shop', $worker_pid);

@@ -1,0 +1,168 @@
+/*-------------------------------------------------------------------------
+ *
+ * ledger_checkpoint.c
+ *	  Checkpoints of the append-only stock ledger, so that verify_stock()
+ *	  sums only what was appended since the last one.
+ *
+ * salesorder.ledger_balance holds, per (warehouse, product), the sums of
+ * the ledger rows up to id ledger_checkpoint.upto_id; verify_stock() adds
+ * the rows after it (a range of the primary key) instead of summing the
+ * ledger from the beginning of time.  verify_stock(true) still sums all of
+ * it, and reports a checkpoint that disagrees.
+ *
+ * The difficulty: ids are taken when a row is inserted, not when its
+ * transaction commits.  A checkpoint up to the sequence's last value L
+ * taken now could miss a row with id <= L whose transaction commits later,
+ * and no later checkpoint would look at that id again.  So a checkpoint
+ * has two phases, as CREATE INDEX CONCURRENTLY waits for older
+ * transactions: it reads L and notes every transaction of the database
+ * running at that moment (their virtual ids: a transaction can take an id
+ * before it has an xid), and folds the rows up to L only once every one
+ * of them has ended.  Every id <= L was taken by one of those or by one
+ * that had ended already, so the fold sees each such row committed or
+ * never.  checkpoint_ledger() waits for them; the background worker notes
+ * them and folds in a later round, never waiting.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "salesorder.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
+#include "storage/proc.h"
+#include "storage/procarray.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+PG_FUNCTION_INFO_V1(so_checkpoint_ledger);
+
+static SoPlan ledger_last_plan = {
+	"SELECT pg_catalog.pg_sequence_last_value("
+	"'salesorder.stock_movement_id_seq'::pg_catalog.regclass)",
+	0, {InvalidOid}
+};
+
+/* Phase 1: the cut, and the transactions that might still hold ids below it. */
+void
+so_ledger_cut_begin(SoLedgerCut *cut, MemoryContext cxt)
+{
+	bool		isnull;
+	MemoryContext old;
+	VirtualTransactionId *vxids;
+	int			n;
+
+	so_execute(&ledger_last_plan, NULL, NULL, true, 1);
+	cut->upto = DatumGetInt64(so_getdatum(0, 1, &isnull));
+	if (isnull)
+		cut->upto = 0;
+	/* Every backend of this database, with or without a snapshot now. */
+	vxids = GetCurrentVirtualXIDs(InvalidTransactionId, false, false,
+								  PROC_IN_VACUUM, &n);
+	old = MemoryContextSwitchTo(cxt);
+	cut->vxids = palloc(sizeof(VirtualTransactionId) * Max(n, 1));
+	if (n > 0)
+		memcpy(cut->vxids, vxids, sizeof(VirtualTransactionId) * n);
+	MemoryContextSwitchTo(old);
+	cut->nvxids = n;
+}
+
+/*
+ * Whether every transaction noted by the cut has ended; with wait, waits
+ * for them.
+ */
+bool
+so_ledger_cut_ready(SoLedgerCut *cut, bool wait)
+{
+	VirtualTransactionId *vxids = (VirtualTransactionId *) cut->vxids;
+	int			i;
+
+	for (i = 0; i < cut->nvxids; i++)
+	{
+		if (!VirtualTransactionIdIsValid(vxids[i]))
+			continue;
+		if (!VirtualXactLock(vxids[i], wait))
+			return false;
+		/* Ended: not asked about again. */
+		SetInvalidVirtualTransactionId(vxids[i]);
+	}
+	return true;
+}
+
+static SoPlan fold_lock_plan = {
+	"SELECT c.upto_id FROM salesorder.ledger_checkpoint c FOR UPDATE",
+	0, {InvalidOid}
+};
+
+static SoPlan fold_plan = {
+	"INSERT INTO salesorder.ledger_balance AS b"
+	" (warehouse_id, product_id, on_hand, reserved)"
+	" SELECT m.warehouse_id, m.product_id, pg_catalog.sum(m.on_hand_delta),"
+	"        pg_catalog.sum(m.reserved_delta)"
+	" FROM salesorder.stock_movement m"
+	" WHERE m.id > $1 AND m.id <= $2"
+	" GROUP BY m.warehouse_id, m.product_id"
+	" ON CONFLICT (warehouse_id, product_id) DO UPDATE SET"
+	"  on_hand = b.on_hand + excluded.on_hand,"
+	"  reserved = b.reserved + excluded.reserved",
+	2, {INT8OID, INT8OID}
+};
+
+static SoPlan fold_done_plan = {
+	"UPDATE salesorder.ledger_checkpoint"
+	" SET upto_id = $1, taken_at = pg_catalog.now()",
+	1, {INT8OID}
+};
+
+/*
+ * Phase 2: fold the rows after the checkpoint up to the cut, whose
+ * transactions have all ended.  SPI connected, as the owner.  Returns the
+ * checkpoint's id.
+ */
+int64
+so_ledger_cut_fold(SoLedgerCut *cut)
+{
+	int64		upto;
+	Datum		args[2];
+
+	so_execute(&fold_lock_plan, NULL, NULL, false, 1);
+	upto = so_getint64(0, 1);
+	if (cut->upto <= upto)
+		return upto;
+	args[0] = Int64GetDatum(upto);
+	args[1] = Int64GetDatum(cut->upto);
+	so_execute(&fold_plan, args, NULL, false, 0);
+	so_execute(&fold_done_plan, &args[1], NULL, false, 0);
+	return cut->upto;
+}
+
+static Datum
+checkpoint_work(void *arg)
+{
+	SoLedgerCut cut;
+
+	/* The fold must see every row committed meanwhile. */
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+				 errmsg("salesorder.checkpoint_ledger() must run at READ COMMITTED"),
+				 errdetail("Under a transaction snapshot, ledger rows committed after the snapshot would be left out of the checkpoint.")));
+
+	so_ledger_cut_begin(&cut, CurrentMemoryContext);
+	(void) so_ledger_cut_ready(&cut, true);
+	return Int64GetDatum(so_ledger_cut_fold(&cut));
+}
+
+/*
+ * salesorder.checkpoint_ledger() RETURNS bigint: folds the ledger into
+ * ledger_balance up to the ids taken so far, after waiting for the
+ * transactions that may still hold some of them; returns the checkpoint's
+ * id.  The background worker does the same without waiting.
+ */
+Datum
+so_checkpoint_ledger(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(so_run_as_owner(checkpoint_work, NULL, SO_RESULT_BYVAL));
+}
