@@ -21,7 +21,9 @@
  * of them has ended.  Every id <= L was taken by one of those or by one
  * that had ended already, so the fold sees each such row committed or
  * never.  checkpoint_ledger() waits for them; the background worker notes
- * them and folds in a later round, never waiting.
+ * them and folds in a later round, never waiting.  As for the outbox, the
+ * ledger's sequence must not cache values (CACHE 1, the default): a
+ * backend's cached ids would be handed out after a later cut.
  *
  *-------------------------------------------------------------------------
  */
