@@ -120,24 +120,29 @@ static SoPlan fold_done_plan = {
 
 /*
  * Phase 2: fold the rows after the checkpoint up to the cut, whose
- * transactions have all ended.  SPI connected, as the owner.  Returns the
- * checkpoint's id.
+ * transactions have all ended -- at most max_ids ids of them (0: all), so
+ * that the worker's other tasks get their turn between batches.  SPI
+ * connected, as the owner.  Returns the checkpoint's id; the cut is done
+ * when that is its id.
  */
 int64
-so_ledger_cut_fold(SoLedgerCut *cut)
+so_ledger_cut_fold(SoLedgerCut *cut, int64 max_ids)
 {
 	int64		upto;
+	int64		to = cut->upto;
 	Datum		args[2];
 
 	so_execute(&fold_lock_plan, NULL, NULL, false, 1);
 	upto = so_getint64(0, 1);
-	if (cut->upto <= upto)
-		return upto;
+	if (to <= upto)
+		return Max(upto, to);
+	if (max_ids > 0 && to - upto > max_ids)
+		to = upto + max_ids;
 	args[0] = Int64GetDatum(upto);
-	args[1] = Int64GetDatum(cut->upto);
+	args[1] = Int64GetDatum(to);
 	so_execute(&fold_plan, args, NULL, false, 0);
 	so_execute(&fold_done_plan, &args[1], NULL, false, 0);
-	return cut->upto;
+	return to;
 }
 
 static Datum
@@ -154,7 +159,7 @@ checkpoint_work(void *arg)
 
 	so_ledger_cut_begin(&cut, CurrentMemoryContext);
 	(void) so_ledger_cut_ready(&cut, true);
-	return Int64GetDatum(so_ledger_cut_fold(&cut));
+	return Int64GetDatum(so_ledger_cut_fold(&cut, 0));
 }
 
 /*

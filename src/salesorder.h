@@ -324,7 +324,7 @@ typedef struct SoLedgerCut
 } SoLedgerCut;
 extern void so_ledger_cut_begin(SoLedgerCut *cut, MemoryContext cxt);
 extern bool so_ledger_cut_ready(SoLedgerCut *cut, bool wait);
-extern int64 so_ledger_cut_fold(SoLedgerCut *cut);
+extern int64 so_ledger_cut_fold(SoLedgerCut *cut, int64 max_ids);
 
 /* ---- retention.c ---- */
 extern int	so_event_retention_s;

@@ -26,7 +26,9 @@
  *	  ledger checkpoints (salesorder.ledger_checkpoint_interval, 5 min): what
  *		checkpoint_ledger() does, in two rounds -- one notes the cut and the
  *		transactions running, a later one folds once they have all ended --
- *		so that the worker never waits for them.
+ *		so that the worker never waits for them; LEDGER_BATCH ids a
+ *		transaction, so that a long interval's fold never holds back the
+ *		wake-ups.
  *
  * Its statements run with a short lock_timeout, so that it never waits
  * long for a lock; an error in one task is logged, the task is tried again
@@ -303,6 +305,7 @@ trim_task(void)
  * or folds the noted one once every transaction running at the cut has
  * ended, and then asks for the next cut at once.
  */
+#define LEDGER_BATCH 100000
 static SoLedgerCut ledger_cut;
 static bool ledger_cut_noted = false;
 
@@ -323,9 +326,13 @@ ledger_task(void)
 	if (!so_ledger_cut_ready(&ledger_cut, false))
 		return;
 	/* (Not inside elog's arguments: they are evaluated only when logged.) */
-	upto = so_ledger_cut_fold(&ledger_cut);
+	upto = so_ledger_cut_fold(&ledger_cut, LEDGER_BATCH);
 	elog(DEBUG1, "salesorder worker: ledger checkpoint at id " INT64_FORMAT, upto);
-	ledger_cut_noted = false;
+	/* A batch at a time: the next one at once, the notifier in between. */
+	if (upto < ledger_cut.upto)
+		task_again = true;
+	else
+		ledger_cut_noted = false;
 }
 
 /* Milliseconds from now until then (0 if past), capped at a minute. */
