@@ -315,28 +315,27 @@ BEGIN
 		  AND (full_check OR o.status IN ('pending_approval', 'approved', 'in_production',
 										  'partially_shipped', 'on_hold'))
 		GROUP BY o.warehouse_id, l.product_id),
-	-- Lines whose product is gone (the line has no foreign key; product_guard
-	-- keeps this from happening, short of a superuser's bypass).
-	orphans AS (
-		SELECT DISTINCT o.warehouse_id, l.product_id
-		FROM salesorder.order_line l
-		JOIN salesorder.sales_order o ON o.id = l.order_id
-		WHERE full_check
-		  AND NOT EXISTS (SELECT 1 FROM salesorder.product pr WHERE pr.id = l.product_id)),
-	-- Lines of orders whose warehouse is gone (no foreign key either;
-	-- warehouse_guard keeps this from happening).
-	homeless AS (
-		SELECT DISTINCT o.warehouse_id, l.product_id
-		FROM salesorder.order_line l
-		JOIN salesorder.sales_order o ON o.id = l.order_id
-		WHERE full_check
-		  AND NOT EXISTS (SELECT 1 FROM salesorder.warehouse w WHERE w.id = o.warehouse_id)),
+	-- Lines whose product or whose order's warehouse is gone (neither has a
+	-- foreign key; product_guard and warehouse_guard keep this from
+	-- happening, short of a superuser's bypass): one pass over the lines.
+	dangling AS (
+		SELECT x.warehouse_id, x.product_id,
+			   bool_or(x.no_product) AS no_product, bool_or(x.no_warehouse) AS no_warehouse
+		FROM (SELECT o.warehouse_id, l.product_id,
+					 NOT EXISTS (SELECT 1 FROM salesorder.product pr
+								 WHERE pr.id = l.product_id) AS no_product,
+					 NOT EXISTS (SELECT 1 FROM salesorder.warehouse w
+								 WHERE w.id = o.warehouse_id) AS no_warehouse
+			  FROM salesorder.order_line l
+			  JOIN salesorder.sales_order o ON o.id = l.order_id
+			  WHERE full_check) x
+		WHERE x.no_product OR x.no_warehouse
+		GROUP BY x.warehouse_id, x.product_id),
 	pairs AS (
 		SELECT s.warehouse_id, s.product_id FROM salesorder.stock s
 		UNION SELECT g.warehouse_id, g.product_id FROM ledger g
 		UNION SELECT n.warehouse_id, n.product_id FROM lines n
-		UNION SELECT r.warehouse_id, r.product_id FROM orphans r
-		UNION SELECT h.warehouse_id, h.product_id FROM homeless h
+		UNION SELECT d.warehouse_id, d.product_id FROM dangling d
 		UNION SELECT k.warehouse_id, k.product_id FROM off_checkpoint k),
 	checked AS (
 		SELECT p.warehouse_id, p.product_id,
@@ -345,8 +344,8 @@ BEGIN
 			   coalesce(n.reserved, 0) AS lines_reserved,
 			   coalesce(n.closed_reserved, 0) AS closed_lines_reserved,
 			   concat_ws('; ',
-				   CASE WHEN r.product_id IS NOT NULL THEN 'order lines name a product that does not exist' END,
-				   CASE WHEN h.product_id IS NOT NULL THEN 'orders name a warehouse that does not exist' END,
+				   CASE WHEN d.no_product THEN 'order lines name a product that does not exist' END,
+				   CASE WHEN d.no_warehouse THEN 'orders name a warehouse that does not exist' END,
 				   CASE WHEN k.product_id IS NOT NULL THEN 'the ledger checkpoint differs from the ledger' END,
 				   CASE WHEN s.warehouse_id IS NULL AND g.warehouse_id IS NOT NULL
 						THEN 'ledger rows without a stock row' END,
@@ -368,10 +367,8 @@ BEGIN
 			ON g.warehouse_id = p.warehouse_id AND g.product_id = p.product_id
 		LEFT JOIN lines n
 			ON n.warehouse_id = p.warehouse_id AND n.product_id = p.product_id
-		LEFT JOIN orphans r
-			ON r.warehouse_id = p.warehouse_id AND r.product_id = p.product_id
-		LEFT JOIN homeless h
-			ON h.warehouse_id = p.warehouse_id AND h.product_id = p.product_id
+		LEFT JOIN dangling d
+			ON d.warehouse_id = p.warehouse_id AND d.product_id = p.product_id
 		LEFT JOIN off_checkpoint k
 			ON k.warehouse_id = p.warehouse_id AND k.product_id = p.product_id)
 	SELECT c.* FROM checked c WHERE c.problem <> '' ORDER BY c.warehouse_id, c.product_id;
