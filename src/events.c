@@ -239,17 +239,6 @@ so_event_horizon_now(void)
 	return DatumGetInt64(event_horizon_work(NULL));
 }
 
-static void
-require_read_committed(void)
-{
-	if (IsolationUsesXactSnapshot())
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
-				 errmsg("salesorder.events_since() must run at READ COMMITTED"),
-				 errdetail("Under a transaction snapshot, events committed after the snapshot could be skipped."),
-				 errhint("Call it outside an explicit REPEATABLE READ or SERIALIZABLE transaction.")));
-}
-
 /*
  * salesorder.event_horizon(): the largest id events_since() would hand out
  * now (for monitoring a consumer's lag).
@@ -283,7 +272,8 @@ so_events_since(PG_FUNCTION_ARGS)
 	int			n,
 				i;
 
-	require_read_committed();
+	so_require_read_committed("salesorder.events_since()",
+							  "Under a transaction snapshot, events committed after the snapshot could be skipped.");
 	if (max_events < 1 || max_events > 100000)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

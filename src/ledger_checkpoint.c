@@ -29,7 +29,6 @@
  */
 #include "salesorder.h"
 
-#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -151,11 +150,8 @@ checkpoint_work(void *arg)
 	SoLedgerCut cut;
 
 	/* The fold must see every row committed meanwhile. */
-	if (IsolationUsesXactSnapshot())
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
-				 errmsg("salesorder.checkpoint_ledger() must run at READ COMMITTED"),
-				 errdetail("Under a transaction snapshot, ledger rows committed after the snapshot would be left out of the checkpoint.")));
+	so_require_read_committed("salesorder.checkpoint_ledger()",
+							  "Under a transaction snapshot, ledger rows committed after the snapshot would be left out of the checkpoint.");
 
 	so_ledger_cut_begin(&cut, CurrentMemoryContext);
 	(void) so_ledger_cut_ready(&cut, true);

@@ -149,33 +149,19 @@ check_credit_hold(const SoCustomer *cust)
 				 errhint("Save the order as a draft ({\"draft\": true}) until an administrator releases the hold.")));
 }
 
-static SoPlan warehouse_plan = {
-	"SELECT w.active, w.code FROM salesorder.warehouse w WHERE w.id = $1",
-	1, {INT8OID}
-};
-
-/* Under a transaction snapshot: as for products (see products_locked_plan). */
-static SoPlan warehouse_locked_plan = {
-	"SELECT w.active, w.code FROM salesorder.warehouse w WHERE w.id = $1"
-	" FOR KEY SHARE OF w",
-	1, {INT8OID}
-};
-
 /*
  * The order's warehouse exists and is active.  The order names it without
  * a foreign key (see reference_guard.c): sales_order's RowExclusiveLock
- * first, so that a warehouse delete cannot slip in between, then a fresh
- * snapshot (read_only false).
+ * first, so that a warehouse delete cannot slip in between the look-up and
+ * the insert.
  */
 static void
 check_warehouse(int64 warehouse_id)
 {
-	Datum		arg = Int64GetDatum(warehouse_id);
 	bool		isnull;
 
 	so_lock_orders();
-	if (so_execute(IsolationUsesXactSnapshot() ? &warehouse_locked_plan : &warehouse_plan,
-				   &arg, NULL, false, 1) == 0)
+	if (so_look_up_warehouse(warehouse_id) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_SO_NOT_FOUND),
 				 errmsg("warehouse %lld does not exist", (long long) warehouse_id)));

@@ -124,24 +124,42 @@ check_guard_context(FunctionCallInfo fcinfo, const char *name)
 		elog(ERROR, "%s: must be fired BEFORE UPDATE OR DELETE FOR EACH ROW", name);
 }
 
-static SoPlan warehouse_exists_plan = {
-	"SELECT 1 FROM salesorder.warehouse w WHERE w.id = $1",
+static SoPlan warehouse_plan = {
+	"SELECT w.active, w.code FROM salesorder.warehouse w WHERE w.id = $1",
 	1, {INT8OID}
 };
 
-static SoPlan warehouse_exists_locked_plan = {
-	"SELECT 1 FROM salesorder.warehouse w WHERE w.id = $1 FOR KEY SHARE OF w",
+/*
+ * Under a transaction snapshot a warehouse deleted meanwhile can still look
+ * present: lock the row (as the foreign key did), which then fails with a
+ * serialization error instead.
+ */
+static SoPlan warehouse_locked_plan = {
+	"SELECT w.active, w.code FROM salesorder.warehouse w WHERE w.id = $1"
+	" FOR KEY SHARE OF w",
 	1, {INT8OID}
 };
+
+/*
+ * Look up a warehouse an order is about to name: 1 row (active, code) in
+ * SPI_tuptable, or 0 when there is none.  The caller holds sales_order's
+ * RowExclusiveLock (so_lock_orders, or the UPDATE's own), so a warehouse
+ * delete is either over or waits; a fresh snapshot (read_only false) sees
+ * one that is over.  SPI connected.
+ */
+int
+so_look_up_warehouse(int64 warehouse_id)
+{
+	Datum		arg = Int64GetDatum(warehouse_id);
+
+	return so_execute(IsolationUsesXactSnapshot() ? &warehouse_locked_plan : &warehouse_plan,
+					  &arg, NULL, false, 1);
+}
 
 static Datum
 warehouse_exists_work(void *arg)
 {
-	Datum		id = *(Datum *) arg;
-
-	return BoolGetDatum(so_execute(IsolationUsesXactSnapshot() ?
-								   &warehouse_exists_locked_plan : &warehouse_exists_plan,
-								   &id, NULL, false, 1) == 1);
+	return BoolGetDatum(so_look_up_warehouse(*(int64 *) arg) == 1);
 }
 
 /*
@@ -152,9 +170,7 @@ warehouse_exists_work(void *arg)
 void
 so_check_order_warehouse(int64 warehouse_id)
 {
-	Datum		id = Int64GetDatum(warehouse_id);
-
-	if (!DatumGetBool(so_run_as_owner(warehouse_exists_work, &id, SO_RESULT_BYVAL)))
+	if (!DatumGetBool(so_run_as_owner(warehouse_exists_work, &warehouse_id, SO_RESULT_BYVAL)))
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("warehouse %lld does not exist", (long long) warehouse_id),

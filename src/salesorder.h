@@ -106,6 +106,7 @@ extern Datum so_make_array(Datum *elems, bool *nulls, int n, Oid elemtype);
 extern void so_require_args(FunctionCallInfo fcinfo, int nargs, ...);
 extern Oid	so_relid(const char *relname);
 extern void so_xact_lock(uint16 kind, int64 key, LOCKMODE mode);
+extern void so_require_read_committed(const char *function, const char *detail);
 
 /* ---- json_input.c ---- */
 
@@ -303,6 +304,7 @@ extern bool so_stock_has_ledger(int64 warehouse_id, int64 product_id);
 extern void so_lock_order_lines(void);
 extern void so_lock_orders(void);
 extern void so_check_order_warehouse(int64 warehouse_id);
+extern int	so_look_up_warehouse(int64 warehouse_id);
 
 /* ---- change.c ---- */
 extern void so_close_change_requests(int64 order_id, const char *why);

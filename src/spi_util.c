@@ -12,6 +12,7 @@
  */
 #include "salesorder.h"
 
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "miscadmin.h"
 #include "storage/lock.h"
@@ -135,6 +136,22 @@ so_xact_lock(uint16 kind, int64 key, LOCKMODE mode)
 	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) ((uint64) key >> 32),
 						 (uint32) key, kind);
 	(void) LockAcquire(&tag, mode, false, false);
+}
+
+/*
+ * A function that reads what others committed after it started waiting or
+ * reading runs at READ COMMITTED only (25000 otherwise); detail says what a
+ * transaction snapshot would miss.
+ */
+void
+so_require_read_committed(const char *function, const char *detail)
+{
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+				 errmsg("%s must run at READ COMMITTED", function),
+				 errdetail("%s", detail),
+				 errhint("Call it outside an explicit REPEATABLE READ or SERIALIZABLE transaction.")));
 }
 
 /* The OID of relation salesorder.relname, which must exist. */
