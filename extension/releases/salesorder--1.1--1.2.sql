@@ -319,18 +319,14 @@ BEGIN
 	-- foreign key; product_guard and warehouse_guard keep this from
 	-- happening, short of a superuser's bypass): one pass over the lines.
 	dangling AS (
-		SELECT x.warehouse_id, x.product_id,
-			   bool_or(x.no_product) AS no_product, bool_or(x.no_warehouse) AS no_warehouse
-		FROM (SELECT o.warehouse_id, l.product_id,
-					 NOT EXISTS (SELECT 1 FROM salesorder.product pr
-								 WHERE pr.id = l.product_id) AS no_product,
-					 NOT EXISTS (SELECT 1 FROM salesorder.warehouse w
-								 WHERE w.id = o.warehouse_id) AS no_warehouse
-			  FROM salesorder.order_line l
-			  JOIN salesorder.sales_order o ON o.id = l.order_id
-			  WHERE full_check) x
-		WHERE x.no_product OR x.no_warehouse
-		GROUP BY x.warehouse_id, x.product_id),
+		SELECT o.warehouse_id, l.product_id,
+			   bool_or(pr.id IS NULL) AS no_product, bool_or(w.id IS NULL) AS no_warehouse
+		FROM salesorder.order_line l
+		JOIN salesorder.sales_order o ON o.id = l.order_id
+		LEFT JOIN salesorder.product pr ON pr.id = l.product_id
+		LEFT JOIN salesorder.warehouse w ON w.id = o.warehouse_id
+		WHERE full_check AND (pr.id IS NULL OR w.id IS NULL)
+		GROUP BY o.warehouse_id, l.product_id),
 	pairs AS (
 		SELECT s.warehouse_id, s.product_id FROM salesorder.stock s
 		UNION SELECT g.warehouse_id, g.product_id FROM ledger g
