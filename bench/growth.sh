@@ -68,8 +68,8 @@ time_op() {
 		MS[$size/$name]=-
 		return 0
 	fi
-	MS[$size/$name]=$(cat "$prefix".[0-9]* | awk '{ printf "%.3f\n", $3 / 1000 }' | median | xargs printf "%.2f")
-	rm -f "$prefix".[0-9]* "$file"
+	MS[$size/$name]=$(log_latencies "$prefix" | median | xargs printf "%.2f")
+	rm -f "$file"
 	printf '    %-55s %10.2f ms\n' "$name" "${MS[$size/$name]}"
 }
 

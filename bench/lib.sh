@@ -10,6 +10,14 @@ say() { printf '==> [%4ds] %s\n' "$SECONDS" "$*"; }
 q() { "${psql[@]}" -At -F ' ' -d "$db" "$@"; }
 qc() { q -c "$1"; }
 
+# log_latencies PREFIX: the latencies (ms, one per line) of the transactions
+# in pgbench's --log files PREFIX.<pid>[.<thread>] (client, transaction,
+# latency in microseconds, ...), which it then removes.
+log_latencies() {
+	cat "$1".[0-9]* | awk '{ printf "%.3f\n", $3 / 1000 }'
+	rm -f "$1".[0-9]*
+}
+
 # median: of the numbers on stdin (one per line).
 median() {
 	sort -g | awk '{ v[NR] = $1 } END {

@@ -319,9 +319,7 @@ time_query() {
 		problem "pgbench $file ($opts) exited with $rc; see $prefix.txt"
 		return 0
 	fi
-	# pgbench log: client, transaction, latency in microseconds, ...
-	cat "$prefix".[0-9]* | awk '{ printf "%.3f\n", $3 / 1000 }' >>"$out/$tag.lat"
-	rm -f "$prefix".[0-9]*
+	log_latencies "$prefix" >>"$out/$tag.lat"
 }
 lat_file() { echo "$out/$(basename "$1" .sql)-$(tr -c 'a-z0-9' '_' <<<"$2" | cut -c 1-60).lat"; }
 
