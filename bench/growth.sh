@@ -5,8 +5,9 @@
 # running server, with PGHOST/PGPORT/PGUSER set: bash bench/growth.sh).
 #
 # Loads BENCH_GROWTH_SMALL orders (bench/growth.sql: 4,000 of them open, the
-# rest closed history; 5 % of one busy customer, 10 % reviewed by role
-# bench_reviewer, 50 more waiting for review), times each operation, grows
+# rest closed history, 200 closed orders a day going back in time; 5 % of
+# one busy customer, 10 % reviewed by role bench_reviewer, 50 more waiting
+# for review), times each operation, grows
 # the closed history to BENCH_GROWTH_LARGE orders (the open ones stay what
 # they were: what is in flight does not grow with the years), times them
 # again, and prints a markdown table:
@@ -27,6 +28,10 @@ small=${BENCH_GROWTH_SMALL:-10000}
 large=${BENCH_GROWTH_LARGE:-300000}
 runs=${BENCH_GROWTH_RUNS:-9}
 open=4000
+# The business closes 200 orders a day: the small history is about a month
+# of it, the large one about four years (older orders, not more of them a
+# day -- what is in flight and what closed lately stay the same).
+closed_per_day=200
 slow_runs=$(((runs + 1) / 2))
 
 . "$here/lib.sh"
@@ -76,10 +81,11 @@ time_op() {
 load() {
 	local closed=$1 open=$2 pending=$3
 	q -v closed_orders="$closed" -v open_orders="$open" -v pending="$pending" \
-		-f "$here/growth.sql" >/dev/null
+		-v closed_per_day="$closed_per_day" -f "$here/growth.sql" >/dev/null
 	qc "SELECT salesorder.rebuild_rollup()" >/dev/null
-	# What the worker does every few minutes: the ledger checkpoint.
+	# What the worker does every few minutes: the checkpoints.
 	qc "SELECT salesorder.checkpoint_ledger()" >/dev/null
+	qc "SELECT salesorder.checkpoint_pipeline()" >/dev/null
 	qc "VACUUM (ANALYZE)"
 	# Everything late is flagged once; the timed calls find nothing new.
 	qc "SELECT salesorder.flag_delays()" >/dev/null

@@ -3,8 +3,10 @@
 -- orders only): appends orders of 1..19 lines each, over the customers,
 -- products and warehouses of bench/setup.sql (psql variables):
 --
---   :closed_orders closed orders (95 % completed, 5 % cancelled), spread
---        over the two years before the last month: the history that piles up;
+--   :closed_orders closed orders (95 % completed, 5 % cancelled), created
+--        before the last month at :closed_per_day a day (default: spread
+--        over two years), each load continuing further back in time from
+--        the closed orders already there: the history that piles up;
 --   :open_orders open ones (approved and reserved, created in the last 30
 --        days, promised 14 days after creation, so about half are late):
 --        what a business has in flight at any time, which does not grow
@@ -27,6 +29,10 @@
 \else
 \set closed_orders 6000
 \endif
+\if :{?closed_per_day}
+\else
+SELECT :closed_orders / 730.0 AS closed_per_day \gset
+\endif
 \if :{?open_orders}
 \else
 \set open_orders 4000
@@ -47,7 +53,9 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN (hashint8extended(k, salt) & 9007199254740991)::double precision
 	   / 9007199254740992.0;
 
-SELECT coalesce(max(id), 0) AS base_id FROM salesorder.sales_order \gset
+SELECT coalesce(max(id), 0) AS base_id,
+	   count(*) FILTER (WHERE status IN ('completed', 'cancelled')) AS closed_before
+FROM salesorder.sales_order \gset
 
 CREATE TEMP TABLE g_order ON COMMIT DROP AS
 SELECT o.*,
@@ -60,7 +68,8 @@ FROM (
 	SELECT :base_id + g AS id, c.id AS customer_id, c.default_warehouse_id AS warehouse_id,
 		   c.default_ship_to AS ship_to, x.open, x.pending,
 		   CASE WHEN x.open THEN now() - interval '30 days' * pg_temp.u(g + :base_id, 1)
-				ELSE now() - interval '760 days' + interval '730 days' * pg_temp.u(g + :base_id, 1)
+				ELSE now() - interval '30 days' - interval '1 day'
+					* ((:closed_before + g - 1 + pg_temp.u(g + :base_id, 1)) / :closed_per_day)
 		   END AS created_at,
 		   pg_temp.u(g + :base_id, 3) >= 0.05 AS completed,
 		   x.pending OR pg_temp.u(g + :base_id, 7) < 0.10 AS reviewed,
@@ -145,7 +154,7 @@ WHERE o.reviewed;
 INSERT INTO salesorder.stock_movement
 	(warehouse_id, product_id, kind, on_hand_delta, reserved_delta, note, created_by, created_at)
 SELECT warehouse_id, product_id, 'receipt', sum(qty), 0, 'history', 'bench',
-	   now() - interval '761 days'
+	   (SELECT min(created_at) FROM g_order) - interval '1 day'
 FROM g_line
 WHERE status = 'completed'
 GROUP BY warehouse_id, product_id

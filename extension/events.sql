@@ -109,7 +109,15 @@ AS $$
 	END
 $$;
 
-CREATE VIEW salesorder.order_tracking AS
+CREATE FUNCTION salesorder.tracking_since()
+RETURNS timestamptz
+AS 'MODULE_PATHNAME', 'so_tracking_since_fn'
+LANGUAGE C STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+-- Every order ever written, one row each; filter it (order_id, customer,
+-- created_at, status: all indexed).
+CREATE VIEW salesorder.order_tracking_all AS
 	SELECT o.id AS order_id, o.order_no, c.code AS customer_code, c.name AS customer,
 		   c.region, o.status, o.stage, o.hold_from,
 		   salesorder.order_health(o.status, o.promised_date, o.stage) AS health,
@@ -127,11 +135,26 @@ CREATE VIEW salesorder.order_tracking AS
 			FROM salesorder.order_line l WHERE l.order_id = o.id
 			  AND o.status NOT IN ('cancelled', 'completed', 'rejected')) AS open_qty,
 		   o.needs_stock, o.total_amount, o.sales_rep,
-		   e.kind AS last_event, e.created_at AS last_event_at
+		   e.kind AS last_event, e.created_at AS last_event_at,
+		   o.status_changed_at
 	FROM salesorder.sales_order o
 	JOIN salesorder.customer c ON c.id = o.customer_id
 	LEFT JOIN LATERAL (SELECT ev.kind, ev.created_at FROM salesorder.order_event ev
 					   WHERE ev.order_id = o.id ORDER BY ev.id DESC LIMIT 1) e ON true;
+
+-- The orders in flight -- every status but completed and cancelled -- and
+-- those completed or cancelled in the last salesorder.tracking_days: what
+-- the departments work on, at a cost that does not grow with the years of
+-- closed orders (both parts are ranges of sales_order_status_idx).
+CREATE VIEW salesorder.order_tracking AS
+	SELECT t.* FROM salesorder.order_tracking_all t
+	WHERE t.status IN ('draft', 'pending_approval', 'approved', 'rejected',
+					   'in_production', 'partially_shipped', 'shipped',
+					   'delivered', 'on_hold')
+	UNION ALL
+	SELECT t.* FROM salesorder.order_tracking_all t
+	WHERE t.status IN ('completed', 'cancelled')
+	  AND t.status_changed_at >= (SELECT salesorder.tracking_since());
 
 -- Outbox retention (src/retention.c): the consumers that record how far
 -- they have read, and trimming what every one of them has read once it is
@@ -187,4 +210,9 @@ COMMENT ON FUNCTION salesorder.flag_delays(timestamptz) IS
 	'Flags late and at-risk orders, one delayed event per order, promised date and severity; returns how many it flagged';
 COMMENT ON FUNCTION salesorder.order_health(salesorder.order_status, date, text, date) IS
 	'Health colour: green done, yellow in progress, red a problem, grey cancelled';
-COMMENT ON VIEW salesorder.order_tracking IS 'Where every order stands, for every department';
+COMMENT ON VIEW salesorder.order_tracking IS
+	'Where every order in flight stands, for every department, with the orders completed or cancelled in the last salesorder.tracking_days';
+COMMENT ON VIEW salesorder.order_tracking_all IS
+	'order_tracking over every order ever written: filter it by order, customer, status or creation time';
+COMMENT ON FUNCTION salesorder.tracking_since() IS
+	'order_tracking shows the orders completed or cancelled since this time: salesorder.tracking_days ago';

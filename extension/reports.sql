@@ -184,16 +184,77 @@ CREATE VIEW salesorder.report_forecast_region AS
 	CROSS JOIN LATERAL pg_catalog.unnest(x.points) f
 	WHERE s.months >= 3;
 
--- The order pipeline by status and health.
+-- The order pipeline by status and health.  Completed and cancelled orders
+-- never change again: pipeline_closed holds their sums up to the
+-- checkpoint (src/pipeline.c), the view adds everything else -- the
+-- orders in flight and those closed since -- so that it costs what is in
+-- flight, not the years of history, and always equals the same GROUP BY
+-- over sales_order.
+CREATE TABLE salesorder.pipeline_closed (
+	status			salesorder.order_status NOT NULL
+		CHECK (status IN ('completed', 'cancelled')),
+	health			text NOT NULL,
+	orders			bigint NOT NULL,
+	amount			numeric NOT NULL,
+	oldest			timestamptz NOT NULL,
+	newest			timestamptz NOT NULL,
+	PRIMARY KEY (status, health)
+);
+CREATE TABLE salesorder.pipeline_checkpoint (
+	singleton		boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+	folded_to		timestamptz NOT NULL DEFAULT '-infinity',
+	taken_at		timestamptz
+);
+-- Derived from sales_order, so not dumped: after a restore the checkpoint
+-- starts again from the beginning.
+INSERT INTO salesorder.pipeline_checkpoint DEFAULT VALUES;
+
+-- Folds the orders closed so far into pipeline_closed (the background
+-- worker does it every salesorder.checkpoint_interval).
+CREATE FUNCTION salesorder.checkpoint_pipeline()
+RETURNS timestamptz
+AS 'MODULE_PATHNAME', 'so_checkpoint_pipeline'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION salesorder.pipeline_reset()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'so_pipeline_reset'
+LANGUAGE C SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE TRIGGER pipeline_reset
+	BEFORE TRUNCATE ON salesorder.sales_order
+	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.pipeline_reset();
+
 CREATE VIEW salesorder.report_pipeline AS
-	SELECT o.status,
-		   salesorder.order_health(o.status, o.promised_date, o.stage) AS health,
-		   pg_catalog.count(*) AS orders,
-		   pg_catalog.sum(o.total_amount) AS amount,
-		   pg_catalog.min(o.created_at) AS oldest,
-		   pg_catalog.max(o.created_at) AS newest
-	FROM salesorder.sales_order o
-	GROUP BY 1, 2;
+	SELECT x.status, x.health,
+		   pg_catalog.sum(x.orders)::bigint AS orders,
+		   pg_catalog.sum(x.amount) AS amount,
+		   pg_catalog.min(x.oldest) AS oldest,
+		   pg_catalog.max(x.newest) AS newest
+	FROM (
+		SELECT o.status,
+			   salesorder.order_health(o.status, o.promised_date, o.stage) AS health,
+			   1::bigint AS orders, o.total_amount::numeric AS amount,
+			   o.created_at AS oldest, o.created_at AS newest
+		FROM salesorder.sales_order o
+		WHERE o.status IN ('draft', 'pending_approval', 'approved', 'rejected',
+						   'in_production', 'partially_shipped', 'shipped',
+						   'delivered', 'on_hold')
+		UNION ALL
+		SELECT o.status,
+			   salesorder.order_health(o.status, o.promised_date, o.stage),
+			   1, o.total_amount, o.created_at, o.created_at
+		FROM salesorder.sales_order o
+		WHERE o.status IN ('completed', 'cancelled')
+		  AND o.status_changed_at >= (SELECT k.folded_to
+									  FROM salesorder.pipeline_checkpoint k)
+		UNION ALL
+		SELECT p.status, p.health, p.orders, p.amount, p.oldest, p.newest
+		FROM salesorder.pipeline_closed p
+	) x
+	GROUP BY x.status, x.health;
 
 -- Every open approval step, whoever it is routed to.
 CREATE VIEW salesorder.report_approvals AS
@@ -267,6 +328,12 @@ COMMENT ON FUNCTION salesorder.report_current_month() IS 'The first day of the m
 COMMENT ON VIEW salesorder.report_trend_region IS 'Monthly sales trend per region, over complete months';
 COMMENT ON VIEW salesorder.report_forecast_region IS 'Six-month sales forecast per region with 95 % bounds, from complete months';
 COMMENT ON VIEW salesorder.report_pipeline IS 'Orders and amounts by status and health';
+COMMENT ON TABLE salesorder.pipeline_closed IS
+	'Orders completed or cancelled before the pipeline checkpoint, by status and health (derived: checkpoint_pipeline())';
+COMMENT ON TABLE salesorder.pipeline_checkpoint IS 'The time before which pipeline_closed holds every completed or cancelled order';
+COMMENT ON FUNCTION salesorder.checkpoint_pipeline() IS
+	'Folds the orders completed or cancelled so far into pipeline_closed, after waiting for the transactions that may still close some; returns the checkpoint''s time';
+COMMENT ON FUNCTION salesorder.pipeline_reset() IS 'Trigger: a TRUNCATE of sales_order forgets the pipeline checkpoint';
 COMMENT ON VIEW salesorder.report_approvals IS 'Every open approval step';
 COMMENT ON VIEW salesorder.report_delayed IS 'Orders that are late or at risk';
 COMMENT ON VIEW salesorder.report_low_stock IS 'Stock below its reorder point or awaited by backorders (with the number of waiting orders)';

@@ -48,6 +48,7 @@ BEGIN
 	GRANT EXECUTE ON FUNCTION salesorder.report_sales_rows() TO salesorder_reporting;
 	GRANT EXECUTE ON FUNCTION salesorder.rollup_current(),
 		salesorder.report_current_month(), salesorder.at_risk_days(),
+		salesorder.tracking_since(),
 		salesorder.order_health(salesorder.order_status, date, text, date),
 		salesorder.bucket_start(timestamptz, text),
 		salesorder.sales_trend(timestamptz, numeric, text),
@@ -66,6 +67,7 @@ BEGIN
 		salesorder.approval_queue, salesorder.change_request,
 		salesorder.order_revision, salesorder.order_changes,
 		salesorder.order_event, salesorder.order_tracking,
+		salesorder.order_tracking_all,
 		salesorder.production_stage, salesorder.delay_flag
 		TO salesorder_sales, salesorder_approver, salesorder_warehouse;
 	GRANT EXECUTE ON FUNCTION salesorder.credit_exposure(bigint, bigint),
@@ -138,7 +140,8 @@ BEGIN
 		salesorder.complete(bigint), salesorder.ship(bigint, jsonb),
 		salesorder.receive_stock(bigint, bigint, numeric, text),
 		salesorder.adjust_stock(bigint, bigint, numeric, text),
-		salesorder.verify_stock(boolean), salesorder.checkpoint_ledger()
+		salesorder.verify_stock(boolean), salesorder.checkpoint_ledger(),
+		salesorder.checkpoint_pipeline()
 		TO salesorder_admin;
 	RETURN;
 END

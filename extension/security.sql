@@ -103,6 +103,7 @@ CREATE POLICY order_visibility ON salesorder.stock_movement
 
 -- The operational views show each user what the policies let them see.
 ALTER VIEW salesorder.order_tracking SET (security_invoker = true);
+ALTER VIEW salesorder.order_tracking_all SET (security_invoker = true);
 ALTER VIEW salesorder.approval_queue SET (security_invoker = true);
 ALTER VIEW salesorder.order_changes SET (security_invoker = true);
 ALTER VIEW salesorder.low_stock SET (security_invoker = true);

@@ -20,7 +20,11 @@ CREATE TABLE salesorder.status_transition (
 	direct_ok	boolean NOT NULL DEFAULT false,
 	builtin		boolean NOT NULL DEFAULT false,
 	PRIMARY KEY (from_status, to_status),
-	CHECK (from_status <> to_status)
+	CHECK (from_status <> to_status),
+	-- Terminal for good: report_pipeline's checkpoint folds closed orders
+	-- once (src/pipeline.c).
+	CONSTRAINT status_transition_terminal
+		CHECK (from_status NOT IN ('completed', 'cancelled'))
 );
 
 COMMENT ON COLUMN salesorder.status_transition.made_by IS

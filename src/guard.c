@@ -238,8 +238,13 @@ apply_status_change(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc,
 		nulls[n] = true;
 	n++;
 
+	/*
+	 * The clock at the change, not the transaction's start: read inside
+	 * the transaction, so that a checkpoint cut earlier than this stamp
+	 * knows the transaction (see cut.c).
+	 */
 	cols[n] = SPI_fnumber(desc, "status_changed_at");
-	values[n] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	values[n] = TimestampTzGetDatum(GetCurrentTimestamp());
 	n++;
 
 	/* Our functions always pass the reason of the move they make. */

@@ -10,20 +10,10 @@
  * ledger from the beginning of time.  verify_stock(true) still sums all of
  * it, and reports a checkpoint that disagrees.
  *
- * The difficulty: ids are taken when a row is inserted, not when its
- * transaction commits.  A checkpoint up to the sequence's last value L
- * taken now could miss a row with id <= L whose transaction commits later,
- * and no later checkpoint would look at that id again.  So a checkpoint
- * has two phases, as CREATE INDEX CONCURRENTLY waits for older
- * transactions: it reads L and notes every transaction of the database
- * running at that moment (their virtual ids: a transaction can take an id
- * before it has an xid), and folds the rows up to L only once every one
- * of them has ended.  Every id <= L was taken by one of those or by one
- * that had ended already, so the fold sees each such row committed or
- * never.  checkpoint_ledger() waits for them; the background worker notes
- * them and folds in a later round, never waiting.  As for the outbox, the
- * ledger's sequence must not cache values (CACHE 1, the default): a
- * backend's cached ids would be handed out after a later cut.
+ * A checkpoint folds up to a cut (cut.c) once every transaction that might
+ * still hold a ledger id below it has ended: checkpoint_ledger() waits
+ * for them; the background worker notes the cut and folds in a later
+ * round, never waiting.
  *
  *-------------------------------------------------------------------------
  */
@@ -32,65 +22,10 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "storage/lock.h"
-#include "storage/proc.h"
-#include "storage/procarray.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
 PG_FUNCTION_INFO_V1(so_checkpoint_ledger);
-
-static SoPlan ledger_last_plan = {
-	"SELECT pg_catalog.pg_sequence_last_value("
-	"'salesorder.stock_movement_id_seq'::pg_catalog.regclass)",
-	0, {InvalidOid}
-};
-
-/* Phase 1: the cut, and the transactions that might still hold ids below it. */
-void
-so_ledger_cut_begin(SoLedgerCut *cut, MemoryContext cxt)
-{
-	bool		isnull;
-	MemoryContext old;
-	VirtualTransactionId *vxids;
-	int			n;
-
-	so_execute(&ledger_last_plan, NULL, NULL, true, 1);
-	cut->upto = DatumGetInt64(so_getdatum(0, 1, &isnull));
-	if (isnull)
-		cut->upto = 0;
-	/* Every backend of this database, with or without a snapshot now. */
-	vxids = GetCurrentVirtualXIDs(InvalidTransactionId, false, false,
-								  PROC_IN_VACUUM, &n);
-	old = MemoryContextSwitchTo(cxt);
-	cut->vxids = palloc(sizeof(VirtualTransactionId) * Max(n, 1));
-	if (n > 0)
-		memcpy(cut->vxids, vxids, sizeof(VirtualTransactionId) * n);
-	MemoryContextSwitchTo(old);
-	cut->nvxids = n;
-}
-
-/*
- * Whether every transaction noted by the cut has ended; with wait, waits
- * for them.
- */
-bool
-so_ledger_cut_ready(SoLedgerCut *cut, bool wait)
-{
-	VirtualTransactionId *vxids = (VirtualTransactionId *) cut->vxids;
-	int			i;
-
-	for (i = 0; i < cut->nvxids; i++)
-	{
-		if (!VirtualTransactionIdIsValid(vxids[i]))
-			continue;
-		if (!VirtualXactLock(vxids[i], wait))
-			return false;
-		/* Ended: not asked about again. */
-		SetInvalidVirtualTransactionId(vxids[i]);
-	}
-	return true;
-}
 
 static SoPlan fold_lock_plan = {
 	"SELECT c.upto_id FROM salesorder.ledger_checkpoint c FOR UPDATE",
@@ -125,10 +60,10 @@ static SoPlan fold_done_plan = {
  * when that is its id.
  */
 int64
-so_ledger_cut_fold(SoLedgerCut *cut, int64 max_ids)
+so_ledger_cut_fold(SoCut *cut, int64 max_ids)
 {
 	int64		upto;
-	int64		to = cut->upto;
+	int64		to = cut->ledger_upto;
 	Datum		args[2];
 
 	so_execute(&fold_lock_plan, NULL, NULL, false, 1);
@@ -147,14 +82,14 @@ so_ledger_cut_fold(SoLedgerCut *cut, int64 max_ids)
 static Datum
 checkpoint_work(void *arg)
 {
-	SoLedgerCut cut;
+	SoCut		cut;
 
 	/* The fold must see every row committed meanwhile. */
 	so_require_read_committed("salesorder.checkpoint_ledger()",
 							  "Under a transaction snapshot, ledger rows committed after the snapshot would be left out of the checkpoint.");
 
-	so_ledger_cut_begin(&cut, CurrentMemoryContext);
-	(void) so_ledger_cut_ready(&cut, true);
+	so_cut_begin(&cut, CurrentMemoryContext);
+	(void) so_cut_ready(&cut, true);
 	return Int64GetDatum(so_ledger_cut_fold(&cut, 0));
 }
 

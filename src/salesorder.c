@@ -46,6 +46,9 @@ check_pool_logins(char **newval, void **extra, GucSource source)
 /* salesorder.at_risk_days: an order promised within this many days is at risk. */
 int			so_at_risk_days = 3;
 
+/* salesorder.tracking_days: how long order_tracking shows a closed order. */
+int			so_tracking_days = 30;
+
 /* salesorder.report_timezone: the time zone of report months. */
 char	   *so_report_timezone = NULL;
 
@@ -128,13 +131,22 @@ _PG_init(void)
 							GUC_UNIT_S,
 							NULL, NULL, NULL);
 
-	DefineCustomIntVariable("salesorder.ledger_checkpoint_interval",
-							"How often the worker checkpoints the stock ledger.",
-							"verify_stock() sums the ledger rows after the last checkpoint only; 0 turns it off (then schedule checkpoint_ledger() yourself).",
-							&so_ledger_checkpoint_interval_s,
+	DefineCustomIntVariable("salesorder.checkpoint_interval",
+							"How often the worker checkpoints the stock ledger and the closed orders.",
+							"verify_stock() sums the ledger rows after the last checkpoint only, report_pipeline reads the orders closed since; 0 turns it off (then schedule checkpoint_ledger() and checkpoint_pipeline() yourself).",
+							&so_checkpoint_interval_s,
 							300, 0, 86400,
 							PGC_SIGHUP,
 							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("salesorder.tracking_days",
+							"How many days order_tracking keeps showing an order after it was completed or cancelled.",
+							"Older closed orders are in order_tracking_all.",
+							&so_tracking_days,
+							30, 0, 36500,
+							PGC_USERSET,
+							0,
 							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("salesorder.event_retention",

@@ -316,17 +316,22 @@ extern int64 so_emit_event(int64 order_id, int64 customer_id, const char *kind,
 extern void so_prepare_events(void);
 extern int64 so_event_horizon_now(void);
 
-/* ---- ledger_checkpoint.c ---- */
-typedef struct SoLedgerCut
+/* ---- cut.c ---- */
+typedef struct SoCut
 {
-	int64		upto;			/* the ledger sequence's last value */
-	void	   *vxids;			/* VirtualTransactionIds running when it
-								 * was read */
+	int64		ledger_upto;	/* the ledger sequence's last value */
+	TimestampTz closed_before;	/* the clock when it was read */
+	void	   *vxids;			/* VirtualTransactionIds running then */
 	int			nvxids;
-} SoLedgerCut;
-extern void so_ledger_cut_begin(SoLedgerCut *cut, MemoryContext cxt);
-extern bool so_ledger_cut_ready(SoLedgerCut *cut, bool wait);
-extern int64 so_ledger_cut_fold(SoLedgerCut *cut, int64 max_ids);
+} SoCut;
+extern void so_cut_begin(SoCut *cut, MemoryContext cxt);
+extern bool so_cut_ready(SoCut *cut, bool wait);
+
+/* ---- ledger_checkpoint.c ---- */
+extern int64 so_ledger_cut_fold(SoCut *cut, int64 max_ids);
+
+/* ---- pipeline.c ---- */
+extern TimestampTz so_pipeline_fold(SoCut *cut);
 
 /* ---- retention.c ---- */
 extern int	so_event_retention_s;
@@ -346,12 +351,13 @@ extern int	so_flag_delays_batch(TimestampTz as_of, int limit);
 extern char *so_worker_databases;
 extern int	so_notify_interval_ms;
 extern int	so_compact_interval_ms;
-extern int	so_ledger_checkpoint_interval_s;
+extern int	so_checkpoint_interval_s;
 extern int	so_flag_delays_interval_s;
 extern void so_register_workers(void);
 
 /* ---- salesorder.c ---- */
 extern int	so_at_risk_days;
+extern int	so_tracking_days;
 extern char *so_report_timezone;
 
 #endif							/* SALESORDER_H */

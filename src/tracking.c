@@ -7,6 +7,7 @@
  */
 #include "salesorder.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
@@ -15,6 +16,7 @@
 PG_FUNCTION_INFO_V1(so_set_stage);
 PG_FUNCTION_INFO_V1(so_flag_delays);
 PG_FUNCTION_INFO_V1(so_at_risk_days_fn);
+PG_FUNCTION_INFO_V1(so_tracking_since_fn);
 
 static SoPlan stage_plan = {
 	"SELECT s.description,"
@@ -194,4 +196,16 @@ Datum
 so_at_risk_days_fn(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_INT32(so_at_risk_days);
+}
+
+/*
+ * tracking_since(): order_tracking shows an order completed or cancelled
+ * at or after this time -- salesorder.tracking_days before the transaction
+ * began (a C function for the reason at_risk_days() is one).
+ */
+Datum
+so_tracking_since_fn(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TIMESTAMPTZ(GetCurrentTransactionStartTimestamp()
+						  - (TimestampTz) so_tracking_days * USECS_PER_DAY);
 }

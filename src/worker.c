@@ -23,12 +23,12 @@
  *	  outbox trimming (every minute, or as often as salesorder.event_retention
  *		when that is shorter; never when it is 0): what trim_events() does,
  *		TRIM_BATCH events a transaction.
- *	  ledger checkpoints (salesorder.ledger_checkpoint_interval, 5 min): what
- *		checkpoint_ledger() does, in two rounds -- one notes the cut and the
- *		transactions running, a later one folds once they have all ended --
- *		so that the worker never waits for them; LEDGER_BATCH ids a
- *		transaction, so that a long interval's fold never holds back the
- *		wake-ups.
+ *	  checkpoints (salesorder.checkpoint_interval, 5 min): what
+ *		checkpoint_ledger() and checkpoint_pipeline() do, in two rounds --
+ *		one notes the cut and the transactions running, a later one folds
+ *		once they have all ended -- so that the worker never waits for
+ *		them; LEDGER_BATCH ledger ids a transaction, so that a long
+ *		interval's fold never holds back the wake-ups.
  *
  * Its statements run with a short lock_timeout, so that it never waits
  * long for a lock; an error in one task is logged, the task is tried again
@@ -74,7 +74,7 @@ char	   *so_worker_databases = NULL;
 int			so_notify_interval_ms = 100;
 int			so_compact_interval_ms = 1000;
 int			so_flag_delays_interval_s = 900;
-int			so_ledger_checkpoint_interval_s = 300;
+int			so_checkpoint_interval_s = 300;
 
 /* How long the worker waits for a lock before it gives up until next time. */
 #define WORKER_LOCK_TIMEOUT "200ms"
@@ -301,38 +301,44 @@ trim_task(void)
 }
 
 /*
- * Ledger checkpoints (see ledger_checkpoint.c): a round either notes a cut,
- * or folds the noted one once every transaction running at the cut has
- * ended, and then asks for the next cut at once.
+ * Checkpoints of the ledger and of the closed orders (see cut.c): a round
+ * either notes a cut, or folds the noted one once every transaction
+ * running at the cut has ended -- the ledger a batch at a time, then the
+ * closed orders -- and then asks for the next cut at once.
  */
 #define LEDGER_BATCH 100000
-static SoLedgerCut ledger_cut;
-static bool ledger_cut_noted = false;
+static SoCut checkpoint_cut;
+static bool checkpoint_cut_noted = false;
 
 static void
-ledger_task(void)
+checkpoint_task(void)
 {
 	int64		upto;
 
-	if (!ledger_cut_noted)
+	if (!checkpoint_cut_noted)
 	{
-		if (ledger_cut.vxids)
-			pfree(ledger_cut.vxids);
-		ledger_cut.vxids = NULL;
-		so_ledger_cut_begin(&ledger_cut, TopMemoryContext);
-		ledger_cut_noted = true;
+		if (checkpoint_cut.vxids)
+			pfree(checkpoint_cut.vxids);
+		checkpoint_cut.vxids = NULL;
+		so_cut_begin(&checkpoint_cut, TopMemoryContext);
+		checkpoint_cut_noted = true;
 		return;
 	}
-	if (!so_ledger_cut_ready(&ledger_cut, false))
+	if (!so_cut_ready(&checkpoint_cut, false))
 		return;
 	/* (Not inside elog's arguments: they are evaluated only when logged.) */
-	upto = so_ledger_cut_fold(&ledger_cut, LEDGER_BATCH);
+	upto = so_ledger_cut_fold(&checkpoint_cut, LEDGER_BATCH);
 	elog(DEBUG1, "salesorder worker: ledger checkpoint at id " INT64_FORMAT, upto);
 	/* A batch at a time: the next one at once, the notifier in between. */
-	if (upto < ledger_cut.upto)
+	if (upto < checkpoint_cut.ledger_upto)
+	{
 		task_again = true;
-	else
-		ledger_cut_noted = false;
+		return;
+	}
+	so_pipeline_fold(&checkpoint_cut);
+	elog(DEBUG1, "salesorder worker: closed orders folded up to %s",
+		 timestamptz_to_str(checkpoint_cut.closed_before));
+	checkpoint_cut_noted = false;
 }
 
 /* Milliseconds from now until then (0 if past), capped at a minute. */
@@ -356,7 +362,7 @@ so_worker_main(Datum main_arg)
 				next_compact = 0,
 				next_flag = 0,
 				next_trim = 0,
-				next_ledger = 0;
+				next_checkpoint = 0;
 
 	strlcpy(dbname, MyBgworkerEntry->bgw_extra, sizeof(dbname));
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
@@ -376,7 +382,7 @@ so_worker_main(Datum main_arg)
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
 			/* New intervals apply at once, not after the old ones ran out. */
-			next_compact = next_flag = next_trim = next_ledger = 0;
+			next_compact = next_flag = next_trim = next_checkpoint = 0;
 		}
 
 		installed = run_if_due(notify_task, "salesorder: notify consumers",
@@ -387,16 +393,16 @@ so_worker_main(Datum main_arg)
 					   (int64) so_flag_delays_interval_s * 1000, &next_flag) &&
 			run_if_due(trim_task, "salesorder: trim the outbox",
 					   trim_interval_ms(), &next_trim) &&
-			run_if_due(ledger_task, "salesorder: checkpoint the ledger",
-					   (int64) so_ledger_checkpoint_interval_s * 1000, &next_ledger);
+			run_if_due(checkpoint_task, "salesorder: checkpoints",
+					   (int64) so_checkpoint_interval_s * 1000, &next_checkpoint);
 		now = GetCurrentTimestamp();
 		if (!installed)
 		{
 			/* Not installed here (yet): look again in a while. */
 			last_notified = -1;
-			next_notify = next_compact = next_flag = next_trim = next_ledger =
+			next_notify = next_compact = next_flag = next_trim = next_checkpoint =
 				TimestampTzPlusMilliseconds(now, 5000);
-			ledger_cut_noted = false;
+			checkpoint_cut_noted = false;
 		}
 
 		if (so_notify_interval_ms > 0)
@@ -407,8 +413,8 @@ so_worker_main(Datum main_arg)
 			wait_ms = Min(wait_ms, ms_until(now, next_flag));
 		if (trim_interval_ms() > 0)
 			wait_ms = Min(wait_ms, ms_until(now, next_trim));
-		if (so_ledger_checkpoint_interval_s > 0)
-			wait_ms = Min(wait_ms, ms_until(now, next_ledger));
+		if (so_checkpoint_interval_s > 0)
+			wait_ms = Min(wait_ms, ms_until(now, next_checkpoint));
 
 		(void) WaitLatch(MyLatch,
 						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,

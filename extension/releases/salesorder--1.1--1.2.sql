@@ -372,7 +372,7 @@ END
 $fn$;
 
 -- Folds the ledger into ledger_balance up to the ids taken so far (the
--- background worker does it every salesorder.ledger_checkpoint_interval).
+-- background worker does it every salesorder.checkpoint_interval).
 CREATE FUNCTION salesorder.checkpoint_ledger()
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'so_checkpoint_ledger'
@@ -437,6 +437,171 @@ COMMENT ON FUNCTION salesorder.drop_event_consumer(text) IS
 COMMENT ON FUNCTION salesorder.trim_events(interval, integer) IS
 	'Deletes at most max_events events that every registered consumer has read and that are older than keep (NULL: salesorder.event_retention); returns how many';
 
+-- Terminal statuses stay terminal: report_pipeline's checkpoint folds
+-- closed orders once (src/pipeline.c).
+DO $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM salesorder.status_transition t
+			   WHERE t.from_status IN ('completed', 'cancelled')) THEN
+		RAISE EXCEPTION 'status_transition has moves out of completed or cancelled'
+			USING HINT = 'Delete them before the update: completed and cancelled are terminal from version 1.2.';
+	END IF;
+END
+$$;
+ALTER TABLE salesorder.status_transition
+	ADD CONSTRAINT status_transition_terminal
+		CHECK (from_status NOT IN ('completed', 'cancelled'));
+
+DROP INDEX salesorder.sales_order_status_idx;
+-- Orders by status, and by when they got it: the orders in flight and those
+-- closed lately (order_tracking, report_pipeline) without scanning the
+-- years of closed ones.
+CREATE INDEX sales_order_status_idx ON salesorder.sales_order (status, status_changed_at);
+-- Credit checks and row-level security look up a customer's open orders.
+
+-- order_tracking shows the orders in flight and those closed lately;
+-- order_tracking_all every order.
+DROP VIEW salesorder.order_tracking;
+CREATE FUNCTION salesorder.tracking_since()
+RETURNS timestamptz
+AS 'MODULE_PATHNAME', 'so_tracking_since_fn'
+LANGUAGE C STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+-- Every order ever written, one row each; filter it (order_id, customer,
+-- created_at, status: all indexed).
+CREATE VIEW salesorder.order_tracking_all AS
+	SELECT o.id AS order_id, o.order_no, c.code AS customer_code, c.name AS customer,
+		   c.region, o.status, o.stage, o.hold_from,
+		   salesorder.order_health(o.status, o.promised_date, o.stage) AS health,
+		   (o.status IN ('pending_approval', 'approved', 'in_production', 'partially_shipped')
+			AND o.promised_date IS NOT NULL
+			AND o.promised_date >= CURRENT_DATE
+			AND o.promised_date <= CURRENT_DATE
+				+ (SELECT salesorder.at_risk_days()))
+			AS at_risk,
+		   o.requested_date, o.promised_date,
+		   CASE WHEN o.status NOT IN ('shipped', 'delivered', 'completed', 'cancelled')
+					 AND o.promised_date < CURRENT_DATE
+				THEN CURRENT_DATE - o.promised_date ELSE 0 END AS days_late,
+		   (SELECT COALESCE(pg_catalog.sum(l.qty - l.shipped_qty), 0)
+			FROM salesorder.order_line l WHERE l.order_id = o.id
+			  AND o.status NOT IN ('cancelled', 'completed', 'rejected')) AS open_qty,
+		   o.needs_stock, o.total_amount, o.sales_rep,
+		   e.kind AS last_event, e.created_at AS last_event_at,
+		   o.status_changed_at
+	FROM salesorder.sales_order o
+	JOIN salesorder.customer c ON c.id = o.customer_id
+	LEFT JOIN LATERAL (SELECT ev.kind, ev.created_at FROM salesorder.order_event ev
+					   WHERE ev.order_id = o.id ORDER BY ev.id DESC LIMIT 1) e ON true;
+
+-- The orders in flight -- every status but completed and cancelled -- and
+-- those completed or cancelled in the last salesorder.tracking_days: what
+-- the departments work on, at a cost that does not grow with the years of
+-- closed orders (both parts are ranges of sales_order_status_idx).
+CREATE VIEW salesorder.order_tracking AS
+	SELECT t.* FROM salesorder.order_tracking_all t
+	WHERE t.status IN ('draft', 'pending_approval', 'approved', 'rejected',
+					   'in_production', 'partially_shipped', 'shipped',
+					   'delivered', 'on_hold')
+	UNION ALL
+	SELECT t.* FROM salesorder.order_tracking_all t
+	WHERE t.status IN ('completed', 'cancelled')
+	  AND t.status_changed_at >= (SELECT salesorder.tracking_since());
+
+ALTER VIEW salesorder.order_tracking SET (security_invoker = true);
+ALTER VIEW salesorder.order_tracking_all SET (security_invoker = true);
+REVOKE EXECUTE ON FUNCTION salesorder.tracking_since() FROM PUBLIC;
+REVOKE ALL ON salesorder.order_tracking_all FROM PUBLIC;
+COMMENT ON VIEW salesorder.order_tracking IS
+	'Where every order in flight stands, for every department, with the orders completed or cancelled in the last salesorder.tracking_days';
+COMMENT ON VIEW salesorder.order_tracking_all IS
+	'order_tracking over every order ever written: filter it by order, customer, status or creation time';
+COMMENT ON FUNCTION salesorder.tracking_since() IS
+	'order_tracking shows the orders completed or cancelled since this time: salesorder.tracking_days ago';
+
+-- The order pipeline by status and health.  Completed and cancelled orders
+-- never change again: pipeline_closed holds their sums up to the
+-- checkpoint (src/pipeline.c), the view adds everything else -- the
+-- orders in flight and those closed since -- so that it costs what is in
+-- flight, not the years of history, and always equals the same GROUP BY
+-- over sales_order.
+CREATE TABLE salesorder.pipeline_closed (
+	status			salesorder.order_status NOT NULL
+		CHECK (status IN ('completed', 'cancelled')),
+	health			text NOT NULL,
+	orders			bigint NOT NULL,
+	amount			numeric NOT NULL,
+	oldest			timestamptz NOT NULL,
+	newest			timestamptz NOT NULL,
+	PRIMARY KEY (status, health)
+);
+CREATE TABLE salesorder.pipeline_checkpoint (
+	singleton		boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+	folded_to		timestamptz NOT NULL DEFAULT '-infinity',
+	taken_at		timestamptz
+);
+-- Derived from sales_order, so not dumped: after a restore the checkpoint
+-- starts again from the beginning.
+INSERT INTO salesorder.pipeline_checkpoint DEFAULT VALUES;
+
+-- Folds the orders closed so far into pipeline_closed (the background
+-- worker does it every salesorder.checkpoint_interval).
+CREATE FUNCTION salesorder.checkpoint_pipeline()
+RETURNS timestamptz
+AS 'MODULE_PATHNAME', 'so_checkpoint_pipeline'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION salesorder.pipeline_reset()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'so_pipeline_reset'
+LANGUAGE C SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE TRIGGER pipeline_reset
+	BEFORE TRUNCATE ON salesorder.sales_order
+	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.pipeline_reset();
+
+CREATE OR REPLACE VIEW salesorder.report_pipeline AS
+	SELECT x.status, x.health,
+		   pg_catalog.sum(x.orders)::bigint AS orders,
+		   pg_catalog.sum(x.amount) AS amount,
+		   pg_catalog.min(x.oldest) AS oldest,
+		   pg_catalog.max(x.newest) AS newest
+	FROM (
+		SELECT o.status,
+			   salesorder.order_health(o.status, o.promised_date, o.stage) AS health,
+			   1::bigint AS orders, o.total_amount::numeric AS amount,
+			   o.created_at AS oldest, o.created_at AS newest
+		FROM salesorder.sales_order o
+		WHERE o.status IN ('draft', 'pending_approval', 'approved', 'rejected',
+						   'in_production', 'partially_shipped', 'shipped',
+						   'delivered', 'on_hold')
+		UNION ALL
+		SELECT o.status,
+			   salesorder.order_health(o.status, o.promised_date, o.stage),
+			   1, o.total_amount, o.created_at, o.created_at
+		FROM salesorder.sales_order o
+		WHERE o.status IN ('completed', 'cancelled')
+		  AND o.status_changed_at >= (SELECT k.folded_to
+									  FROM salesorder.pipeline_checkpoint k)
+		UNION ALL
+		SELECT p.status, p.health, p.orders, p.amount, p.oldest, p.newest
+		FROM salesorder.pipeline_closed p
+	) x
+	GROUP BY x.status, x.health;
+
+ALTER VIEW salesorder.report_pipeline SET (security_barrier = true);
+REVOKE EXECUTE ON FUNCTION salesorder.checkpoint_pipeline(), salesorder.pipeline_reset() FROM PUBLIC;
+REVOKE ALL ON salesorder.pipeline_closed, salesorder.pipeline_checkpoint FROM PUBLIC;
+COMMENT ON TABLE salesorder.pipeline_closed IS
+	'Orders completed or cancelled before the pipeline checkpoint, by status and health (derived: checkpoint_pipeline())';
+COMMENT ON TABLE salesorder.pipeline_checkpoint IS 'The time before which pipeline_closed holds every completed or cancelled order';
+COMMENT ON FUNCTION salesorder.checkpoint_pipeline() IS
+	'Folds the orders completed or cancelled so far into pipeline_closed, after waiting for the transactions that may still close some; returns the checkpoint''s time';
+COMMENT ON FUNCTION salesorder.pipeline_reset() IS 'Trigger: a TRUNCATE of sales_order forgets the pipeline checkpoint';
+
 -- create_roles() grants the new functions; run it again where the roles
 -- exist (SELECT salesorder.create_roles()).
 CREATE OR REPLACE FUNCTION salesorder.create_roles()
@@ -474,6 +639,7 @@ BEGIN
 	GRANT EXECUTE ON FUNCTION salesorder.report_sales_rows() TO salesorder_reporting;
 	GRANT EXECUTE ON FUNCTION salesorder.rollup_current(),
 		salesorder.report_current_month(), salesorder.at_risk_days(),
+		salesorder.tracking_since(),
 		salesorder.order_health(salesorder.order_status, date, text, date),
 		salesorder.bucket_start(timestamptz, text),
 		salesorder.sales_trend(timestamptz, numeric, text),
@@ -492,6 +658,7 @@ BEGIN
 		salesorder.approval_queue, salesorder.change_request,
 		salesorder.order_revision, salesorder.order_changes,
 		salesorder.order_event, salesorder.order_tracking,
+		salesorder.order_tracking_all,
 		salesorder.production_stage, salesorder.delay_flag
 		TO salesorder_sales, salesorder_approver, salesorder_warehouse;
 	GRANT EXECUTE ON FUNCTION salesorder.credit_exposure(bigint, bigint),
@@ -564,7 +731,8 @@ BEGIN
 		salesorder.complete(bigint), salesorder.ship(bigint, jsonb),
 		salesorder.receive_stock(bigint, bigint, numeric, text),
 		salesorder.adjust_stock(bigint, bigint, numeric, text),
-		salesorder.verify_stock(boolean), salesorder.checkpoint_ledger()
+		salesorder.verify_stock(boolean), salesorder.checkpoint_ledger(),
+		salesorder.checkpoint_pipeline()
 		TO salesorder_admin;
 	RETURN;
 END

@@ -11,6 +11,8 @@
 #     a registered consumer has acknowledged;
 #   - the stock ledger is checkpointed with no checkpoint_ledger() call, and
 #     verify_stock() agrees with its full check;
+#   - closed orders are folded with no checkpoint_pipeline() call, and
+#     report_pipeline stays equal to the raw GROUP BY;
 #   - SIGTERM stops the worker cleanly, and the postmaster starts it again.
 use strict;
 use warnings;
@@ -43,7 +45,7 @@ shared_preload_libraries = 'salesorder'
 salesorder.database = 'shop'
 salesorder.compact_interval = '200ms'
 salesorder.flag_delays_interval = '1s'
-salesorder.ledger_checkpoint_interval = '1s'
+salesorder.checkpoint_interval = '1s'
 restart_after_crash = on
 });
 $node->restart;
@@ -192,6 +194,31 @@ is($node->safe_psql('shop', q{
 	SELECT (SELECT count(*) FROM salesorder.verify_stock())
 		 + (SELECT count(*) FROM salesorder.verify_stock(true))}),
 	'0', 'and the quick and full checks agree with it');
+
+# Pipeline checkpoints: an order cancelled now is folded by the worker
+# within a few rounds, and the report still equals the raw GROUP BY.
+my $cancelled = $node->safe_psql('shop', q{
+	SELECT salesorder.create_order(2, '[{"sku": "P1", "qty": 1}]')});
+$node->safe_psql('shop', "SELECT salesorder.cancel($cancelled, 'changed plans')");
+ok($node->poll_query_until('shop', qq{
+	SELECT k.folded_to > o.status_changed_at
+	FROM salesorder.pipeline_checkpoint k, salesorder.sales_order o
+	WHERE o.id = $cancelled}),
+	'the worker folds closed orders into the pipeline checkpoint');
+is($node->safe_psql('shop', q{
+	SELECT (SELECT count(*) FROM salesorder.pipeline_closed) > 0
+	   AND NOT EXISTS (
+		(SELECT o.status, salesorder.order_health(o.status, o.promised_date, o.stage),
+				count(*), sum(o.total_amount), min(o.created_at), max(o.created_at)
+		 FROM salesorder.sales_order o GROUP BY 1, 2
+		 EXCEPT ALL TABLE salesorder.report_pipeline)
+		UNION ALL
+		(TABLE salesorder.report_pipeline
+		 EXCEPT ALL
+		 SELECT o.status, salesorder.order_health(o.status, o.promised_date, o.stage),
+				count(*), sum(o.total_amount), min(o.created_at), max(o.created_at)
+		 FROM salesorder.sales_order o GROUP BY 1, 2))}),
+	't', 'and report_pipeline equals the raw GROUP BY');
 
 # SIGTERM: a clean stop, no crash restart.
 my $pid = $node->safe_psql('shop', $worker_pid);

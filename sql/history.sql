@@ -1,0 +1,109 @@
+--
+-- history: what the daily views cost must not grow with the years of
+-- closed orders.  order_tracking shows the orders in flight and those
+-- closed lately (order_tracking_all every order); report_pipeline reads the
+-- closed orders from a checkpoint and stays equal to the raw GROUP BY.
+--
+SELECT count(*) >= 0 AS roles_ready FROM salesorder.create_roles();
+
+-- The pipeline computed from the raw table, and whether the view equals it.
+CREATE VIEW regress.pipeline_raw AS
+	SELECT o.status, salesorder.order_health(o.status, o.promised_date, o.stage) AS health,
+		   count(*) AS orders, sum(o.total_amount) AS amount,
+		   min(o.created_at) AS oldest, max(o.created_at) AS newest
+	FROM salesorder.sales_order o GROUP BY 1, 2;
+CREATE FUNCTION regress.pipeline_matches() RETURNS boolean LANGUAGE sql AS $$
+	SELECT NOT EXISTS (
+		(TABLE regress.pipeline_raw EXCEPT ALL TABLE salesorder.report_pipeline)
+		UNION ALL
+		(TABLE salesorder.report_pipeline EXCEPT ALL TABLE regress.pipeline_raw))
+$$;
+
+-- completed and cancelled are terminal, and stay so: the checkpoint folds
+-- a closed order once.
+SELECT array_agg(s ORDER BY s) AS terminal
+FROM unnest(enum_range(NULL::salesorder.order_status)) s
+WHERE NOT EXISTS (SELECT 1 FROM salesorder.status_transition t WHERE t.from_status = s);
+SELECT * FROM regress.try($$INSERT INTO salesorder.status_transition
+	(from_status, to_status, description, made_by)
+	VALUES ('completed', 'draft', 'reopened', 'UPDATE')$$);
+SELECT count(*) AS moves_out_of_completed
+FROM salesorder.status_transition WHERE from_status = 'completed';
+
+-- A customer with four orders: one in flight, one cancelled and one
+-- completed today, and one cancelled long ago.
+INSERT INTO salesorder.customer (code, name, region, segment, credit_limit,
+	default_ship_to, default_warehouse_id)
+SELECT 'HIST', 'History Ltd', 'North', 'smb', 100000, '2 Archive Rd', w.id
+FROM salesorder.warehouse w WHERE w.code = 'WH-N';
+SELECT id AS hist FROM salesorder.customer WHERE code = 'HIST' \gset
+SELECT salesorder.create_order(:hist, '[{"sku": "TEE-BLK-M", "qty": 1}]') AS live \gset
+SELECT salesorder.create_order(:hist, '[{"sku": "TEE-BLK-M", "qty": 2}]') AS gone \gset
+SELECT salesorder.create_order(:hist, '[{"sku": "TEE-BLK-M", "qty": 3}]') AS done \gset
+SELECT salesorder.create_order(:hist, '[{"sku": "TEE-BLK-M", "qty": 4}]') AS old \gset
+SELECT salesorder.cancel(:gone, 'customer changed plans');
+SELECT salesorder.ship(:done);
+SELECT salesorder.complete(:done);
+SELECT salesorder.cancel(:old, 'customer changed plans');
+-- History as a migration loads it: the last one was cancelled 400 days ago.
+SET session_replication_role = replica;
+UPDATE salesorder.sales_order
+SET created_at = now() - interval '410 days', status_changed_at = now() - interval '400 days'
+WHERE id = :old;
+RESET session_replication_role;
+
+-- order_tracking: what is in flight and what closed in the last
+-- salesorder.tracking_days (30); order_tracking_all has every order.
+SHOW salesorder.tracking_days;
+SELECT status, total_amount,
+	   order_id IN (SELECT order_id FROM salesorder.order_tracking) AS tracked,
+	   order_id IN (SELECT order_id FROM salesorder.order_tracking_all) AS in_all
+FROM salesorder.order_tracking_all WHERE customer_code = 'HIST' ORDER BY order_id;
+SET salesorder.tracking_days = 500;
+SELECT count(*) AS tracked_with_500_days FROM salesorder.order_tracking WHERE customer_code = 'HIST';
+SET salesorder.tracking_days = 0;
+SELECT count(*) AS tracked_with_0_days FROM salesorder.order_tracking WHERE customer_code = 'HIST';
+RESET salesorder.tracking_days;
+-- Every order in flight, in whatever status the suite left it, is tracked.
+SELECT (SELECT count(*) FROM salesorder.order_tracking_all
+		WHERE status NOT IN ('completed', 'cancelled'))
+	 = (SELECT count(*) FROM salesorder.order_tracking
+		WHERE status NOT IN ('completed', 'cancelled')) AS every_order_in_flight,
+	   (SELECT count(DISTINCT status) FROM salesorder.order_tracking) > 5 AS many_statuses;
+
+-- report_pipeline equals the raw GROUP BY before any checkpoint, after one,
+-- and after orders closed since.
+SELECT folded_to FROM salesorder.pipeline_checkpoint;
+SELECT regress.pipeline_matches() AS before_checkpoint;
+SELECT salesorder.checkpoint_pipeline() > now() - interval '1 minute' AS checkpointed;
+SELECT status, health, orders > 0 AS has_orders FROM salesorder.pipeline_closed ORDER BY 1, 2;
+SELECT regress.pipeline_matches() AS after_checkpoint;
+SELECT salesorder.cancel(:live, 'closed after the checkpoint');
+SELECT regress.pipeline_matches() AS closed_since;
+SELECT salesorder.checkpoint_pipeline() > (SELECT taken_at - interval '1 minute'
+										   FROM salesorder.pipeline_checkpoint) AS checkpointed_again;
+SELECT regress.pipeline_matches() AS after_second_checkpoint;
+SELECT count(*) AS cancelled_after_checkpoint FROM salesorder.sales_order
+WHERE status = 'cancelled'
+  AND status_changed_at >= (SELECT folded_to FROM salesorder.pipeline_checkpoint);
+
+-- The checkpoint must see what committed while it waited: not under a
+-- transaction snapshot.
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT * FROM regress.try('SELECT salesorder.checkpoint_pipeline()');
+ROLLBACK;
+
+-- Admins take checkpoints; others may not.
+SET ROLE salesorder_sales;
+SELECT * FROM regress.try('SELECT salesorder.checkpoint_pipeline()');
+RESET ROLE;
+
+-- TRUNCATE forgets the fold with the orders (rolled back here).
+BEGIN;
+SET LOCAL client_min_messages = warning;
+TRUNCATE salesorder.sales_order CASCADE;
+SELECT folded_to, (SELECT count(*) FROM salesorder.pipeline_closed) AS folded_groups
+FROM salesorder.pipeline_checkpoint;
+SELECT count(*) AS pipeline_rows FROM salesorder.report_pipeline;
+ROLLBACK;
+SELECT regress.pipeline_matches() AS after_rollback;
