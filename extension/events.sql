@@ -154,7 +154,7 @@ CREATE VIEW salesorder.order_tracking AS
 	UNION ALL
 	SELECT t.* FROM salesorder.order_tracking_all t
 	WHERE t.status IN ('completed', 'cancelled')
-	  AND t.status_changed_at >= (SELECT salesorder.tracking_since());
+	  AND t.status_changed_at >= salesorder.tracking_since();
 
 -- Outbox retention (src/retention.c): the consumers that record how far
 -- they have read, and trimming what every one of them has read once it is

@@ -217,6 +217,12 @@ AS 'MODULE_PATHNAME', 'so_checkpoint_pipeline'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
+CREATE FUNCTION salesorder.pipeline_folded_to()
+RETURNS timestamptz
+AS 'MODULE_PATHNAME', 'so_pipeline_folded_to'
+LANGUAGE C STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
 CREATE FUNCTION salesorder.pipeline_reset()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'so_pipeline_reset'
@@ -248,8 +254,7 @@ CREATE VIEW salesorder.report_pipeline AS
 			   1, o.total_amount, o.created_at, o.created_at
 		FROM salesorder.sales_order o
 		WHERE o.status IN ('completed', 'cancelled')
-		  AND o.status_changed_at >= (SELECT k.folded_to
-									  FROM salesorder.pipeline_checkpoint k)
+		  AND o.status_changed_at >= salesorder.pipeline_folded_to()
 		UNION ALL
 		SELECT p.status, p.health, p.orders, p.amount, p.oldest, p.newest
 		FROM salesorder.pipeline_closed p
@@ -333,6 +338,8 @@ COMMENT ON TABLE salesorder.pipeline_closed IS
 COMMENT ON TABLE salesorder.pipeline_checkpoint IS 'The time before which pipeline_closed holds every completed or cancelled order';
 COMMENT ON FUNCTION salesorder.checkpoint_pipeline() IS
 	'Folds the orders completed or cancelled so far into pipeline_closed, after waiting for the transactions that may still close some; returns the checkpoint''s time';
+COMMENT ON FUNCTION salesorder.pipeline_folded_to() IS
+	'The time up to which pipeline_closed holds the closed orders (report_pipeline reads those closed since)';
 COMMENT ON FUNCTION salesorder.pipeline_reset() IS 'Trigger: a TRUNCATE of sales_order forgets the pipeline checkpoint';
 COMMENT ON VIEW salesorder.report_approvals IS 'Every open approval step';
 COMMENT ON VIEW salesorder.report_delayed IS 'Orders that are late or at risk';

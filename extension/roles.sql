@@ -48,7 +48,7 @@ BEGIN
 	GRANT EXECUTE ON FUNCTION salesorder.report_sales_rows() TO salesorder_reporting;
 	GRANT EXECUTE ON FUNCTION salesorder.rollup_current(),
 		salesorder.report_current_month(), salesorder.at_risk_days(),
-		salesorder.tracking_since(),
+		salesorder.tracking_since(), salesorder.pipeline_folded_to(),
 		salesorder.order_health(salesorder.order_status, date, text, date),
 		salesorder.bucket_start(timestamptz, text),
 		salesorder.sales_trend(timestamptz, numeric, text),

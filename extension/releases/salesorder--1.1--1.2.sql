@@ -507,7 +507,7 @@ CREATE VIEW salesorder.order_tracking AS
 	UNION ALL
 	SELECT t.* FROM salesorder.order_tracking_all t
 	WHERE t.status IN ('completed', 'cancelled')
-	  AND t.status_changed_at >= (SELECT salesorder.tracking_since());
+	  AND t.status_changed_at >= salesorder.tracking_since();
 
 ALTER VIEW salesorder.order_tracking SET (security_invoker = true);
 ALTER VIEW salesorder.order_tracking_all SET (security_invoker = true);
@@ -553,6 +553,12 @@ AS 'MODULE_PATHNAME', 'so_checkpoint_pipeline'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
+CREATE FUNCTION salesorder.pipeline_folded_to()
+RETURNS timestamptz
+AS 'MODULE_PATHNAME', 'so_pipeline_folded_to'
+LANGUAGE C STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
 CREATE FUNCTION salesorder.pipeline_reset()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'so_pipeline_reset'
@@ -584,8 +590,7 @@ CREATE OR REPLACE VIEW salesorder.report_pipeline AS
 			   1, o.total_amount, o.created_at, o.created_at
 		FROM salesorder.sales_order o
 		WHERE o.status IN ('completed', 'cancelled')
-		  AND o.status_changed_at >= (SELECT k.folded_to
-									  FROM salesorder.pipeline_checkpoint k)
+		  AND o.status_changed_at >= salesorder.pipeline_folded_to()
 		UNION ALL
 		SELECT p.status, p.health, p.orders, p.amount, p.oldest, p.newest
 		FROM salesorder.pipeline_closed p
@@ -593,13 +598,16 @@ CREATE OR REPLACE VIEW salesorder.report_pipeline AS
 	GROUP BY x.status, x.health;
 
 ALTER VIEW salesorder.report_pipeline SET (security_barrier = true);
-REVOKE EXECUTE ON FUNCTION salesorder.checkpoint_pipeline(), salesorder.pipeline_reset() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION salesorder.checkpoint_pipeline(), salesorder.pipeline_reset(),
+	salesorder.pipeline_folded_to() FROM PUBLIC;
 REVOKE ALL ON salesorder.pipeline_closed, salesorder.pipeline_checkpoint FROM PUBLIC;
 COMMENT ON TABLE salesorder.pipeline_closed IS
 	'Orders completed or cancelled before the pipeline checkpoint, by status and health (derived: checkpoint_pipeline())';
 COMMENT ON TABLE salesorder.pipeline_checkpoint IS 'The time before which pipeline_closed holds every completed or cancelled order';
 COMMENT ON FUNCTION salesorder.checkpoint_pipeline() IS
 	'Folds the orders completed or cancelled so far into pipeline_closed, after waiting for the transactions that may still close some; returns the checkpoint''s time';
+COMMENT ON FUNCTION salesorder.pipeline_folded_to() IS
+	'The time up to which pipeline_closed holds the closed orders (report_pipeline reads those closed since)';
 COMMENT ON FUNCTION salesorder.pipeline_reset() IS 'Trigger: a TRUNCATE of sales_order forgets the pipeline checkpoint';
 
 -- create_roles() grants the new functions; run it again where the roles
@@ -639,7 +647,7 @@ BEGIN
 	GRANT EXECUTE ON FUNCTION salesorder.report_sales_rows() TO salesorder_reporting;
 	GRANT EXECUTE ON FUNCTION salesorder.rollup_current(),
 		salesorder.report_current_month(), salesorder.at_risk_days(),
-		salesorder.tracking_since(),
+		salesorder.tracking_since(), salesorder.pipeline_folded_to(),
 		salesorder.order_health(salesorder.order_status, date, text, date),
 		salesorder.bucket_start(timestamptz, text),
 		salesorder.sales_trend(timestamptz, numeric, text),
