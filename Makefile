@@ -29,6 +29,7 @@ OBJS = \
 	src/analytics.o \
 	src/rollup.o \
 	src/retention.o \
+	src/archive.o \
 	src/cut.o \
 	src/ledger_checkpoint.o \
 	src/pipeline.o \
@@ -41,6 +42,7 @@ EXTENSION_SQL = \
 	extension/status.sql \
 	extension/order.sql \
 	extension/fulfilment.sql \
+	extension/archive.sql \
 	extension/approval.sql \
 	extension/change.sql \
 	extension/events.sql \

@@ -131,9 +131,12 @@ BEGIN
 		TO salesorder_admin;
 	GRANT EXECUTE ON FUNCTION salesorder.flag_delays(timestamptz),
 		salesorder.compact_rollup(), salesorder.rebuild_rollup(),
-		salesorder.trim_events(interval, integer)
+		salesorder.trim_events(interval, integer),
+		salesorder.archive_history(interval, integer)
 		TO salesorder_admin;
-	GRANT SELECT ON salesorder.event_consumer TO salesorder_admin;
+	GRANT SELECT ON salesorder.event_consumer, salesorder.stock_movement_archive,
+		salesorder.order_status_history_archive, salesorder.ledger_archive_balance
+		TO salesorder_admin;
 	GRANT INSERT, UPDATE (reorder_point) ON salesorder.stock TO salesorder_admin;
 	GRANT USAGE ON ALL SEQUENCES IN SCHEMA salesorder TO salesorder_admin;
 	GRANT EXECUTE ON FUNCTION salesorder.deliver(bigint),

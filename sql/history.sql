@@ -107,3 +107,61 @@ FROM salesorder.pipeline_checkpoint;
 SELECT count(*) AS pipeline_rows FROM salesorder.report_pipeline;
 ROLLBACK;
 SELECT regress.pipeline_matches() AS after_rollback;
+
+-- The archive: old ledger rows and status history of closed orders move
+-- into tables partitioned by month; stock still balances, and still does
+-- once an archived month is dropped.
+SHOW salesorder.archive_after;
+SELECT salesorder.archive_history() AS moved_with_archiving_off;
+SELECT * FROM regress.try('SELECT salesorder.archive_history(interval ''-1 day'')');
+SELECT count(*) AS ledger_rows, sum(on_hand_delta) AS on_hand, sum(reserved_delta) AS reserved
+FROM salesorder.stock_movement \gset before_
+SELECT count(*) AS history_rows FROM salesorder.order_status_history \gset before_
+SELECT salesorder.checkpoint_ledger() > 0 AS checkpointed;
+-- Everything up to the checkpoint counts as old enough here (keep 0).
+SELECT salesorder.archive_history('0', 5) AS first_batch;
+DO $$ BEGIN
+	WHILE salesorder.archive_history('0', 5000) > 0 LOOP END LOOP;
+END $$;
+SELECT salesorder.archive_history('0') AS nothing_left;
+-- Nothing lost: hot plus archived is what there was.
+SELECT (SELECT count(*) FROM salesorder.stock_movement)
+	 + (SELECT count(*) FROM salesorder.stock_movement_archive) = :before_ledger_rows AS ledger_kept,
+	   (SELECT sum(on_hand) FROM salesorder.ledger_archive_balance)
+	 + (SELECT sum(on_hand_delta) FROM salesorder.stock_movement) = :before_on_hand AS on_hand_kept,
+	   (SELECT count(*) FROM salesorder.order_status_history)
+	 + (SELECT count(*) FROM salesorder.order_status_history_archive) = :before_history_rows AS history_kept;
+-- What stayed: open orders' ledger rows and their history; what moved:
+-- receipts and adjustments, and closed orders'.
+SELECT count(*) FILTER (WHERE o.status NOT IN ('completed', 'cancelled')) > 0 AS open_rows_stay,
+	   count(*) FILTER (WHERE m.order_id IS NULL OR o.status IN ('completed', 'cancelled')) AS closed_rows_left
+FROM salesorder.stock_movement m LEFT JOIN salesorder.sales_order o ON o.id = m.order_id
+WHERE m.id <= (SELECT upto_id FROM salesorder.ledger_checkpoint);
+SELECT count(*) AS closed_history_left
+FROM salesorder.order_status_history h JOIN salesorder.sales_order o ON o.id = h.order_id
+WHERE o.status IN ('completed', 'cancelled');
+SELECT count(*) AS quick_problems FROM salesorder.verify_stock();
+SELECT count(*) AS full_problems FROM salesorder.verify_stock(true);
+-- The archives are partitioned by month, and written by archive_history() only.
+SELECT count(*) > 0 AS month_partitions FROM pg_inherits
+WHERE inhparent = 'salesorder.stock_movement_archive'::regclass;
+SELECT * FROM regress.try('DELETE FROM salesorder.stock_movement_archive');
+SELECT * FROM regress.try($$INSERT INTO salesorder.order_status_history_archive
+	(id, order_id, customer_id, to_status, changed_by, changed_at, kind)
+	VALUES (0, 0, 0, 'draft', 'me', now(), 'status')$$);
+SELECT * FROM regress.try('DELETE FROM salesorder.stock_movement');
+-- A DBA drops the archived months (after dumping them): stock still balances.
+SELECT format('DROP TABLE %s', inhrelid::regclass) FROM pg_inherits
+WHERE inhparent = 'salesorder.stock_movement_archive'::regclass \gexec
+SELECT count(*) AS archived_rows_left FROM salesorder.stock_movement_archive;
+SELECT count(*) AS full_problems_after_drop FROM salesorder.verify_stock(true);
+-- A stock row whose ledger rows are all archived still cannot be deleted.
+SELECT count(*) AS empty_stock_rows_with_archived_ledger_only FROM salesorder.stock s
+WHERE s.on_hand = 0 AND NOT EXISTS (SELECT 1 FROM salesorder.stock_movement m
+	 WHERE m.warehouse_id = s.warehouse_id AND m.product_id = s.product_id);
+SELECT * FROM regress.try($$DELETE FROM salesorder.stock s WHERE s.on_hand = 0 AND NOT EXISTS
+	(SELECT 1 FROM salesorder.stock_movement m
+	 WHERE m.warehouse_id = s.warehouse_id AND m.product_id = s.product_id)$$);
+-- Order entry goes on.
+SELECT salesorder.create_order(:hist, '[{"sku": "TEE-BLK-M", "qty": 1}]') > 0 AS ordered;
+SELECT count(*) AS full_problems_at_the_end FROM salesorder.verify_stock(true);

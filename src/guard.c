@@ -632,6 +632,9 @@ so_ledger_append_only(PG_FUNCTION_ARGS)
 				 errdetail(RESTORE_DETAIL),
 				 errhint("Use salesorder.receive_stock() or salesorder.adjust_stock().")));
 	}
+	/* Old rows move to the archive, in one statement (archive.c). */
+	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) && so_in_archive_move())
+		return PointerGetDatum(trigdata->tg_trigtuple);
 	ereport(ERROR,
 			(errcode(ERRCODE_SO_NOT_EDITABLE),
 			 errmsg("the stock ledger is append-only"),

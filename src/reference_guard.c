@@ -285,7 +285,9 @@ so_warehouse_guard(PG_FUNCTION_ARGS)
 
 static SoPlan stock_ledger_plan = {
 	"SELECT EXISTS (SELECT 1 FROM salesorder.stock_movement m"
-	"               WHERE m.warehouse_id = $1 AND m.product_id = $2)",
+	"               WHERE m.warehouse_id = $1 AND m.product_id = $2)"
+	"    OR EXISTS (SELECT 1 FROM salesorder.ledger_archive_balance a"
+	"               WHERE a.warehouse_id = $1 AND a.product_id = $2)",
 	2, {INT8OID, INT8OID}
 };
 

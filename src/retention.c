@@ -243,17 +243,7 @@ so_trim_events(PG_FUNCTION_ARGS)
 		trim.keep_s = so_event_retention_s;
 	}
 	else
-	{
-		Interval   *keep = PG_GETARG_INTERVAL_P(0);
-
-		trim.keep_s = (keep->time / USECS_PER_SEC) +
-			(int64) keep->day * SECS_PER_DAY +
-			(int64) keep->month * DAYS_PER_MONTH * SECS_PER_DAY;
-		if (trim.keep_s < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("keep must not be negative")));
-	}
+		trim.keep_s = so_interval_seconds(PG_GETARG_INTERVAL_P(0), "keep");
 	trim.max_events = PG_ARGISNULL(1) ? 10000 : PG_GETARG_INT32(1);
 	if (trim.max_events < 1)
 		ereport(ERROR,

@@ -140,6 +140,15 @@ _PG_init(void)
 							GUC_UNIT_S,
 							NULL, NULL, NULL);
 
+	DefineCustomIntVariable("salesorder.archive_after",
+							"Age at which ledger rows and the status history of closed orders move to the archives.",
+							"The worker and archive_history() move them into tables partitioned by month; 0 never moves anything.",
+							&so_archive_after_s,
+							0, 0, INT_MAX,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
 	DefineCustomIntVariable("salesorder.tracking_days",
 							"How many days order_tracking keeps showing an order after it was completed or cancelled.",
 							"Older closed orders are in order_tracking_all.",

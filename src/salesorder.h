@@ -98,6 +98,7 @@ extern int	so_execute(SoPlan *plan, Datum *values, const char *nulls,
 extern Datum so_getdatum(int row, int col, bool *isnull);
 extern int64 so_getint64(int row, int col);
 extern char *so_gettext(int row, int col);
+extern int64 so_interval_seconds(const Interval *age, const char *what);
 extern Datum so_numeric(const char *s);
 extern Datum so_numeric_from_int64(int64 v);
 extern int	so_numeric_cmp(Datum a, Datum b);
@@ -315,6 +316,11 @@ extern int64 so_emit_event(int64 order_id, int64 customer_id, const char *kind,
 						   const char *payload);
 extern void so_prepare_events(void);
 extern int64 so_event_horizon_now(void);
+
+/* ---- archive.c ---- */
+extern int	so_archive_after_s;
+extern bool so_in_archive_move(void);
+extern int64 so_archive_batch(int64 keep_s, int max_rows);
 
 /* ---- cut.c ---- */
 typedef struct SoCut

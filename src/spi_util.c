@@ -188,3 +188,21 @@ so_require_args(FunctionCallInfo fcinfo, int nargs, ...)
 	}
 	va_end(names);
 }
+
+/*
+ * An age given as an interval, in seconds (a month counts 30 days); what
+ * names the argument in the error when it is negative.
+ */
+int64
+so_interval_seconds(const Interval *age, const char *what)
+{
+	int64		secs = (age->time / USECS_PER_SEC) +
+		(int64) age->day * SECS_PER_DAY +
+		(int64) age->month * DAYS_PER_MONTH * SECS_PER_DAY;
+
+	if (secs < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be negative", what)));
+	return secs;
+}

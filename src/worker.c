@@ -29,6 +29,9 @@
  *		once they have all ended -- so that the worker never waits for
  *		them; LEDGER_BATCH ledger ids a transaction, so that a long
  *		interval's fold never holds back the wake-ups.
+ *	  archiving (every 10 minutes when salesorder.archive_after is set):
+ *		what archive_history() does, ARCHIVE_BATCH rows of each table a
+ *		transaction.
  *
  * Its statements run with a short lock_timeout, so that it never waits
  * long for a lock; an error in one task is logged, the task is tried again
@@ -341,6 +344,28 @@ checkpoint_task(void)
 	checkpoint_cut_noted = false;
 }
 
+/*
+ * Archiving (see archive.c): a full batch asks for another round at once.
+ */
+#define ARCHIVE_BATCH 10000
+#define ARCHIVE_INTERVAL_MS 600000
+
+static int64
+archive_interval_ms(void)
+{
+	return so_archive_after_s > 0 ? ARCHIVE_INTERVAL_MS : 0;
+}
+
+static void
+archive_task(void)
+{
+	int64		moved = so_archive_batch(so_archive_after_s, ARCHIVE_BATCH);
+
+	if (moved > 0)
+		elog(DEBUG1, "salesorder worker: archived " INT64_FORMAT " history rows", moved);
+	task_again = moved >= ARCHIVE_BATCH;
+}
+
 /* Milliseconds from now until then (0 if past), capped at a minute. */
 static long
 ms_until(TimestampTz now, TimestampTz then)
@@ -362,7 +387,8 @@ so_worker_main(Datum main_arg)
 				next_compact = 0,
 				next_flag = 0,
 				next_trim = 0,
-				next_checkpoint = 0;
+				next_checkpoint = 0,
+				next_archive = 0;
 
 	strlcpy(dbname, MyBgworkerEntry->bgw_extra, sizeof(dbname));
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
@@ -382,7 +408,8 @@ so_worker_main(Datum main_arg)
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
 			/* New intervals apply at once, not after the old ones ran out. */
-			next_compact = next_flag = next_trim = next_checkpoint = 0;
+			next_compact = next_flag = next_trim = next_checkpoint =
+				next_archive = 0;
 		}
 
 		installed = run_if_due(notify_task, "salesorder: notify consumers",
@@ -394,14 +421,16 @@ so_worker_main(Datum main_arg)
 			run_if_due(trim_task, "salesorder: trim the outbox",
 					   trim_interval_ms(), &next_trim) &&
 			run_if_due(checkpoint_task, "salesorder: checkpoints",
-					   (int64) so_checkpoint_interval_s * 1000, &next_checkpoint);
+					   (int64) so_checkpoint_interval_s * 1000, &next_checkpoint) &&
+			run_if_due(archive_task, "salesorder: archive history",
+					   archive_interval_ms(), &next_archive);
 		now = GetCurrentTimestamp();
 		if (!installed)
 		{
 			/* Not installed here (yet): look again in a while. */
 			last_notified = -1;
 			next_notify = next_compact = next_flag = next_trim = next_checkpoint =
-				TimestampTzPlusMilliseconds(now, 5000);
+				next_archive = TimestampTzPlusMilliseconds(now, 5000);
 			checkpoint_cut_noted = false;
 		}
 
@@ -415,6 +444,8 @@ so_worker_main(Datum main_arg)
 			wait_ms = Min(wait_ms, ms_until(now, next_trim));
 		if (so_checkpoint_interval_s > 0)
 			wait_ms = Min(wait_ms, ms_until(now, next_checkpoint));
+		if (archive_interval_ms() > 0)
+			wait_ms = Min(wait_ms, ms_until(now, next_archive));
 
 		(void) WaitLatch(MyLatch,
 						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,

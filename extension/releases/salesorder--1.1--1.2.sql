@@ -284,6 +284,10 @@ BEGIN
 			  FROM salesorder.ledger_balance b
 			  WHERE NOT full_check
 			  UNION ALL
+			  -- What archive_history() moved out of the ledger.
+			  SELECT a.warehouse_id, a.product_id, a.on_hand, a.reserved
+			  FROM salesorder.ledger_archive_balance a
+			  UNION ALL
 			  SELECT m.warehouse_id, m.product_id, m.on_hand_delta, m.reserved_delta
 			  FROM salesorder.stock_movement m
 			  WHERE m.id > tail_from) x
@@ -299,7 +303,9 @@ BEGIN
 				   WHERE full_check AND m0.id <= checkpoint_id
 				   GROUP BY m0.warehouse_id, m0.product_id) m
 			ON m.warehouse_id = b.warehouse_id AND m.product_id = b.product_id
-		WHERE b.on_hand IS DISTINCT FROM m.on_hand OR b.reserved IS DISTINCT FROM m.reserved),
+		-- (A pair whose rows were all archived keeps a zero balance.)
+		WHERE coalesce(b.on_hand, 0) <> coalesce(m.on_hand, 0)
+		   OR coalesce(b.reserved, 0) <> coalesce(m.reserved, 0)),
 	-- Reservations are held by open orders only: a closed order's are
 	-- looked for in a full check (a quick one shows them as stock that
 	-- disagrees with the open lines).
@@ -610,6 +616,133 @@ COMMENT ON FUNCTION salesorder.pipeline_folded_to() IS
 	'The time up to which pipeline_closed holds the closed orders (report_pipeline reads those closed since)';
 COMMENT ON FUNCTION salesorder.pipeline_reset() IS 'Trigger: a TRUNCATE of sales_order forgets the pipeline checkpoint';
 
+-- The archive of the append-only history (src/archive.c): ledger rows and
+-- status history of closed orders move, once older than
+-- salesorder.archive_after, from the tables order entry works on into
+-- tables partitioned by month, whose old months a DBA can detach, dump and
+-- drop.  The ledger's archived sums stay in ledger_archive_balance, so that
+-- verify_stock() still balances when archived months are gone.
+
+CREATE TABLE salesorder.stock_movement_archive (
+	id				bigint NOT NULL,
+	warehouse_id	bigint NOT NULL,
+	product_id		bigint NOT NULL,
+	kind			text NOT NULL,
+	on_hand_delta	numeric(14,3) NOT NULL,
+	reserved_delta	numeric(14,3) NOT NULL,
+	order_id		bigint,
+	line_no			integer,
+	customer_id		bigint,
+	note			text,
+	created_by		text NOT NULL,
+	created_at		timestamptz NOT NULL,
+	archived_at		timestamptz NOT NULL DEFAULT pg_catalog.now()
+) PARTITION BY RANGE (created_at);
+
+CREATE TABLE salesorder.order_status_history_archive (
+	id				bigint NOT NULL,
+	order_id		bigint NOT NULL,
+	customer_id		bigint NOT NULL,
+	from_status		salesorder.order_status,
+	to_status		salesorder.order_status NOT NULL,
+	changed_by		text NOT NULL,
+	changed_at		timestamptz NOT NULL,
+	reason			text,
+	kind			text NOT NULL,
+	changed_login	text,
+	archived_at		timestamptz NOT NULL DEFAULT pg_catalog.now()
+) PARTITION BY RANGE (changed_at);
+-- No index on the parents: the months get theirs when they are made
+-- (archive_months()).  An index of an extension's partitioned table would
+-- be attached to a month's by pg_restore before the dump adds the month's
+-- own, and the restore would fail.
+
+-- The sums of every ledger row ever archived, per (warehouse, product):
+-- what verify_stock() adds to the ledger.  Dumped: the archived months may
+-- be gone.
+CREATE TABLE salesorder.ledger_archive_balance (
+	warehouse_id	bigint NOT NULL,
+	product_id		bigint NOT NULL,
+	on_hand			numeric NOT NULL,
+	reserved		numeric NOT NULL,
+	PRIMARY KEY (warehouse_id, product_id)
+);
+SELECT pg_catalog.pg_extension_config_dump('salesorder.ledger_archive_balance', '');
+
+-- The month partitions an archive batch needs, from the first to the last
+-- month of [first, last] (UTC months), made if missing.  Owner only; called
+-- by archive_history().
+CREATE FUNCTION salesorder.archive_months(archive regclass, first timestamptz, last timestamptz)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	month timestamp := date_trunc('month', first AT TIME ZONE 'UTC');
+	made integer := 0;
+	name text;
+BEGIN
+	IF archive NOT IN ('salesorder.stock_movement_archive'::regclass,
+					   'salesorder.order_status_history_archive'::regclass) THEN
+		RAISE EXCEPTION '% is not an archive of salesorder', archive
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	WHILE month <= last AT TIME ZONE 'UTC' LOOP
+		name := format('%s_y%sm%s',
+					   (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = archive),
+					   to_char(month, 'YYYY'), to_char(month, 'MM'));
+		IF to_regclass(format('salesorder.%I', name)) IS NULL THEN
+			EXECUTE format('CREATE TABLE salesorder.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
+						   name, archive, month AT TIME ZONE 'UTC',
+						   (month + interval '1 month') AT TIME ZONE 'UTC');
+			EXECUTE format('CREATE INDEX ON salesorder.%I (id)', name);
+			EXECUTE format('CREATE INDEX ON salesorder.%I (order_id)', name);
+			made := made + 1;
+		END IF;
+		month := month + interval '1 month';
+	END LOOP;
+	RETURN made;
+END
+$fn$;
+
+CREATE FUNCTION salesorder.archive_history(keep interval DEFAULT NULL, max_rows integer DEFAULT 10000)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'so_archive_history'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+-- The archives are read by admins; only archive_history() writes them
+-- (a DBA may detach and drop whole months).
+CREATE FUNCTION salesorder.archive_guard()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'so_archive_guard'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+CREATE TRIGGER archive_guard
+	BEFORE INSERT OR UPDATE OR DELETE ON salesorder.stock_movement_archive
+	FOR EACH ROW EXECUTE FUNCTION salesorder.archive_guard();
+CREATE TRIGGER archive_guard
+	BEFORE INSERT OR UPDATE OR DELETE ON salesorder.order_status_history_archive
+	FOR EACH ROW EXECUTE FUNCTION salesorder.archive_guard();
+
+COMMENT ON TABLE salesorder.stock_movement_archive IS
+	'Ledger rows moved out of stock_movement by archive_history(), partitioned by month of created_at';
+COMMENT ON TABLE salesorder.order_status_history_archive IS
+	'Status history of closed orders moved out of order_status_history by archive_history(), partitioned by month of changed_at';
+COMMENT ON TABLE salesorder.ledger_archive_balance IS
+	'The sums of every archived ledger row per (warehouse, product), which verify_stock() adds to the ledger';
+COMMENT ON FUNCTION salesorder.archive_months(regclass, timestamptz, timestamptz) IS
+	'Makes the month partitions of an archive from the month of first to the month of last; returns how many it made';
+COMMENT ON FUNCTION salesorder.archive_history(interval, integer) IS
+	'Moves at most max_rows ledger rows and as many status history rows of closed orders, older than keep (NULL: salesorder.archive_after), into the archives; returns how many rows moved';
+COMMENT ON FUNCTION salesorder.archive_guard() IS
+	'Trigger: the archives are written by archive_history() only';
+REVOKE ALL ON salesorder.stock_movement_archive, salesorder.order_status_history_archive,
+	salesorder.ledger_archive_balance FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION salesorder.archive_months(regclass, timestamptz, timestamptz),
+	salesorder.archive_history(interval, integer), salesorder.archive_guard() FROM PUBLIC;
+
 -- create_roles() grants the new functions; run it again where the roles
 -- exist (SELECT salesorder.create_roles()).
 CREATE OR REPLACE FUNCTION salesorder.create_roles()
@@ -730,9 +863,12 @@ BEGIN
 		TO salesorder_admin;
 	GRANT EXECUTE ON FUNCTION salesorder.flag_delays(timestamptz),
 		salesorder.compact_rollup(), salesorder.rebuild_rollup(),
-		salesorder.trim_events(interval, integer)
+		salesorder.trim_events(interval, integer),
+		salesorder.archive_history(interval, integer)
 		TO salesorder_admin;
-	GRANT SELECT ON salesorder.event_consumer TO salesorder_admin;
+	GRANT SELECT ON salesorder.event_consumer, salesorder.stock_movement_archive,
+		salesorder.order_status_history_archive, salesorder.ledger_archive_balance
+		TO salesorder_admin;
 	GRANT INSERT, UPDATE (reorder_point) ON salesorder.stock TO salesorder_admin;
 	GRANT USAGE ON ALL SEQUENCES IN SCHEMA salesorder TO salesorder_admin;
 	GRANT EXECUTE ON FUNCTION salesorder.deliver(bigint),

@@ -65,9 +65,34 @@ SELECT count(*) FROM salesorder.warehouse w CROSS JOIN salesorder.product p,
 # problems($node, $db, $sql): $sql yields one text column, one row per
 # problem found; returns the first ten, one a line ('' when there is none),
 # so that a failing is(..., '') shows what is wrong.
+# The whole history, hot and archived (archive_history() moves old rows of
+# closed orders into the archives): what the invariants are about.
+my $whole_history = q{(SELECT id, order_id, customer_id, from_status, to_status,
+	changed_by, changed_at, reason, kind, changed_login
+	FROM salesorder.order_status_history
+	UNION ALL
+	SELECT id, order_id, customer_id, from_status, to_status,
+	changed_by, changed_at, reason, kind, changed_login
+	FROM salesorder.order_status_history_archive)};
+my $whole_ledger = q{(SELECT id, warehouse_id, product_id, kind, on_hand_delta,
+	reserved_delta, order_id, line_no, customer_id, note, created_by, created_at
+	FROM salesorder.stock_movement
+	UNION ALL
+	SELECT id, warehouse_id, product_id, kind, on_hand_delta,
+	reserved_delta, order_id, line_no, customer_id, note, created_by, created_at
+	FROM salesorder.stock_movement_archive)};
+
 sub problems
 {
 	my ($node, $db, $sql) = @_;
+	# (Named after the table where the query gives no alias.)
+	my $bare = qr/(?=\s+(?:WHERE|GROUP|ORDER|JOIN|LEFT|ON)\b|\s*\))/;
+	$sql =~ s/salesorder\.order_status_history\b(?!_)$bare/\x01H order_status_history/g;
+	$sql =~ s/salesorder\.order_status_history\b(?!_)/\x01H/g;
+	$sql =~ s/salesorder\.stock_movement\b(?!_)$bare/\x01L stock_movement/g;
+	$sql =~ s/salesorder\.stock_movement\b(?!_)/\x01L/g;
+	$sql =~ s/\x01H/$whole_history/g;
+	$sql =~ s/\x01L/$whole_ledger/g;
 	return $node->safe_psql($db,
 		"SELECT coalesce(string_agg(p, E'\\n'), '') FROM (SELECT * FROM ($sql) q(p) LIMIT 10) x(p)"
 	);
