@@ -10,10 +10,11 @@
 # for review), times each operation, grows
 # the closed history to BENCH_GROWTH_LARGE orders (the open ones stay what
 # they were: what is in flight does not grow with the years), times them
-# again, and prints a markdown table:
-# operation, median at each size, ratio.  The target for every operation is
-# a ratio within 1.5; the table says which are not there yet.  Writes the
-# table to bench/out/growth.md.
+# again, and prints a markdown table: operation, median at each size,
+# ratio.  The target for every operation is a ratio within 1.5; the table
+# says which are not there yet.  Then it archives the large history older
+# than 30 days and says what stays hot and what the month partitions hold.
+# Writes all of it to bench/out/growth.md.
 #
 # Knobs: BENCH_GROWTH_SMALL (10000), BENCH_GROWTH_LARGE (300000),
 # BENCH_GROWTH_RUNS (timed runs per operation, 9; the slow ones 5),
@@ -141,6 +142,38 @@ measure "$large"
 	printf '| storage per order (every salesorder table and its indexes) | %s bytes | %s bytes | %s | |\n' \
 		"${BYTES[$small]}" "${BYTES[$large]}" "$(awk "BEGIN { printf \"%.2f\", ${BYTES[$large]} / ${BYTES[$small]} }")"
 } >"$out/growth.md"
+
+# The archive at the large size: everything older than 30 days that may
+# move (archive_history(), 100,000 rows of each table a transaction), what
+# stays hot, what went to the month partitions, and stock still balancing.
+say "growth: archiving the history older than 30 days"
+start=$(date +%s.%N)
+qc "SELECT salesorder.checkpoint_ledger()" >/dev/null
+q <<-'SQL' >/dev/null
+	DO $$ BEGIN
+		WHILE salesorder.archive_history('30 days', 100000) > 0 LOOP COMMIT; END LOOP;
+	END $$;
+SQL
+secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.0f", e - s }')
+qc "VACUUM" >/dev/null
+read -r hot_rows archived_rows months archive_bytes problems <<<"$(qc "
+	SELECT (SELECT count(*) FROM salesorder.stock_movement)
+		 + (SELECT count(*) FROM salesorder.order_status_history),
+		   (SELECT count(*) FROM salesorder.stock_movement_archive)
+		 + (SELECT count(*) FROM salesorder.order_status_history_archive),
+		   (SELECT count(*) FROM pg_inherits
+			WHERE inhparent = 'salesorder.stock_movement_archive'::regclass),
+		   (SELECT round(sum(pg_total_relation_size(i.inhrelid))
+						 / (SELECT count(*) FROM salesorder.sales_order))
+			FROM pg_inherits i
+			WHERE i.inhparent IN ('salesorder.stock_movement_archive'::regclass,
+								  'salesorder.order_status_history_archive'::regclass)),
+		   (SELECT count(*) FROM salesorder.verify_stock())
+		 + (SELECT count(*) FROM salesorder.verify_stock(true))")"
+{
+	echo
+	echo "Archiving the $large orders' history older than 30 days: $archived_rows ledger and status history rows moved in ${secs}s into $months month partitions of each archive ($archive_bytes bytes per order, which detaching the months frees); $hot_rows rows stay hot (open orders and the last 30 days); verify_stock() and verify_stock(true) afterwards: $problems problems."
+} >>"$out/growth.md"
 cat "$out/growth.md"
 # BENCH_GROWTH_KEEP=1 keeps the database, to look into a figure.
 [ "${BENCH_GROWTH_KEEP:-0}" = 1 ] || "${psql[@]}" -d postgres -c "DROP DATABASE $db"

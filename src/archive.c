@@ -68,8 +68,8 @@ static SoPlan archive_checkpoint_plan = {
 
 /* The ledger rows to move: the oldest folded ones first, by primary key. */
 static SoPlan ledger_candidates_plan = {
-	"SELECT pg_catalog.array_agg(x.id), pg_catalog.min(x.created_at),"
-	"       pg_catalog.max(x.created_at)"
+	"SELECT pg_catalog.array_agg(x.id),"
+	"       pg_catalog.array_agg(DISTINCT pg_catalog.date_trunc('month', x.created_at AT TIME ZONE 'UTC'))"
 	" FROM (SELECT m.id, m.created_at"
 	"       FROM salesorder.stock_movement m"
 	"       LEFT JOIN salesorder.sales_order o ON o.id = m.order_id"
@@ -80,8 +80,8 @@ static SoPlan ledger_candidates_plan = {
 };
 
 static SoPlan ledger_months_plan = {
-	"SELECT salesorder.archive_months('salesorder.stock_movement_archive', $1, $2)",
-	2, {TIMESTAMPTZOID, TIMESTAMPTZOID}
+	"SELECT salesorder.archive_months('salesorder.stock_movement_archive', $1)",
+	1, {TIMESTAMPARRAYOID}
 };
 
 static SoPlan ledger_move_plan = {
@@ -116,8 +116,8 @@ static SoPlan ledger_move_plan = {
 };
 
 static SoPlan history_candidates_plan = {
-	"SELECT pg_catalog.array_agg(x.id), pg_catalog.min(x.changed_at),"
-	"       pg_catalog.max(x.changed_at)"
+	"SELECT pg_catalog.array_agg(x.id),"
+	"       pg_catalog.array_agg(DISTINCT pg_catalog.date_trunc('month', x.changed_at AT TIME ZONE 'UTC'))"
 	" FROM (SELECT h.id, h.changed_at"
 	"       FROM salesorder.order_status_history h"
 	"       JOIN salesorder.sales_order o ON o.id = h.order_id"
@@ -128,8 +128,8 @@ static SoPlan history_candidates_plan = {
 };
 
 static SoPlan history_months_plan = {
-	"SELECT salesorder.archive_months('salesorder.order_status_history_archive', $1, $2)",
-	2, {TIMESTAMPTZOID, TIMESTAMPTZOID}
+	"SELECT salesorder.archive_months('salesorder.order_status_history_archive', $1)",
+	1, {TIMESTAMPARRAYOID}
 };
 
 static SoPlan history_move_plan = {
@@ -147,15 +147,16 @@ static SoPlan history_move_plan = {
 };
 
 /*
- * Run a candidates plan; when it found rows, make their months and move
- * them.  Returns how many moved.
+ * Run a candidates plan (the ids, and the months they fall in); when it
+ * found rows, make their months' partitions and move them.  Returns how
+ * many moved.
  */
 static int64
 move_batch(SoPlan *candidates, Datum *args, SoPlan *months, SoPlan *move)
 {
 	bool		isnull;
 	Datum		ids;
-	Datum		range[2];
+	Datum		month_list;
 	int64		moved;
 
 	so_execute(candidates, args, NULL, false, 1);
@@ -163,9 +164,8 @@ move_batch(SoPlan *candidates, Datum *args, SoPlan *months, SoPlan *move)
 	if (isnull)
 		return 0;
 	ids = SPI_datumTransfer(ids, false, -1);
-	range[0] = so_getdatum(0, 2, &isnull);
-	range[1] = so_getdatum(0, 3, &isnull);
-	so_execute(months, range, NULL, false, 1);
+	month_list = SPI_datumTransfer(so_getdatum(0, 2, &isnull), false, -1);
+	so_execute(months, &month_list, NULL, false, 1);
 
 	so_archiving = true;
 	PG_TRY();

@@ -669,16 +669,16 @@ CREATE TABLE salesorder.ledger_archive_balance (
 );
 SELECT pg_catalog.pg_extension_config_dump('salesorder.ledger_archive_balance', '');
 
--- The month partitions an archive batch needs, from the first to the last
--- month of [first, last] (UTC months), made if missing.  Owner only; called
--- by archive_history().
-CREATE FUNCTION salesorder.archive_months(archive regclass, first timestamptz, last timestamptz)
+-- The month partitions an archive batch needs (months: the first instants
+-- of UTC months), made if missing.  Owner only; called by
+-- archive_history().
+CREATE FUNCTION salesorder.archive_months(archive regclass, months timestamp[])
 RETURNS integer
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-	month timestamp := date_trunc('month', first AT TIME ZONE 'UTC');
+	month timestamp;
 	made integer := 0;
 	name text;
 BEGIN
@@ -687,7 +687,7 @@ BEGIN
 		RAISE EXCEPTION '% is not an archive of salesorder', archive
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	WHILE month <= last AT TIME ZONE 'UTC' LOOP
+	FOREACH month IN ARRAY months LOOP
 		name := format('%s_y%sm%s',
 					   (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = archive),
 					   to_char(month, 'YYYY'), to_char(month, 'MM'));
@@ -699,7 +699,6 @@ BEGIN
 			EXECUTE format('CREATE INDEX ON salesorder.%I (order_id)', name);
 			made := made + 1;
 		END IF;
-		month := month + interval '1 month';
 	END LOOP;
 	RETURN made;
 END
@@ -732,15 +731,15 @@ COMMENT ON TABLE salesorder.order_status_history_archive IS
 	'Status history of closed orders moved out of order_status_history by archive_history(), partitioned by month of changed_at';
 COMMENT ON TABLE salesorder.ledger_archive_balance IS
 	'The sums of every archived ledger row per (warehouse, product), which verify_stock() adds to the ledger';
-COMMENT ON FUNCTION salesorder.archive_months(regclass, timestamptz, timestamptz) IS
-	'Makes the month partitions of an archive from the month of first to the month of last; returns how many it made';
+COMMENT ON FUNCTION salesorder.archive_months(regclass, timestamp[]) IS
+	'Makes the month partitions of an archive for the given months (UTC) that have none; returns how many it made';
 COMMENT ON FUNCTION salesorder.archive_history(interval, integer) IS
 	'Moves at most max_rows ledger rows and as many status history rows of closed orders, older than keep (NULL: salesorder.archive_after), into the archives; returns how many rows moved';
 COMMENT ON FUNCTION salesorder.archive_guard() IS
 	'Trigger: the archives are written by archive_history() only';
 REVOKE ALL ON salesorder.stock_movement_archive, salesorder.order_status_history_archive,
 	salesorder.ledger_archive_balance FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION salesorder.archive_months(regclass, timestamptz, timestamptz),
+REVOKE EXECUTE ON FUNCTION salesorder.archive_months(regclass, timestamp[]),
 	salesorder.archive_history(interval, integer), salesorder.archive_guard() FROM PUBLIC;
 
 -- create_roles() grants the new functions; run it again where the roles
