@@ -20,7 +20,7 @@ SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": 42, "qty
 -- Quantities.
 SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 0}]')$$);
 SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": -3}]')$$);
-SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": "5"}]')$$);
+SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": "five"}]')$$);
 SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": null}]')$$);
 SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 1.0005}]')$$);
 SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 1e20}]')$$);
@@ -34,7 +34,7 @@ SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK
 
 -- Products.
 SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"product_id": 1.5, "qty": 1}]')$$);
-SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"product_id": "1", "qty": 1}]')$$);
+SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"product_id": "1 ", "qty": 1}]')$$);
 SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"product_id": 0, "qty": 1}]')$$);
 SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"product_id": 1e30, "qty": 1}]')$$);
 SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 1}, {"product_id": 999, "qty": 1}, {"sku": "NOPE", "qty": 1}]')$$);

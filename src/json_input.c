@@ -57,12 +57,69 @@ so_json_wrong_type(const char *where, const char *expected, JsonbValue *v)
 			 errmsg("%s must be %s, not %s", where, expected, jbv_type_name(v))));
 }
 
-/* A finite number, or an error naming where it was. */
+/*
+ * Whether s is an exact decimal as clients write one: an optional sign,
+ * digits with an optional fraction, and an optional exponent of at most
+ * three digits -- "12.50", "-3", "1E+2" (Python's Decimal), nothing else
+ * (no spaces, no "NaN", no "Infinity", no thousands separators).
+ */
+static bool
+is_decimal_string(const char *s)
+{
+	const char *p = s;
+	int			digits = 0;
+	int			exp_digits = 0;
+
+	if (*p == '-' || *p == '+')
+		p++;
+	for (; *p >= '0' && *p <= '9'; p++)
+		digits++;
+	if (*p == '.')
+	{
+		p++;
+		for (; *p >= '0' && *p <= '9'; p++)
+			digits++;
+	}
+	if (digits == 0)
+		return false;
+	if (*p == 'e' || *p == 'E')
+	{
+		p++;
+		if (*p == '-' || *p == '+')
+			p++;
+		for (; *p >= '0' && *p <= '9'; p++)
+			exp_digits++;
+		if (exp_digits == 0 || exp_digits > 3)
+			return false;
+	}
+	return *p == '\0';
+}
+
+/*
+ * A finite number, or an error naming where it was.  A JSON string holding
+ * an exact decimal counts as that number: drivers return numeric columns
+ * as strings (Python's Decimal, node-postgres), and a client that sends
+ * them back as JSON numbers would go through binary floating point.
+ */
 static Numeric
 check_number(const char *where, JsonbValue *v)
 {
+	if (v->type == jbvString)
+	{
+		char	   *s = pnstrdup(v->val.string.val, v->val.string.len);
+
+		if (!is_decimal_string(s))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must be a number or a string holding a decimal, not \"%s\"",
+							where, so_clip(s, strlen(s), 40)),
+					 errhint("Send 12.5 or \"12.50\": digits, an optional point and fraction, an optional exponent.")));
+		return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(s),
+												   ObjectIdGetDatum(InvalidOid),
+												   Int32GetDatum(-1)));
+	}
 	if (v->type != jbvNumeric)
-		so_json_wrong_type(where, "a number", v);
+		so_json_wrong_type(where, "a number or a string holding a decimal", v);
 	if (numeric_is_nan(v->val.numeric) || numeric_is_inf(v->val.numeric))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
