@@ -172,7 +172,7 @@ read -r hot_rows archived_rows months archive_bytes problems <<<"$(qc "
 		 + (SELECT count(*) FROM salesorder.verify_stock(true))")"
 {
 	echo
-	echo "Archiving the $large orders' history older than 30 days: $archived_rows ledger and status history rows moved in ${secs}s into $months month partitions of each archive ($archive_bytes bytes per order, which detaching the months frees); $hot_rows rows stay hot (open orders and the last 30 days); verify_stock() and verify_stock(true) afterwards: $problems problems."
+	echo "Archiving the $large orders' history older than 30 days: $archived_rows ledger and status history rows moved in ${secs}s into the archives' month partitions ($months of them for the ledger; $archive_bytes bytes per order, which detaching the months frees); $hot_rows rows stay hot (open orders and the last 30 days); verify_stock() and verify_stock(true) afterwards: $problems problems."
 } >>"$out/growth.md"
 cat "$out/growth.md"
 # BENCH_GROWTH_KEEP=1 keeps the database, to look into a figure.

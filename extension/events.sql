@@ -21,7 +21,8 @@ CREATE INDEX order_event_order_idx ON salesorder.order_event (order_id, id)
 SELECT pg_catalog.pg_extension_config_dump('salesorder.order_event', '');
 SELECT pg_catalog.pg_extension_config_dump('salesorder.order_event_id_seq', '');
 
-CREATE FUNCTION salesorder.events_since(last_id bigint, max_events integer DEFAULT 1000)
+CREATE FUNCTION salesorder.events_since(last_id bigint, max_events integer DEFAULT 1000,
+	kinds text[] DEFAULT NULL, customer_id bigint DEFAULT NULL)
 RETURNS SETOF salesorder.order_event
 AS 'MODULE_PATHNAME', 'so_events_since'
 LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 100
@@ -32,6 +33,22 @@ RETURNS bigint
 AS 'MODULE_PATHNAME', 'so_event_horizon'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
+
+-- The sessions whose open transaction holds the outbox horizon back: a
+-- transaction that took an event id keeps events_since() from handing out
+-- any later id until it ends (src/events.c takes a share lock on an
+-- advisory tag of field 4 = 0x534F, which SQL cannot produce, keyed by the
+-- last id it may precede).  No query text: consumers read this view.
+CREATE VIEW salesorder.event_horizon_holders AS
+	SELECT a.pid, a.usename AS login, a.application_name, a.client_addr,
+		   (l.classid::bigint << 32 | l.objid::bigint) AS holds_horizon_at,
+		   a.xact_start, pg_catalog.now() - a.xact_start AS held_for,
+		   a.state, a.wait_event_type, a.wait_event
+	FROM pg_catalog.pg_locks l
+	JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+	WHERE l.locktype = 'advisory' AND l.objsubid = 21327 AND l.granted
+	  AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d
+						WHERE d.datname = pg_catalog.current_database());
 
 -- Production and fulfilment sub-stages, as data.
 CREATE TABLE salesorder.production_stage (
@@ -196,10 +213,12 @@ COMMENT ON FUNCTION salesorder.trim_events(interval, integer) IS
 	'Deletes at most max_events events that every registered consumer has read and that are older than keep (NULL: salesorder.event_retention); returns how many';
 COMMENT ON TABLE salesorder.order_event IS
 	'The outbox: one row per event, written in the same transaction as the change; read with events_since()';
-COMMENT ON FUNCTION salesorder.events_since(bigint, integer) IS
-	'Outbox rows after last_id, in id order, up to the horizon no running transaction can still precede';
+COMMENT ON FUNCTION salesorder.events_since(bigint, integer, text[], bigint) IS
+	'Outbox rows after last_id, in id order, up to the horizon no running transaction can still precede; of the given kinds and customer when set';
 COMMENT ON FUNCTION salesorder.event_horizon() IS
 	'The largest event id events_since() would hand out now';
+COMMENT ON VIEW salesorder.event_horizon_holders IS
+	'Sessions whose open transaction wrote an event and so holds back what events_since() hands out';
 COMMENT ON TABLE salesorder.production_stage IS 'Production and fulfilment sub-stages that set_stage() accepts';
 COMMENT ON FUNCTION salesorder.set_stage(bigint, text, text) IS
 	'Records a production sub-stage of an order (an approved order moves to in_production)';

@@ -10,7 +10,8 @@ REVOKE ALL ON ALL SEQUENCES IN SCHEMA salesorder FROM PUBLIC;
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA salesorder FROM PUBLIC;
 -- The row-level security policies apply to everybody who was granted a
 -- table, so everybody may evaluate them (each answers for its caller only).
-GRANT EXECUTE ON FUNCTION salesorder.rls_sees_all(), salesorder.rls_customers() TO PUBLIC;
+GRANT EXECUTE ON FUNCTION salesorder.rls_sees_all(), salesorder.rls_customers(),
+	salesorder.rls_reads_outbox() TO PUBLIC;
 GRANT SELECT ON salesorder.rls_routes TO PUBLIC;
 
 CREATE FUNCTION salesorder.create_roles()
@@ -24,7 +25,7 @@ BEGIN
 	-- Role names are constants of this function, never user input.
 	FOREACH r IN ARRAY ARRAY['salesorder_reporting', 'salesorder_sales',
 							 'salesorder_approver', 'salesorder_warehouse',
-							 'salesorder_admin']
+							 'salesorder_admin', 'salesorder_consumer']
 	LOOP
 		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
 			EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
@@ -33,13 +34,25 @@ BEGIN
 	END LOOP;
 
 	GRANT USAGE ON SCHEMA salesorder TO salesorder_reporting, salesorder_sales,
-		salesorder_approver, salesorder_warehouse, salesorder_admin;
+		salesorder_approver, salesorder_warehouse, salesorder_admin,
+		salesorder_consumer;
+
+	-- Event consumers (integrations): the outbox, whole, and nothing else.
+	GRANT SELECT ON salesorder.order_event, salesorder.event_horizon_holders
+		TO salesorder_consumer;
+	GRANT EXECUTE ON FUNCTION
+		salesorder.events_since(bigint, integer, text[], bigint),
+		salesorder.event_horizon(),
+		salesorder.ack_events(text, bigint),
+		salesorder.drop_event_consumer(text)
+		TO salesorder_consumer;
 
 	-- Reporting: the report views, and the functions they call.
 	-- (The report views show every order, as management reports do: they are
 	-- for reporting and admins; the operational roles read the views that
 	-- follow row-level security instead.)
-	GRANT SELECT ON salesorder.report_sales, salesorder.report_trend_region,
+	GRANT SELECT ON salesorder.report_sales, salesorder.report_sales_raw,
+		salesorder.report_trend_region,
 		salesorder.report_forecast_region, salesorder.report_pipeline,
 		salesorder.report_approvals, salesorder.report_delayed,
 		salesorder.report_low_stock
@@ -74,7 +87,7 @@ BEGIN
 		salesorder.order_snapshot(bigint),
 		salesorder.order_at_revision(bigint, integer),
 		salesorder.order_health(salesorder.order_status, date, text, date),
-		salesorder.events_since(bigint, integer),
+		salesorder.events_since(bigint, integer, text[], bigint),
 		salesorder.event_horizon(),
 		salesorder.ack_events(text, bigint),
 		salesorder.drop_event_consumer(text)
@@ -119,7 +132,8 @@ BEGIN
 
 	-- Admin: everything the others can do, plus master data and the state machine.
 	FOREACH r IN ARRAY ARRAY['salesorder_sales', 'salesorder_approver',
-							 'salesorder_warehouse', 'salesorder_reporting']
+							 'salesorder_warehouse', 'salesorder_reporting',
+							 'salesorder_consumer']
 	LOOP
 		IF NOT pg_catalog.pg_has_role('salesorder_admin', r, 'MEMBER') THEN
 			EXECUTE pg_catalog.format('GRANT %I TO salesorder_admin', r);
@@ -134,7 +148,8 @@ BEGIN
 		salesorder.trim_events(interval, integer),
 		salesorder.archive_history(interval, integer)
 		TO salesorder_admin;
-	GRANT SELECT ON salesorder.event_consumer, salesorder.stock_movement_archive,
+	GRANT SELECT ON salesorder.event_consumer, salesorder.event_horizon_holders,
+		salesorder.stock_movement_archive,
 		salesorder.order_status_history_archive, salesorder.ledger_archive_balance
 		TO salesorder_admin;
 	GRANT INSERT, UPDATE (reorder_point) ON salesorder.stock TO salesorder_admin;

@@ -23,6 +23,19 @@ AS 'MODULE_PATHNAME', 'so_rls_sees_all'
 LANGUAGE C STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 
+-- Whether the current user consumes events (a member of
+-- salesorder_consumer, which need not exist): such a user reads the whole
+-- outbox -- and, granted nothing else, nothing more.
+CREATE FUNCTION salesorder.rls_reads_outbox()
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+				   WHERE r.rolname = 'salesorder_consumer'
+					 AND pg_catalog.pg_has_role(CURRENT_USER, r.oid, 'MEMBER'))
+$$;
+
 CREATE FUNCTION salesorder.rls_customers()
 RETURNS SETOF bigint
 AS 'MODULE_PATHNAME', 'so_rls_customers'
@@ -83,6 +96,7 @@ CREATE POLICY order_visibility ON salesorder.order_revision
 ALTER TABLE salesorder.order_event ENABLE ROW LEVEL SECURITY;
 CREATE POLICY order_visibility ON salesorder.order_event
 	USING ((SELECT salesorder.rls_sees_all())
+		   OR (SELECT salesorder.rls_reads_outbox())
 		   OR customer_id IN (SELECT salesorder.rls_customers())
 		   OR EXISTS (SELECT 1 FROM salesorder.rls_routes r WHERE r.order_id = order_event.order_id));
 
@@ -123,6 +137,8 @@ ALTER VIEW salesorder.report_low_stock SET (security_barrier = true);
 
 COMMENT ON FUNCTION salesorder.rls_sees_all() IS
 	'Row-level security: whether the current user sees every order (admin, warehouse, owner, BYPASSRLS)';
+COMMENT ON FUNCTION salesorder.rls_reads_outbox() IS
+	'Row-level security: whether the current user is an event consumer (salesorder_consumer), who reads the whole outbox';
 COMMENT ON FUNCTION salesorder.rls_customers() IS
 	'Row-level security: the customers assigned to the current user (customer.sales_rep)';
 COMMENT ON VIEW salesorder.rls_routes IS

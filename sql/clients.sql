@@ -36,3 +36,46 @@ SELECT * FROM regress.try($$SELECT salesorder.create_order(1,
 SELECT * FROM regress.try($$SELECT salesorder.create_order(1,
 	'[{"sku": "TEE-BLK-M", "qty": "1e15"}]')$$);
 SELECT regress.fingerprint() = :'before' AS nothing_written;
+
+-- Event consumers: salesorder_consumer reads the whole outbox -- every
+-- customer's events -- and nothing else.
+SELECT count(*) >= 0 AS roles_ready FROM salesorder.create_roles();
+CREATE ROLE regress_erp LOGIN IN ROLE salesorder_consumer;
+SET ROLE regress_erp;
+SELECT count(DISTINCT customer_id) > 1 AS every_customer,
+	   count(*) = 50 AS a_page
+FROM salesorder.events_since(0, 50);
+SELECT * FROM regress.try('SELECT count(*) FROM salesorder.sales_order');
+SELECT * FROM regress.try('SELECT count(*) FROM salesorder.order_tracking');
+SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 1}]')$$);
+-- Filters: by kind, by customer, both; the page is of matching events.
+SELECT count(*) AS shipments, bool_and(kind = 'shipment') AS only_shipments
+FROM salesorder.events_since(0, 100000, ARRAY['shipment']);
+SELECT count(*) = (SELECT count(*) FROM salesorder.order_event WHERE kind = 'shipment')
+	   AS every_shipment
+FROM salesorder.events_since(0, 100000, ARRAY['shipment']);
+SELECT bool_and(customer_id = :acme) AS only_acme, count(*) > 0 AS some
+FROM salesorder.events_since(0, 100000, NULL, :acme);
+SELECT count(*) = 3 AS page_of_three, bool_and(kind IN ('created', 'submitted')) AS kinds
+FROM salesorder.events_since(0, 3, ARRAY['created', 'submitted'], :acme);
+SELECT count(*) AS unknown_kind FROM salesorder.events_since(0, 100, ARRAY['no_such_kind']);
+-- A consumer registers and acknowledges, as retention needs.
+SELECT salesorder.ack_events('regress_erp', (SELECT max(id) FROM salesorder.events_since(0, 10))) > 0 AS acked;
+RESET ROLE;
+SELECT salesorder.drop_event_consumer('regress_erp');
+
+-- Who holds the horizon back: a transaction that wrote an event, until it
+-- ends.
+SELECT count(*) AS holders_when_idle FROM salesorder.event_horizon_holders;
+BEGIN;
+SELECT salesorder.create_order(:acme, '[{"sku": "TEE-BLK-M", "qty": 1}]') > 0 AS ordered;
+SELECT count(*) AS holders, bool_and(pid = pg_backend_pid()) AS this_session,
+	   bool_and(holds_horizon_at < salesorder.event_horizon() + 1) AS at_or_below_horizon,
+	   bool_and(state = 'active') AS state_known
+FROM salesorder.event_horizon_holders;
+ROLLBACK;
+SELECT count(*) AS holders_after_rollback FROM salesorder.event_horizon_holders;
+SET ROLE regress_erp;
+SELECT count(*) >= 0 AS consumer_reads_holders FROM salesorder.event_horizon_holders;
+RESET ROLE;
+DROP ROLE regress_erp;

@@ -251,16 +251,22 @@ so_event_horizon(PG_FUNCTION_ARGS)
 
 static SoPlan events_plan = {
 	"SELECT e FROM salesorder.order_event e"
-	" WHERE e.id > $1 AND e.id <= $2 ORDER BY e.id LIMIT $3",
-	3, {INT8OID, INT8OID, INT4OID}
+	" WHERE e.id > $1 AND e.id <= $2"
+	"   AND ($4::pg_catalog.text[] IS NULL OR e.kind = ANY ($4))"
+	"   AND ($5::pg_catalog.int8 IS NULL OR e.customer_id = $5)"
+	" ORDER BY e.id LIMIT $3",
+	5, {INT8OID, INT8OID, INT4OID, TEXTARRAYOID, INT8OID}
 };
 
 /*
- * salesorder.events_since(last_id bigint, max_events integer DEFAULT 1000)
+ * salesorder.events_since(last_id bigint, max_events integer DEFAULT 1000,
+ *						   kinds text[] DEFAULT NULL,
+ *						   customer_id bigint DEFAULT NULL)
  *
- * The outbox rows after last_id, in id order, up to the horizon.  The
- * horizon is computed first and the rows are read with a snapshot taken
- * afterwards, so every event up to it that committed is seen.
+ * The outbox rows after last_id, in id order, up to the horizon, of the
+ * given kinds and customer (NULL: any).  The horizon is computed first and
+ * the rows are read with a snapshot taken afterwards, so every event up to
+ * it that committed is seen.
  */
 Datum
 so_events_since(PG_FUNCTION_ARGS)
@@ -268,7 +274,8 @@ so_events_since(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int64		last_id = PG_ARGISNULL(0) ? 0 : PG_GETARG_INT64(0);
 	int32		max_events = PG_ARGISNULL(1) ? 1000 : PG_GETARG_INT32(1);
-	Datum		args[3];
+	Datum		args[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
 	int			n,
 				i;
 
@@ -285,7 +292,11 @@ so_events_since(PG_FUNCTION_ARGS)
 	args[0] = Int64GetDatum(last_id);
 	args[1] = Int64GetDatum(event_horizon());
 	args[2] = Int32GetDatum(max_events);
-	n = so_execute(&events_plan, args, NULL, false, 0);
+	args[3] = PG_NARGS() > 2 && !PG_ARGISNULL(2) ? PG_GETARG_DATUM(2) : (Datum) 0;
+	nulls[3] = PG_NARGS() > 2 && !PG_ARGISNULL(2) ? ' ' : 'n';
+	args[4] = PG_NARGS() > 3 && !PG_ARGISNULL(3) ? PG_GETARG_DATUM(3) : (Datum) 0;
+	nulls[4] = PG_NARGS() > 3 && !PG_ARGISNULL(3) ? ' ' : 'n';
+	n = so_execute(&events_plan, args, nulls, false, 0);
 	for (i = 0; i < n; i++)
 	{
 		bool		isnull;

@@ -742,6 +742,61 @@ REVOKE ALL ON salesorder.stock_movement_archive, salesorder.order_status_history
 REVOKE EXECUTE ON FUNCTION salesorder.archive_months(regclass, timestamp[]),
 	salesorder.archive_history(interval, integer), salesorder.archive_guard() FROM PUBLIC;
 
+-- events_since() filters by kind and customer.
+DROP FUNCTION salesorder.events_since(bigint, integer);
+CREATE FUNCTION salesorder.events_since(last_id bigint, max_events integer DEFAULT 1000,
+	kinds text[] DEFAULT NULL, customer_id bigint DEFAULT NULL)
+RETURNS SETOF salesorder.order_event
+AS 'MODULE_PATHNAME', 'so_events_since'
+LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 100
+SET search_path = pg_catalog, pg_temp;
+REVOKE EXECUTE ON FUNCTION salesorder.events_since(bigint, integer, text[], bigint) FROM PUBLIC;
+COMMENT ON FUNCTION salesorder.events_since(bigint, integer, text[], bigint) IS
+	'Outbox rows after last_id, in id order, up to the horizon no running transaction can still precede; of the given kinds and customer when set';
+
+-- Event consumers (salesorder_consumer, made by create_roles()) read the
+-- whole outbox, and who holds its horizon back.
+-- Whether the current user consumes events (a member of
+-- salesorder_consumer, which need not exist): such a user reads the whole
+-- outbox -- and, granted nothing else, nothing more.
+CREATE FUNCTION salesorder.rls_reads_outbox()
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+				   WHERE r.rolname = 'salesorder_consumer'
+					 AND pg_catalog.pg_has_role(CURRENT_USER, r.oid, 'MEMBER'))
+$$;
+GRANT EXECUTE ON FUNCTION salesorder.rls_reads_outbox() TO PUBLIC;
+COMMENT ON FUNCTION salesorder.rls_reads_outbox() IS
+	'Row-level security: whether the current user is an event consumer (salesorder_consumer), who reads the whole outbox';
+DROP POLICY order_visibility ON salesorder.order_event;
+CREATE POLICY order_visibility ON salesorder.order_event
+	USING ((SELECT salesorder.rls_sees_all())
+		   OR (SELECT salesorder.rls_reads_outbox())
+		   OR customer_id IN (SELECT salesorder.rls_customers())
+		   OR EXISTS (SELECT 1 FROM salesorder.rls_routes r WHERE r.order_id = order_event.order_id));
+
+-- The sessions whose open transaction holds the outbox horizon back: a
+-- transaction that took an event id keeps events_since() from handing out
+-- any later id until it ends (src/events.c takes a share lock on an
+-- advisory tag of field 4 = 0x534F, which SQL cannot produce, keyed by the
+-- last id it may precede).  No query text: consumers read this view.
+CREATE VIEW salesorder.event_horizon_holders AS
+	SELECT a.pid, a.usename AS login, a.application_name, a.client_addr,
+		   (l.classid::bigint << 32 | l.objid::bigint) AS holds_horizon_at,
+		   a.xact_start, pg_catalog.now() - a.xact_start AS held_for,
+		   a.state, a.wait_event_type, a.wait_event
+	FROM pg_catalog.pg_locks l
+	JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+	WHERE l.locktype = 'advisory' AND l.objsubid = 21327 AND l.granted
+	  AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d
+						WHERE d.datname = pg_catalog.current_database());
+REVOKE ALL ON salesorder.event_horizon_holders FROM PUBLIC;
+COMMENT ON VIEW salesorder.event_horizon_holders IS
+	'Sessions whose open transaction wrote an event and so holds back what events_since() hands out';
+
 -- create_roles() grants the new functions; run it again where the roles
 -- exist (SELECT salesorder.create_roles()).
 CREATE OR REPLACE FUNCTION salesorder.create_roles()
@@ -755,7 +810,7 @@ BEGIN
 	-- Role names are constants of this function, never user input.
 	FOREACH r IN ARRAY ARRAY['salesorder_reporting', 'salesorder_sales',
 							 'salesorder_approver', 'salesorder_warehouse',
-							 'salesorder_admin']
+							 'salesorder_admin', 'salesorder_consumer']
 	LOOP
 		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
 			EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
@@ -764,13 +819,25 @@ BEGIN
 	END LOOP;
 
 	GRANT USAGE ON SCHEMA salesorder TO salesorder_reporting, salesorder_sales,
-		salesorder_approver, salesorder_warehouse, salesorder_admin;
+		salesorder_approver, salesorder_warehouse, salesorder_admin,
+		salesorder_consumer;
+
+	-- Event consumers (integrations): the outbox, whole, and nothing else.
+	GRANT SELECT ON salesorder.order_event, salesorder.event_horizon_holders
+		TO salesorder_consumer;
+	GRANT EXECUTE ON FUNCTION
+		salesorder.events_since(bigint, integer, text[], bigint),
+		salesorder.event_horizon(),
+		salesorder.ack_events(text, bigint),
+		salesorder.drop_event_consumer(text)
+		TO salesorder_consumer;
 
 	-- Reporting: the report views, and the functions they call.
 	-- (The report views show every order, as management reports do: they are
 	-- for reporting and admins; the operational roles read the views that
 	-- follow row-level security instead.)
-	GRANT SELECT ON salesorder.report_sales, salesorder.report_trend_region,
+	GRANT SELECT ON salesorder.report_sales, salesorder.report_sales_raw,
+		salesorder.report_trend_region,
 		salesorder.report_forecast_region, salesorder.report_pipeline,
 		salesorder.report_approvals, salesorder.report_delayed,
 		salesorder.report_low_stock
@@ -805,7 +872,7 @@ BEGIN
 		salesorder.order_snapshot(bigint),
 		salesorder.order_at_revision(bigint, integer),
 		salesorder.order_health(salesorder.order_status, date, text, date),
-		salesorder.events_since(bigint, integer),
+		salesorder.events_since(bigint, integer, text[], bigint),
 		salesorder.event_horizon(),
 		salesorder.ack_events(text, bigint),
 		salesorder.drop_event_consumer(text)
@@ -850,7 +917,8 @@ BEGIN
 
 	-- Admin: everything the others can do, plus master data and the state machine.
 	FOREACH r IN ARRAY ARRAY['salesorder_sales', 'salesorder_approver',
-							 'salesorder_warehouse', 'salesorder_reporting']
+							 'salesorder_warehouse', 'salesorder_reporting',
+							 'salesorder_consumer']
 	LOOP
 		IF NOT pg_catalog.pg_has_role('salesorder_admin', r, 'MEMBER') THEN
 			EXECUTE pg_catalog.format('GRANT %I TO salesorder_admin', r);
@@ -865,7 +933,8 @@ BEGIN
 		salesorder.trim_events(interval, integer),
 		salesorder.archive_history(interval, integer)
 		TO salesorder_admin;
-	GRANT SELECT ON salesorder.event_consumer, salesorder.stock_movement_archive,
+	GRANT SELECT ON salesorder.event_consumer, salesorder.event_horizon_holders,
+		salesorder.stock_movement_archive,
 		salesorder.order_status_history_archive, salesorder.ledger_archive_balance
 		TO salesorder_admin;
 	GRANT INSERT, UPDATE (reorder_point) ON salesorder.stock TO salesorder_admin;

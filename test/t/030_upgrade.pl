@@ -145,7 +145,8 @@ is($node->safe_psql('old', $indexes), $node->safe_psql('fresh', $indexes),
 
 my $functions = q{
 	SELECT string_agg(p.oid::regprocedure::text || ' '
-					  || md5(pg_get_functiondef(p.oid)) || ' ' || coalesce(p.proacl::text, ''), E'\n'
+					  || md5(pg_get_functiondef(p.oid)) || ' '
+					  || coalesce((SELECT array_agg(a::text ORDER BY a::text) FROM unnest(p.proacl) a)::text, ''), E'\n'
 					  ORDER BY p.oid::regprocedure::text)
 	FROM pg_proc p WHERE p.pronamespace = 'salesorder'::regnamespace AND p.prokind IN ('f', 'p')};
 is($node->safe_psql('old', $functions), $node->safe_psql('fresh', $functions),
@@ -183,7 +184,9 @@ my $triggers = q{
 is($node->safe_psql('old', $triggers), $node->safe_psql('fresh', $triggers),
 	'and the same triggers');
 my $grants = q{
-	SELECT string_agg(c.relname || ' ' || coalesce(c.relacl::text, ''), E'\n' ORDER BY c.relname)
+	SELECT string_agg(c.relname || ' '
+		|| coalesce((SELECT array_agg(a::text ORDER BY a::text) FROM unnest(c.relacl) a)::text, ''),
+		E'\n' ORDER BY c.relname)
 	FROM pg_class c WHERE c.relnamespace = 'salesorder'::regnamespace};
 is($node->safe_psql('old', $grants), $node->safe_psql('fresh', $grants),
 	'and the same table, view and sequence privileges');
