@@ -61,8 +61,8 @@ CREATE VIEW salesorder.report_sales_raw AS
 		   c.region, c.segment, p.category,
 		   pg_catalog.count(DISTINCT o.id) AS orders,
 		   pg_catalog.count(*) AS lines,
-		   pg_catalog.sum(l.qty) AS quantity,
-		   pg_catalog.sum(l.amount) AS amount
+		   pg_catalog.sum(l.qty)::numeric(20,3) AS quantity,
+		   pg_catalog.sum(l.amount)::numeric(20,2) AS amount
 	FROM salesorder.sales_order o
 	JOIN salesorder.customer c ON c.id = o.customer_id
 	JOIN salesorder.order_line l ON l.order_id = o.id
@@ -107,7 +107,8 @@ END
 $fn$;
 
 CREATE VIEW salesorder.report_sales AS
-	SELECT month, region, segment, category, orders, lines, quantity, amount
+	SELECT month, region, segment, category, orders, lines,
+		   quantity::numeric(20,3) AS quantity, amount::numeric(20,2) AS amount
 	FROM salesorder.report_sales_rows();
 
 CREATE FUNCTION salesorder.compact_rollup()
@@ -236,7 +237,7 @@ CREATE TRIGGER pipeline_reset
 CREATE VIEW salesorder.report_pipeline AS
 	SELECT x.status, x.health,
 		   pg_catalog.sum(x.orders)::bigint AS orders,
-		   pg_catalog.sum(x.amount) AS amount,
+		   pg_catalog.sum(x.amount)::numeric(20,2) AS amount,
 		   pg_catalog.min(x.oldest) AS oldest,
 		   pg_catalog.max(x.newest) AS newest
 	FROM (
@@ -266,7 +267,9 @@ CREATE VIEW salesorder.report_approvals AS
 	SELECT s.id AS step_id, s.order_id, o.order_no, s.change_request_id,
 		   c.code AS customer_code, c.name AS customer, o.total_amount,
 		   s.level, s.department, s.approver_role, s.reason, s.created_at AS waiting_since,
-		   pg_catalog.now() - s.created_at AS waiting_for
+		   pg_catalog.now() - s.created_at AS waiting_for,
+		   pg_catalog.round((EXTRACT(epoch FROM pg_catalog.now() - s.created_at) / 3600)::numeric, 2)::numeric(12,2)
+			AS waiting_hours
 	FROM salesorder.approval_step s
 	JOIN salesorder.sales_order o ON o.id = s.order_id
 	JOIN salesorder.customer c ON c.id = o.customer_id
@@ -286,7 +289,7 @@ CREATE VIEW salesorder.report_delayed AS
 				+ (SELECT salesorder.at_risk_days()))
 			AS at_risk,
 		   (SELECT COALESCE(pg_catalog.sum(l.qty - l.shipped_qty), 0)
-			FROM salesorder.order_line l WHERE l.order_id = o.id) AS open_qty,
+			FROM salesorder.order_line l WHERE l.order_id = o.id)::numeric(20,3) AS open_qty,
 		   o.total_amount, o.sales_rep
 	FROM salesorder.sales_order o
 	JOIN salesorder.customer c ON c.id = o.customer_id
@@ -297,11 +300,12 @@ CREATE VIEW salesorder.report_delayed AS
 
 CREATE VIEW salesorder.report_low_stock AS
 	SELECT w.code AS warehouse, p.sku, p.name AS product, s.warehouse_id, s.product_id,
-		   s.on_hand, s.reserved, s.on_hand - s.reserved AS available, s.reorder_point,
-		   coalesce(b.backorder_qty, 0) AS backorder_qty,
+		   s.on_hand, s.reserved, (s.on_hand - s.reserved)::numeric(14,3) AS available,
+		   s.reorder_point,
+		   coalesce(b.backorder_qty, 0)::numeric(20,3) AS backorder_qty,
 		   coalesce(b.waiting_orders, 0) AS waiting_orders,
-		   greatest(s.reorder_point - (s.on_hand - s.reserved), 0)
-			   + coalesce(b.backorder_qty, 0) AS shortfall
+		   (greatest(s.reorder_point - (s.on_hand - s.reserved), 0)
+			   + coalesce(b.backorder_qty, 0))::numeric(20,3) AS shortfall
 	FROM salesorder.stock s
 	JOIN salesorder.warehouse w ON w.id = s.warehouse_id
 	JOIN salesorder.product p ON p.id = s.product_id
@@ -344,3 +348,86 @@ COMMENT ON FUNCTION salesorder.pipeline_reset() IS 'Trigger: a TRUNCATE of sales
 COMMENT ON VIEW salesorder.report_approvals IS 'Every open approval step';
 COMMENT ON VIEW salesorder.report_delayed IS 'Orders that are late or at risk';
 COMMENT ON VIEW salesorder.report_low_stock IS 'Stock below its reorder point or awaited by backorders (with the number of waiting orders)';
+
+-- Every column of the report views, for the remarks BI tools show (JDBC,
+-- ODBC).
+COMMENT ON COLUMN salesorder.report_sales.month IS 'First day of the month of the orders'' creation, in salesorder.report_timezone';
+COMMENT ON COLUMN salesorder.report_sales.region IS 'The customer''s region';
+COMMENT ON COLUMN salesorder.report_sales.segment IS 'The customer''s segment';
+COMMENT ON COLUMN salesorder.report_sales.category IS 'The product''s category';
+COMMENT ON COLUMN salesorder.report_sales.orders IS 'Distinct orders in the row';
+COMMENT ON COLUMN salesorder.report_sales.lines IS 'Order lines in the row';
+COMMENT ON COLUMN salesorder.report_sales.quantity IS 'Sum of the lines'' quantities';
+COMMENT ON COLUMN salesorder.report_sales.amount IS 'Sum of the lines'' amounts after discount';
+COMMENT ON COLUMN salesorder.report_sales_raw.month IS 'First day of the month of the orders'' creation, in salesorder.report_timezone';
+COMMENT ON COLUMN salesorder.report_sales_raw.region IS 'The customer''s region';
+COMMENT ON COLUMN salesorder.report_sales_raw.segment IS 'The customer''s segment';
+COMMENT ON COLUMN salesorder.report_sales_raw.category IS 'The product''s category';
+COMMENT ON COLUMN salesorder.report_sales_raw.orders IS 'Distinct orders in the row';
+COMMENT ON COLUMN salesorder.report_sales_raw.lines IS 'Order lines in the row';
+COMMENT ON COLUMN salesorder.report_sales_raw.quantity IS 'Sum of the lines'' quantities';
+COMMENT ON COLUMN salesorder.report_sales_raw.amount IS 'Sum of the lines'' amounts after discount';
+COMMENT ON COLUMN salesorder.report_trend_region.region IS 'The customer''s region';
+COMMENT ON COLUMN salesorder.report_trend_region.buckets IS 'Complete months with sales';
+COMMENT ON COLUMN salesorder.report_trend_region.first_bucket IS 'First month of the fit';
+COMMENT ON COLUMN salesorder.report_trend_region.last_bucket IS 'Last complete month of the fit';
+COMMENT ON COLUMN salesorder.report_trend_region.slope IS 'Least-squares change of monthly sales per month';
+COMMENT ON COLUMN salesorder.report_trend_region.intercept IS 'Least-squares monthly sales at the first month';
+COMMENT ON COLUMN salesorder.report_trend_region.r2 IS 'Coefficient of determination of the fit (0..1)';
+COMMENT ON COLUMN salesorder.report_trend_region.growth_pct IS 'Slope as a percentage of mean monthly sales';
+COMMENT ON COLUMN salesorder.report_trend_region.total IS 'Sales over the fitted months';
+COMMENT ON COLUMN salesorder.report_trend_region.mean IS 'Mean monthly sales';
+COMMENT ON COLUMN salesorder.report_trend_region.rows IS 'Monthly rows the fit read';
+COMMENT ON COLUMN salesorder.report_forecast_region.region IS 'The customer''s region';
+COMMENT ON COLUMN salesorder.report_forecast_region.step IS 'Months ahead of the last complete month (1..6)';
+COMMENT ON COLUMN salesorder.report_forecast_region.month IS 'The forecast month';
+COMMENT ON COLUMN salesorder.report_forecast_region.forecast IS 'Forecast sales of the month';
+COMMENT ON COLUMN salesorder.report_forecast_region.lower IS 'Lower bound of the 95 % interval';
+COMMENT ON COLUMN salesorder.report_forecast_region.upper IS 'Upper bound of the 95 % interval';
+COMMENT ON COLUMN salesorder.report_forecast_region.season IS 'Season length used: 12 with two years of history, else 0 (no seasonality)';
+COMMENT ON COLUMN salesorder.report_pipeline.status IS 'Order status';
+COMMENT ON COLUMN salesorder.report_pipeline.health IS 'Health colour: green done, yellow in progress, red a problem, grey cancelled';
+COMMENT ON COLUMN salesorder.report_pipeline.orders IS 'Orders in the status and health';
+COMMENT ON COLUMN salesorder.report_pipeline.amount IS 'Sum of their totals';
+COMMENT ON COLUMN salesorder.report_pipeline.oldest IS 'Creation time of the oldest of them';
+COMMENT ON COLUMN salesorder.report_pipeline.newest IS 'Creation time of the newest of them';
+COMMENT ON COLUMN salesorder.report_approvals.step_id IS 'Approval step';
+COMMENT ON COLUMN salesorder.report_approvals.order_id IS 'Order';
+COMMENT ON COLUMN salesorder.report_approvals.order_no IS 'Order number';
+COMMENT ON COLUMN salesorder.report_approvals.change_request_id IS 'Change request the step decides, if any';
+COMMENT ON COLUMN salesorder.report_approvals.customer_code IS 'Customer code';
+COMMENT ON COLUMN salesorder.report_approvals.customer IS 'Customer name';
+COMMENT ON COLUMN salesorder.report_approvals.total_amount IS 'Order total after discount';
+COMMENT ON COLUMN salesorder.report_approvals.level IS 'Approval level (1 first)';
+COMMENT ON COLUMN salesorder.report_approvals.department IS 'Department that decides';
+COMMENT ON COLUMN salesorder.report_approvals.approver_role IS 'Role the step is routed to';
+COMMENT ON COLUMN salesorder.report_approvals.reason IS 'Why the step exists (the rule that fired)';
+COMMENT ON COLUMN salesorder.report_approvals.waiting_since IS 'When the step was opened';
+COMMENT ON COLUMN salesorder.report_approvals.waiting_for IS 'How long it has waited';
+COMMENT ON COLUMN salesorder.report_approvals.waiting_hours IS 'How long it has waited, in hours';
+COMMENT ON COLUMN salesorder.report_delayed.order_id IS 'Order';
+COMMENT ON COLUMN salesorder.report_delayed.order_no IS 'Order number';
+COMMENT ON COLUMN salesorder.report_delayed.customer_code IS 'Customer code';
+COMMENT ON COLUMN salesorder.report_delayed.customer IS 'Customer name';
+COMMENT ON COLUMN salesorder.report_delayed.region IS 'The customer''s region';
+COMMENT ON COLUMN salesorder.report_delayed.status IS 'Order status';
+COMMENT ON COLUMN salesorder.report_delayed.stage IS 'Production stage, if any';
+COMMENT ON COLUMN salesorder.report_delayed.health IS 'Health colour';
+COMMENT ON COLUMN salesorder.report_delayed.promised_date IS 'Promised delivery date';
+COMMENT ON COLUMN salesorder.report_delayed.days_late IS 'Days past the promised date (0 if not yet)';
+COMMENT ON COLUMN salesorder.report_delayed.at_risk IS 'Promised within salesorder.at_risk_days and not yet late';
+COMMENT ON COLUMN salesorder.report_delayed.open_qty IS 'Quantity not yet shipped';
+COMMENT ON COLUMN salesorder.report_delayed.total_amount IS 'Order total after discount';
+COMMENT ON COLUMN salesorder.report_delayed.sales_rep IS 'Sales rep of the order';
+COMMENT ON COLUMN salesorder.report_low_stock.warehouse IS 'Warehouse code';
+COMMENT ON COLUMN salesorder.report_low_stock.sku IS 'Product SKU';
+COMMENT ON COLUMN salesorder.report_low_stock.product IS 'Product name';
+COMMENT ON COLUMN salesorder.report_low_stock.warehouse_id IS 'Warehouse';
+COMMENT ON COLUMN salesorder.report_low_stock.product_id IS 'Product';
+COMMENT ON COLUMN salesorder.report_low_stock.on_hand IS 'Quantity in the warehouse';
+COMMENT ON COLUMN salesorder.report_low_stock.reserved IS 'Quantity reserved by open orders';
+COMMENT ON COLUMN salesorder.report_low_stock.available IS 'on_hand - reserved';
+COMMENT ON COLUMN salesorder.report_low_stock.reorder_point IS 'Available quantity below which to replenish';
+COMMENT ON COLUMN salesorder.report_low_stock.backorder_qty IS 'Quantity open orders wait for';
+COMMENT ON COLUMN salesorder.report_low_stock.waiting_orders IS 'Open orders waiting for it';
+COMMENT ON COLUMN salesorder.report_low_stock.shortfall IS 'What to replenish to reach the reorder point and cover the backorders';

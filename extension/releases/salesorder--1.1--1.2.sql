@@ -797,6 +797,250 @@ REVOKE ALL ON salesorder.event_horizon_holders FROM PUBLIC;
 COMMENT ON VIEW salesorder.event_horizon_holders IS
 	'Sessions whose open transaction wrote an event and so holds back what events_since() hands out';
 
+-- The report views declare numeric(p,s) on their amounts and quantities
+-- (BI tools over JDBC/ODBC saw size 0, scale 0), report_approvals has the
+-- wait in hours as well, and every column has a comment: a view column's
+-- type does not change in place.
+DROP VIEW salesorder.report_forecast_region, salesorder.report_trend_region,
+	salesorder.report_sales, salesorder.report_sales_raw, salesorder.report_pipeline,
+	salesorder.report_approvals, salesorder.report_delayed, salesorder.report_low_stock;
+CREATE VIEW salesorder.report_sales_raw AS
+	SELECT (pg_catalog.date_trunc('month', o.created_at AT TIME ZONE
+			coalesce(pg_catalog.current_setting('salesorder.report_timezone', true), 'UTC')))::date
+			AS month,
+		   c.region, c.segment, p.category,
+		   pg_catalog.count(DISTINCT o.id) AS orders,
+		   pg_catalog.count(*) AS lines,
+		   pg_catalog.sum(l.qty)::numeric(20,3) AS quantity,
+		   pg_catalog.sum(l.amount)::numeric(20,2) AS amount
+	FROM salesorder.sales_order o
+	JOIN salesorder.customer c ON c.id = o.customer_id
+	JOIN salesorder.order_line l ON l.order_id = o.id
+	JOIN salesorder.product p ON p.id = l.product_id
+	WHERE o.status NOT IN ('draft', 'cancelled', 'rejected')
+	GROUP BY 1, 2, 3, 4;
+
+CREATE VIEW salesorder.report_sales AS
+	SELECT month, region, segment, category, orders, lines,
+		   quantity::numeric(20,3) AS quantity, amount::numeric(20,2) AS amount
+	FROM salesorder.report_sales_rows();
+
+CREATE VIEW salesorder.report_trend_region AS
+	SELECT m.region, (salesorder.sales_trend(m.month::timestamptz, m.amount, 'month')).*
+	FROM (SELECT region, month, pg_catalog.sum(amount) AS amount
+		  FROM salesorder.report_sales
+		  WHERE month < (SELECT salesorder.report_current_month())
+		  GROUP BY region, month) m
+	GROUP BY m.region;
+
+CREATE VIEW salesorder.report_forecast_region AS
+	WITH monthly AS (
+		SELECT region, month, pg_catalog.sum(amount) AS amount
+		FROM salesorder.report_sales
+		WHERE month < (SELECT salesorder.report_current_month())
+		GROUP BY region, month),
+	spans AS (
+		SELECT region,
+			   (EXTRACT(year FROM pg_catalog.age(pg_catalog.max(month), pg_catalog.min(month))) * 12
+				+ EXTRACT(month FROM pg_catalog.age(pg_catalog.max(month), pg_catalog.min(month))))::integer + 1
+				AS months
+		FROM monthly GROUP BY region)
+	SELECT s.region, f.step, f.bucket AS month, f.forecast, f.lower, f.upper,
+		   CASE WHEN s.months >= 24 THEN 12 ELSE 0 END AS season
+	FROM spans s
+	CROSS JOIN LATERAL (
+		SELECT salesorder.sales_forecast(m.month::timestamptz, m.amount, 'month', 6,
+			   CASE WHEN s.months >= 24 THEN 12 ELSE 0 END) AS points
+		FROM monthly m WHERE m.region = s.region) x
+	CROSS JOIN LATERAL pg_catalog.unnest(x.points) f
+	WHERE s.months >= 3;
+
+CREATE VIEW salesorder.report_pipeline AS
+	SELECT x.status, x.health,
+		   pg_catalog.sum(x.orders)::bigint AS orders,
+		   pg_catalog.sum(x.amount)::numeric(20,2) AS amount,
+		   pg_catalog.min(x.oldest) AS oldest,
+		   pg_catalog.max(x.newest) AS newest
+	FROM (
+		SELECT o.status,
+			   salesorder.order_health(o.status, o.promised_date, o.stage) AS health,
+			   1::bigint AS orders, o.total_amount::numeric AS amount,
+			   o.created_at AS oldest, o.created_at AS newest
+		FROM salesorder.sales_order o
+		WHERE o.status IN ('draft', 'pending_approval', 'approved', 'rejected',
+						   'in_production', 'partially_shipped', 'shipped',
+						   'delivered', 'on_hold')
+		UNION ALL
+		SELECT o.status,
+			   salesorder.order_health(o.status, o.promised_date, o.stage),
+			   1, o.total_amount, o.created_at, o.created_at
+		FROM salesorder.sales_order o
+		WHERE o.status IN ('completed', 'cancelled')
+		  AND o.status_changed_at >= salesorder.pipeline_folded_to()
+		UNION ALL
+		SELECT p.status, p.health, p.orders, p.amount, p.oldest, p.newest
+		FROM salesorder.pipeline_closed p
+	) x
+	GROUP BY x.status, x.health;
+
+CREATE VIEW salesorder.report_approvals AS
+	SELECT s.id AS step_id, s.order_id, o.order_no, s.change_request_id,
+		   c.code AS customer_code, c.name AS customer, o.total_amount,
+		   s.level, s.department, s.approver_role, s.reason, s.created_at AS waiting_since,
+		   pg_catalog.now() - s.created_at AS waiting_for,
+		   pg_catalog.round((EXTRACT(epoch FROM pg_catalog.now() - s.created_at) / 3600)::numeric, 2)::numeric(12,2)
+			AS waiting_hours
+	FROM salesorder.approval_step s
+	JOIN salesorder.sales_order o ON o.id = s.order_id
+	JOIN salesorder.customer c ON c.id = o.customer_id
+	WHERE s.status = 'pending';
+
+CREATE VIEW salesorder.report_delayed AS
+	SELECT o.id AS order_id, o.order_no, c.code AS customer_code, c.name AS customer,
+		   c.region, o.status, o.stage,
+		   salesorder.order_health(o.status, o.promised_date, o.stage) AS health,
+		   o.promised_date,
+		   CASE WHEN o.promised_date < CURRENT_DATE THEN CURRENT_DATE - o.promised_date
+				ELSE 0 END AS days_late,
+		   (o.promised_date >= CURRENT_DATE
+			AND o.promised_date <= CURRENT_DATE
+				+ (SELECT salesorder.at_risk_days()))
+			AS at_risk,
+		   (SELECT COALESCE(pg_catalog.sum(l.qty - l.shipped_qty), 0)
+			FROM salesorder.order_line l WHERE l.order_id = o.id)::numeric(20,3) AS open_qty,
+		   o.total_amount, o.sales_rep
+	FROM salesorder.sales_order o
+	JOIN salesorder.customer c ON c.id = o.customer_id
+	WHERE o.status IN ('pending_approval', 'approved', 'in_production',
+					   'partially_shipped', 'on_hold')
+	  AND o.promised_date <= CURRENT_DATE
+			+ (SELECT salesorder.at_risk_days());
+
+CREATE VIEW salesorder.report_low_stock AS
+	SELECT w.code AS warehouse, p.sku, p.name AS product, s.warehouse_id, s.product_id,
+		   s.on_hand, s.reserved, (s.on_hand - s.reserved)::numeric(14,3) AS available,
+		   s.reorder_point,
+		   coalesce(b.backorder_qty, 0)::numeric(20,3) AS backorder_qty,
+		   coalesce(b.waiting_orders, 0) AS waiting_orders,
+		   (greatest(s.reorder_point - (s.on_hand - s.reserved), 0)
+			   + coalesce(b.backorder_qty, 0))::numeric(20,3) AS shortfall
+	FROM salesorder.stock s
+	JOIN salesorder.warehouse w ON w.id = s.warehouse_id
+	JOIN salesorder.product p ON p.id = s.product_id
+	LEFT JOIN (SELECT o.warehouse_id, l.product_id,
+					  pg_catalog.sum(l.backorder_qty) AS backorder_qty,
+					  pg_catalog.count(DISTINCT o.id) AS waiting_orders
+			   FROM salesorder.order_line l
+			   JOIN salesorder.sales_order o ON o.id = l.order_id
+			   WHERE l.backorder_qty > 0
+				 AND o.status IN ('pending_approval', 'approved', 'in_production',
+								  'partially_shipped', 'on_hold')
+			   GROUP BY o.warehouse_id, l.product_id) b
+		ON b.warehouse_id = s.warehouse_id AND b.product_id = s.product_id
+	WHERE s.on_hand - s.reserved < s.reorder_point OR b.backorder_qty > 0;
+
+ALTER VIEW salesorder.report_sales_raw SET (security_barrier = true);
+ALTER VIEW salesorder.report_sales SET (security_barrier = true);
+ALTER VIEW salesorder.report_trend_region SET (security_barrier = true);
+ALTER VIEW salesorder.report_forecast_region SET (security_barrier = true);
+ALTER VIEW salesorder.report_pipeline SET (security_barrier = true);
+ALTER VIEW salesorder.report_approvals SET (security_barrier = true);
+ALTER VIEW salesorder.report_delayed SET (security_barrier = true);
+ALTER VIEW salesorder.report_low_stock SET (security_barrier = true);
+REVOKE ALL ON salesorder.report_sales_raw, salesorder.report_sales, salesorder.report_trend_region, salesorder.report_forecast_region, salesorder.report_pipeline, salesorder.report_approvals, salesorder.report_delayed, salesorder.report_low_stock FROM PUBLIC;
+COMMENT ON VIEW salesorder.report_sales_raw IS 'The monthly sales report computed from the raw tables';
+COMMENT ON VIEW salesorder.report_sales IS
+	'Monthly sales by region, segment and category over submitted orders: orders, lines, quantity, amount';
+COMMENT ON VIEW salesorder.report_trend_region IS 'Monthly sales trend per region, over complete months';
+COMMENT ON VIEW salesorder.report_forecast_region IS 'Six-month sales forecast per region with 95 % bounds, from complete months';
+COMMENT ON VIEW salesorder.report_pipeline IS 'Orders and amounts by status and health';
+COMMENT ON VIEW salesorder.report_approvals IS 'Every open approval step';
+COMMENT ON VIEW salesorder.report_delayed IS 'Orders that are late or at risk';
+COMMENT ON VIEW salesorder.report_low_stock IS 'Stock below its reorder point or awaited by backorders (with the number of waiting orders)';
+
+-- Every column of the report views, for the remarks BI tools show (JDBC,
+-- ODBC).
+COMMENT ON COLUMN salesorder.report_sales.month IS 'First day of the month of the orders'' creation, in salesorder.report_timezone';
+COMMENT ON COLUMN salesorder.report_sales.region IS 'The customer''s region';
+COMMENT ON COLUMN salesorder.report_sales.segment IS 'The customer''s segment';
+COMMENT ON COLUMN salesorder.report_sales.category IS 'The product''s category';
+COMMENT ON COLUMN salesorder.report_sales.orders IS 'Distinct orders in the row';
+COMMENT ON COLUMN salesorder.report_sales.lines IS 'Order lines in the row';
+COMMENT ON COLUMN salesorder.report_sales.quantity IS 'Sum of the lines'' quantities';
+COMMENT ON COLUMN salesorder.report_sales.amount IS 'Sum of the lines'' amounts after discount';
+COMMENT ON COLUMN salesorder.report_sales_raw.month IS 'First day of the month of the orders'' creation, in salesorder.report_timezone';
+COMMENT ON COLUMN salesorder.report_sales_raw.region IS 'The customer''s region';
+COMMENT ON COLUMN salesorder.report_sales_raw.segment IS 'The customer''s segment';
+COMMENT ON COLUMN salesorder.report_sales_raw.category IS 'The product''s category';
+COMMENT ON COLUMN salesorder.report_sales_raw.orders IS 'Distinct orders in the row';
+COMMENT ON COLUMN salesorder.report_sales_raw.lines IS 'Order lines in the row';
+COMMENT ON COLUMN salesorder.report_sales_raw.quantity IS 'Sum of the lines'' quantities';
+COMMENT ON COLUMN salesorder.report_sales_raw.amount IS 'Sum of the lines'' amounts after discount';
+COMMENT ON COLUMN salesorder.report_trend_region.region IS 'The customer''s region';
+COMMENT ON COLUMN salesorder.report_trend_region.buckets IS 'Complete months with sales';
+COMMENT ON COLUMN salesorder.report_trend_region.first_bucket IS 'First month of the fit';
+COMMENT ON COLUMN salesorder.report_trend_region.last_bucket IS 'Last complete month of the fit';
+COMMENT ON COLUMN salesorder.report_trend_region.slope IS 'Least-squares change of monthly sales per month';
+COMMENT ON COLUMN salesorder.report_trend_region.intercept IS 'Least-squares monthly sales at the first month';
+COMMENT ON COLUMN salesorder.report_trend_region.r2 IS 'Coefficient of determination of the fit (0..1)';
+COMMENT ON COLUMN salesorder.report_trend_region.growth_pct IS 'Slope as a percentage of mean monthly sales';
+COMMENT ON COLUMN salesorder.report_trend_region.total IS 'Sales over the fitted months';
+COMMENT ON COLUMN salesorder.report_trend_region.mean IS 'Mean monthly sales';
+COMMENT ON COLUMN salesorder.report_trend_region.rows IS 'Monthly rows the fit read';
+COMMENT ON COLUMN salesorder.report_forecast_region.region IS 'The customer''s region';
+COMMENT ON COLUMN salesorder.report_forecast_region.step IS 'Months ahead of the last complete month (1..6)';
+COMMENT ON COLUMN salesorder.report_forecast_region.month IS 'The forecast month';
+COMMENT ON COLUMN salesorder.report_forecast_region.forecast IS 'Forecast sales of the month';
+COMMENT ON COLUMN salesorder.report_forecast_region.lower IS 'Lower bound of the 95 % interval';
+COMMENT ON COLUMN salesorder.report_forecast_region.upper IS 'Upper bound of the 95 % interval';
+COMMENT ON COLUMN salesorder.report_forecast_region.season IS 'Season length used: 12 with two years of history, else 0 (no seasonality)';
+COMMENT ON COLUMN salesorder.report_pipeline.status IS 'Order status';
+COMMENT ON COLUMN salesorder.report_pipeline.health IS 'Health colour: green done, yellow in progress, red a problem, grey cancelled';
+COMMENT ON COLUMN salesorder.report_pipeline.orders IS 'Orders in the status and health';
+COMMENT ON COLUMN salesorder.report_pipeline.amount IS 'Sum of their totals';
+COMMENT ON COLUMN salesorder.report_pipeline.oldest IS 'Creation time of the oldest of them';
+COMMENT ON COLUMN salesorder.report_pipeline.newest IS 'Creation time of the newest of them';
+COMMENT ON COLUMN salesorder.report_approvals.step_id IS 'Approval step';
+COMMENT ON COLUMN salesorder.report_approvals.order_id IS 'Order';
+COMMENT ON COLUMN salesorder.report_approvals.order_no IS 'Order number';
+COMMENT ON COLUMN salesorder.report_approvals.change_request_id IS 'Change request the step decides, if any';
+COMMENT ON COLUMN salesorder.report_approvals.customer_code IS 'Customer code';
+COMMENT ON COLUMN salesorder.report_approvals.customer IS 'Customer name';
+COMMENT ON COLUMN salesorder.report_approvals.total_amount IS 'Order total after discount';
+COMMENT ON COLUMN salesorder.report_approvals.level IS 'Approval level (1 first)';
+COMMENT ON COLUMN salesorder.report_approvals.department IS 'Department that decides';
+COMMENT ON COLUMN salesorder.report_approvals.approver_role IS 'Role the step is routed to';
+COMMENT ON COLUMN salesorder.report_approvals.reason IS 'Why the step exists (the rule that fired)';
+COMMENT ON COLUMN salesorder.report_approvals.waiting_since IS 'When the step was opened';
+COMMENT ON COLUMN salesorder.report_approvals.waiting_for IS 'How long it has waited';
+COMMENT ON COLUMN salesorder.report_approvals.waiting_hours IS 'How long it has waited, in hours';
+COMMENT ON COLUMN salesorder.report_delayed.order_id IS 'Order';
+COMMENT ON COLUMN salesorder.report_delayed.order_no IS 'Order number';
+COMMENT ON COLUMN salesorder.report_delayed.customer_code IS 'Customer code';
+COMMENT ON COLUMN salesorder.report_delayed.customer IS 'Customer name';
+COMMENT ON COLUMN salesorder.report_delayed.region IS 'The customer''s region';
+COMMENT ON COLUMN salesorder.report_delayed.status IS 'Order status';
+COMMENT ON COLUMN salesorder.report_delayed.stage IS 'Production stage, if any';
+COMMENT ON COLUMN salesorder.report_delayed.health IS 'Health colour';
+COMMENT ON COLUMN salesorder.report_delayed.promised_date IS 'Promised delivery date';
+COMMENT ON COLUMN salesorder.report_delayed.days_late IS 'Days past the promised date (0 if not yet)';
+COMMENT ON COLUMN salesorder.report_delayed.at_risk IS 'Promised within salesorder.at_risk_days and not yet late';
+COMMENT ON COLUMN salesorder.report_delayed.open_qty IS 'Quantity not yet shipped';
+COMMENT ON COLUMN salesorder.report_delayed.total_amount IS 'Order total after discount';
+COMMENT ON COLUMN salesorder.report_delayed.sales_rep IS 'Sales rep of the order';
+COMMENT ON COLUMN salesorder.report_low_stock.warehouse IS 'Warehouse code';
+COMMENT ON COLUMN salesorder.report_low_stock.sku IS 'Product SKU';
+COMMENT ON COLUMN salesorder.report_low_stock.product IS 'Product name';
+COMMENT ON COLUMN salesorder.report_low_stock.warehouse_id IS 'Warehouse';
+COMMENT ON COLUMN salesorder.report_low_stock.product_id IS 'Product';
+COMMENT ON COLUMN salesorder.report_low_stock.on_hand IS 'Quantity in the warehouse';
+COMMENT ON COLUMN salesorder.report_low_stock.reserved IS 'Quantity reserved by open orders';
+COMMENT ON COLUMN salesorder.report_low_stock.available IS 'on_hand - reserved';
+COMMENT ON COLUMN salesorder.report_low_stock.reorder_point IS 'Available quantity below which to replenish';
+COMMENT ON COLUMN salesorder.report_low_stock.backorder_qty IS 'Quantity open orders wait for';
+COMMENT ON COLUMN salesorder.report_low_stock.waiting_orders IS 'Open orders waiting for it';
+COMMENT ON COLUMN salesorder.report_low_stock.shortfall IS 'What to replenish to reach the reorder point and cover the backorders';
+
 -- create_roles() grants the new functions; run it again where the roles
 -- exist (SELECT salesorder.create_roles()).
 CREATE OR REPLACE FUNCTION salesorder.create_roles()

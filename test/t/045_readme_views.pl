@@ -1,7 +1,9 @@
 # README's views are the views: every column README lists for a view
 # exists, every column of the view is listed, and every report view README
 # names can be read by the role README says reads them (the functions the
-# views call included), while that role reads no table.
+# views call included), while that role reads no table.  And what BI tools
+# read of them: a comment on every column, numerics with precision and
+# scale.
 #
 # Column lists are read from README's report views table (the columns
 # cell) and from the paragraphs that document the operational views; a
@@ -115,6 +117,25 @@ is( $node->safe_psql(
 		WHERE c.relnamespace = 'salesorder'::regnamespace AND c.relkind IN ('r', 'p')
 		  AND has_table_privilege('salesorder_reporting', c.oid, 'SELECT')}),
 	'', 'salesorder_reporting reads no table');
+
+# For BI tools: every column of a report view has a comment (JDBC and ODBC
+# show it as the remarks), and no amount or quantity is a bare numeric
+# (size 0, scale 0 over JDBC).
+is( $node->safe_psql(
+		'postgres', q{
+		SELECT string_agg(c.relname || '.' || a.attname, ', ' ORDER BY c.relname, a.attnum)
+		FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
+		WHERE c.relnamespace = 'salesorder'::regnamespace AND c.relkind = 'v'
+		  AND c.relname LIKE 'report%' AND col_description(c.oid, a.attnum) IS NULL}),
+	'', 'every column of every report view has a comment');
+is( $node->safe_psql(
+		'postgres', q{
+		SELECT string_agg(c.relname || '.' || a.attname, ', ' ORDER BY c.relname, a.attnum)
+		FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
+		WHERE c.relnamespace = 'salesorder'::regnamespace AND c.relkind = 'v'
+		  AND c.relname LIKE 'report%'
+		  AND a.atttypid = 'numeric'::regtype AND a.atttypmod < 0}),
+	'', 'every numeric column of a report view declares its precision and scale');
 
 $node->stop;
 done_testing();
