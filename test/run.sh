@@ -31,6 +31,11 @@ test | demo | bench | soak) ;;
 esac
 cd "$REPO"
 
+# Everything the run prints in full goes here; the terminal gets a line per
+# test and the summary.
+SO_RUN_LOG=/tmp/salesorder-$MODE.log
+: >"$SO_RUN_LOG"
+
 SUITES=(regress isolation tap stress)
 declare -A PASSED=() FAILED=()
 FAILURES=()
@@ -52,7 +57,11 @@ run_installcheck() {
 	local suite=$1 diffs=$2 out=$SO_TMP/$1.out rc=0 line before name result
 	shift 2
 	so_say "$suite"
-	make --no-print-directory installcheck PG_CONFIG="$PG_CONFIG" "$@" 2>&1 | tee "$out" || rc=$?
+	make --no-print-directory installcheck PG_CONFIG="$PG_CONFIG" "$@" >"$out" 2>&1 || rc=$?
+	cat "$out" >>"$SO_RUN_LOG"
+	# One line per test, as pg_regress prints it.
+	grep -E '^[[:space:]]*(test[[:space:]]+)?[^[:space:]]+[[:space:]]+\.\.\.[[:space:]]' "$out" |
+		sed -E 's/^[[:space:]]*(test[[:space:]]+)?/    /' || true
 	before=$((${PASSED[$suite]:-0} + ${FAILED[$suite]:-0}))
 	while IFS= read -r line; do
 		# PG <= 15: "test name ... ok 12 ms" (indented inside parallel groups);
@@ -101,7 +110,8 @@ run_tap() {
 		(cd "$dir" && so_as_owner env PATH="$BINDIR:$PATH" \
 			PERL5LIB="$PGXS_DIR/src/test/perl${PERL5LIB:+:$PERL5LIB}" \
 			TESTDIR="$dir" PG_REGRESS="$PGXS_DIR/src/test/regress/pg_regress" \
-			PG_CONFIG="$PG_CONFIG" prove -v "t/$name") 2>&1 | tee "$out" | sed 's/^/    /' || rc=$?
+			PG_CONFIG="$PG_CONFIG" prove -v "t/$name") >"$out" 2>&1 || rc=$?
+		cat "$out" >>"$SO_RUN_LOG"
 		subtests=$(grep -o 'Tests=[0-9]*' "$out" | tail -n 1 | cut -d= -f2 || true)
 		if [ "$rc" -eq 0 ]; then
 			echo "    $name: passed (${subtests:-?} subtests)"
@@ -138,7 +148,7 @@ run_stress() {
 		"$BINDIR/createdb" "$db"
 		rc=0
 		PGDATABASE=$db timeout "${SALESORDER_STRESS_TIMEOUT:-1200}" "$REPO/$f" 2>&1 |
-			sed 's/^/    /' || rc=$?
+			tee -a "$SO_RUN_LOG" | sed 's/^/    /' || rc=$?
 		echo "    $name: exit $rc"
 		if [ "$rc" -eq 0 ]; then count stress "$name" ok; else count stress "$name" fail; fi
 	done
@@ -163,7 +173,7 @@ mode_test() {
 	done
 	printf '%-10s %7d %7d\n' total "$tp" "$tf"
 	[ ${#FAILURES[@]} -eq 0 ] || echo "failed: ${FAILURES[*]}"
-	echo "elapsed: ${SECONDS}s"
+	echo "elapsed: ${SECONDS}s; the full output is in $SO_RUN_LOG"
 	echo "$tp passed, $tf failed"
 	[ "$tf" -eq 0 ]
 }

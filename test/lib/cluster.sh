@@ -20,7 +20,14 @@ SO_LOG_SAVED=""		# copy of the server log kept after SO_TMP is removed
 SO_LOG_SHOWN=0
 SO_KEEP=0		# 1: leave the cluster running on exit (demo keep)
 
-so_say() { printf '==> %s\n' "$*"; }
+# The full output of a run (package installs, suites, TAP logs) goes to
+# SO_RUN_LOG; the terminal gets what a user needs.
+SO_RUN_LOG=${SO_RUN_LOG:-/dev/null}
+
+so_say() {
+	printf '==> %s\n' "$*"
+	printf '==> %s\n' "$*" >>"$SO_RUN_LOG"
+}
 so_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Root can do everything itself; anyone else needs sudo for apt and install.
@@ -65,17 +72,20 @@ so_install_deps() {
 		so_say "installing: ${missing[*]}"
 		# Installing postgresql-15 may create and start Debian's "main" cluster on
 		# port 5432; it is left alone, this script never uses or stops it.
-		"${SO_SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+		"${SO_SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+			>>"$SO_RUN_LOG" 2>&1 || so_die "apt-get update failed; see $SO_RUN_LOG"
 		"${SO_SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+			apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$SO_RUN_LOG" 2>&1 ||
+			so_die "could not install ${missing[*]}; see $SO_RUN_LOG"
 		updated=1
 	fi
 	if [ ${#optional[@]} -gt 0 ]; then
 		so_say "installing: ${optional[*]}"
 		if ! { [ "$updated" -eq 1 ] ||
-			"${SO_SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq; } ||
+			"${SO_SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+				>>"$SO_RUN_LOG" 2>&1; } ||
 			! "${SO_SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
-				apt-get install -y -qq --no-install-recommends "${optional[@]}" >/dev/null; then
+				apt-get install -y -qq --no-install-recommends "${optional[@]}" >>"$SO_RUN_LOG" 2>&1; then
 			so_say "could not install ${optional[*]}; going on without"
 		fi
 	fi
@@ -88,8 +98,10 @@ so_build() {
 	PGXS_DIR=$(dirname "$(dirname "$(dirname "$("$PG_CONFIG" --pgxs)")")")
 	export BINDIR PGXS_DIR
 	so_say "building salesorder"
-	make -s --no-print-directory PG_CONFIG="$PG_CONFIG"
-	"${SO_SUDO[@]}" make -s --no-print-directory install PG_CONFIG="$PG_CONFIG"
+	make -s --no-print-directory PG_CONFIG="$PG_CONFIG" >>"$SO_RUN_LOG" 2>&1 ||
+		{ tail -n 30 "$SO_RUN_LOG" >&2; so_die "the build failed; see $SO_RUN_LOG"; }
+	"${SO_SUDO[@]}" make -s --no-print-directory install PG_CONFIG="$PG_CONFIG" \
+		>>"$SO_RUN_LOG" 2>&1 || so_die "make install failed; see $SO_RUN_LOG"
 }
 
 # The postgres user comes with postgresql-common; fall back to a system user
