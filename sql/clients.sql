@@ -19,6 +19,13 @@ SELECT (SELECT array_agg((product_id, qty, unit_price, discount_pct, amount) ORD
 		FROM salesorder.order_line WHERE order_id = :strings)
 	 = (SELECT array_agg((product_id, qty, unit_price, discount_pct, amount) ORDER BY line_no)
 		FROM salesorder.order_line WHERE order_id = :numbers) AS same_lines;
+-- What comes back in JSON is the exact decimal, as text: a parser told to
+-- read decimals gets the column's value.
+SELECT (SELECT count(*) FROM jsonb_array_elements(salesorder.order_snapshot(:strings) -> 'lines') j
+		JOIN salesorder.order_line l ON l.order_id = :strings AND l.line_no = (j ->> 'line_no')::int
+		WHERE (j ->> 'unit_price') = l.unit_price::text
+		  AND (j ->> 'amount') = l.amount::text AND (j ->> 'qty') = l.qty::text) AS exact_lines,
+	   salesorder.order_snapshot(:strings) -> 'header' ->> 'total_amount' AS total_text;
 -- A float's binary noise is refused, its exact decimal string is not.
 SELECT * FROM regress.try($$SELECT salesorder.create_order(1,
 	'[{"sku": "TEE-BLK-M", "qty": 1, "unit_price": 0.30000000000000004}]')$$);
