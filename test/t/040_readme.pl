@@ -1,11 +1,14 @@
-# README runs as shown: the SQL of its "Getting started" section is executed
+# README runs as shown: every sql block of it, in order (from "Getting
+# started" on; a block README marks as not run says why), is executed
 # statement by statement in a fresh database, and every result printed in
 # README (a psql table in comment lines right after a statement, or an
 # "-- ERROR:" line) is compared with what the statement really returns.
 #
 # Session state: SET and RESET statements are replayed before each later
 # statement, which otherwise runs in a session of its own (so that its
-# output and its error, if any, are told apart exactly).
+# output and its error, if any, are told apart exactly).  SET ROLE to a
+# role that can log in connects as that role instead, as its application
+# would: segregation of duties tells people apart by their login.
 use strict;
 use warnings;
 
@@ -18,10 +21,17 @@ open(my $fh, '<', $readme) or die "cannot read $readme: $!";
 my $text = do { local $/; <$fh> };
 close($fh);
 
-my ($section) = $text =~ /^## Getting started\n(.*?)^## /ms
-  or die 'README has no "Getting started" section';
-my ($block) = $section =~ /^```sql\n(.*?)^```$/ms
-  or die 'the "Getting started" section has no sql block';
+# Every sql block, in order, except those right after a line
+# "<!-- not run by the README test: why -->".
+my @blocks;
+my $skipped = 0;
+while ($text =~ /^(<!-- not run by the README test: [^\n]+ -->\n)?```sql\n(.*?)^```$/msg)
+{
+	if (defined $1) { $skipped++; next; }
+	push @blocks, $2;
+}
+ok(@blocks >= 10, 'README has sql examples (' . scalar(@blocks) . " run, $skipped not run)");
+my $block = join("\n", @blocks);
 
 # Statements, each with the comment lines right after it (no blank line in
 # between): that is where README prints a result.
@@ -99,10 +109,28 @@ for my $step (@steps)
 		next;
 	}
 	my ($stdout, $stderr) = ('', '');
+	my @login;
+	my @set = @session;
+	for my $i (0 .. $#set)
+	{
+		next unless $set[$i] =~ /^\s*SET\s+ROLE\s+(\w+)\s*;/i;
+		my $role = $1;
+		next unless $node->safe_psql('readme',
+			"SELECT rolcanlogin FROM pg_roles WHERE rolname = '$role'") eq 't';
+		@login = ('-U', $role);
+		splice(@set, $i, 1);
+		last;
+	}
 	$node->psql('readme',
-		join('', "\\set VERBOSITY terse\n\\pset format aligned\n\\pset tuples_only off\n\\pset footer off\n", @session, $stmt),
+		join('', "\\set VERBOSITY terse\n\\pset format aligned\n\\pset tuples_only off\n\\pset footer off\n", @set, $stmt),
 		stdout => \$stdout, stderr => \$stderr,
-		on_error_stop => 1, extra_params => ['-q']);
+		on_error_stop => 1, extra_params => ['-q', @login]);
+	if ($ENV{README_DUMP})
+	{
+		open(my $dump, '>>', $ENV{README_DUMP}) or die;
+		print $dump "=== $stmt--- stdout\n$stdout\n--- stderr\n$stderr\n";
+		close($dump);
+	}
 	my $expected = expected_of($step->{after});
 	if ($expected && exists $expected->{error})
 	{
