@@ -137,7 +137,7 @@ CREATE VIEW salesorder.approval_queue WITH (security_barrier) AS
 		   s.level, s.department, s.approver_role, s.reason, s.figures,
 		   cr.effects AS change_effects, cr.reason AS change_reason,
 		   c.credit_limit, c.on_credit_hold,
-		   salesorder.credit_exposure(o.customer_id) AS credit_exposure,
+		   salesorder.credit_exposure(o.customer_id)::numeric(14,2) AS credit_exposure,
 		   coalesce(cr.requested_by, o.created_by) AS requested_by,
 		   coalesce(cr.requested_at, o.submitted_at) AS requested_at,
 		   s.created_at AS waiting_since,
@@ -186,3 +186,48 @@ COMMENT ON FUNCTION salesorder.order_snapshot(bigint) IS 'An order''s header and
 COMMENT ON FUNCTION salesorder.order_at_revision(bigint, integer) IS
 	'An order as it was at a revision';
 COMMENT ON VIEW salesorder.order_changes IS 'Change requests with their decisions and steps';
+
+-- Every column of the views, for the remarks BI tools show.
+COMMENT ON COLUMN salesorder.approval_queue.step_id IS 'Approval step to decide';
+COMMENT ON COLUMN salesorder.approval_queue.order_id IS 'Order';
+COMMENT ON COLUMN salesorder.approval_queue.order_no IS 'Order number';
+COMMENT ON COLUMN salesorder.approval_queue.change_request_id IS 'Change request the step decides, if any';
+COMMENT ON COLUMN salesorder.approval_queue.subject IS 'order or change';
+COMMENT ON COLUMN salesorder.approval_queue.order_status IS 'Order status';
+COMMENT ON COLUMN salesorder.approval_queue.customer_code IS 'Customer code';
+COMMENT ON COLUMN salesorder.approval_queue.customer IS 'Customer name';
+COMMENT ON COLUMN salesorder.approval_queue.segment IS 'The customer''s segment';
+COMMENT ON COLUMN salesorder.approval_queue.region IS 'The customer''s region';
+COMMENT ON COLUMN salesorder.approval_queue.total_amount IS 'Order total after discount';
+COMMENT ON COLUMN salesorder.approval_queue.special_requirements IS 'Special requirements of the order';
+COMMENT ON COLUMN salesorder.approval_queue.needs_stock IS 'Some quantity is backordered';
+COMMENT ON COLUMN salesorder.approval_queue.level IS 'Approval level (1 first)';
+COMMENT ON COLUMN salesorder.approval_queue.department IS 'Department that decides';
+COMMENT ON COLUMN salesorder.approval_queue.approver_role IS 'Role the step is routed to';
+COMMENT ON COLUMN salesorder.approval_queue.reason IS 'Why the step exists (the rule that fired)';
+COMMENT ON COLUMN salesorder.approval_queue.figures IS 'The rule''s figures (jsonb: threshold and the values it was checked against)';
+COMMENT ON COLUMN salesorder.approval_queue.change_effects IS 'A change request''s effects on amount, quantities and dates (jsonb)';
+COMMENT ON COLUMN salesorder.approval_queue.change_reason IS 'A change request''s reason';
+COMMENT ON COLUMN salesorder.approval_queue.credit_limit IS 'The customer''s credit limit';
+COMMENT ON COLUMN salesorder.approval_queue.on_credit_hold IS 'The customer is on credit hold';
+COMMENT ON COLUMN salesorder.approval_queue.credit_exposure IS 'The customer''s open order amount';
+COMMENT ON COLUMN salesorder.approval_queue.requested_by IS 'Who submitted the order or requested the change';
+COMMENT ON COLUMN salesorder.approval_queue.requested_at IS 'When';
+COMMENT ON COLUMN salesorder.approval_queue.waiting_since IS 'When the step was opened';
+COMMENT ON COLUMN salesorder.approval_queue.lines IS 'Per line: sku, quantity, discount, reserved, backordered, available now (jsonb)';
+COMMENT ON COLUMN salesorder.order_changes.change_id IS 'Change request';
+COMMENT ON COLUMN salesorder.order_changes.order_id IS 'Order';
+COMMENT ON COLUMN salesorder.order_changes.order_no IS 'Order number';
+COMMENT ON COLUMN salesorder.order_changes.status IS 'pending, applied, rejected or stale';
+COMMENT ON COLUMN salesorder.order_changes.base_revision IS 'Order revision the request was made against';
+COMMENT ON COLUMN salesorder.order_changes.applied_revision IS 'Revision it produced, once applied';
+COMMENT ON COLUMN salesorder.order_changes.kinds IS 'What it changes: amount, qty, lines, date, ship_to, terms';
+COMMENT ON COLUMN salesorder.order_changes.changes IS 'The change as requested (jsonb)';
+COMMENT ON COLUMN salesorder.order_changes.effects IS 'Its effects on amount, stock and dates (jsonb)';
+COMMENT ON COLUMN salesorder.order_changes.reason IS 'Why it was requested';
+COMMENT ON COLUMN salesorder.order_changes.requested_by IS 'Who requested it';
+COMMENT ON COLUMN salesorder.order_changes.requested_at IS 'When';
+COMMENT ON COLUMN salesorder.order_changes.decided_by IS 'Who decided it last';
+COMMENT ON COLUMN salesorder.order_changes.decided_at IS 'When';
+COMMENT ON COLUMN salesorder.order_changes.decision_comment IS 'The decision''s comment';
+COMMENT ON COLUMN salesorder.order_changes.steps IS 'Its approval steps (jsonb)';

@@ -43,6 +43,8 @@ CREATE VIEW salesorder.event_horizon_holders AS
 	SELECT a.pid, a.usename AS login, a.application_name, a.client_addr,
 		   (l.classid::bigint << 32 | l.objid::bigint) AS holds_horizon_at,
 		   a.xact_start, pg_catalog.now() - a.xact_start AS held_for,
+		   pg_catalog.round(EXTRACT(epoch FROM pg_catalog.now() - a.xact_start), 1)::numeric(12,1)
+			AS held_seconds,
 		   a.state, a.wait_event_type, a.wait_event
 	FROM pg_catalog.pg_locks l
 	JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
@@ -150,7 +152,7 @@ CREATE VIEW salesorder.order_tracking_all AS
 				THEN CURRENT_DATE - o.promised_date ELSE 0 END AS days_late,
 		   (SELECT COALESCE(pg_catalog.sum(l.qty - l.shipped_qty), 0)
 			FROM salesorder.order_line l WHERE l.order_id = o.id
-			  AND o.status NOT IN ('cancelled', 'completed', 'rejected')) AS open_qty,
+			  AND o.status NOT IN ('cancelled', 'completed', 'rejected'))::numeric(20,3) AS open_qty,
 		   o.needs_stock, o.total_amount, o.sales_rep,
 		   e.kind AS last_event, e.created_at AS last_event_at,
 		   o.status_changed_at
@@ -235,3 +237,56 @@ COMMENT ON VIEW salesorder.order_tracking_all IS
 	'order_tracking over every order ever written: filter it by order, customer, status or creation time';
 COMMENT ON FUNCTION salesorder.tracking_since() IS
 	'order_tracking shows the orders completed or cancelled since this time: salesorder.tracking_days ago';
+
+-- Every column of the views, for the remarks BI tools show.
+COMMENT ON COLUMN salesorder.order_tracking.order_id IS 'Order';
+COMMENT ON COLUMN salesorder.order_tracking.order_no IS 'Order number';
+COMMENT ON COLUMN salesorder.order_tracking.customer_code IS 'Customer code';
+COMMENT ON COLUMN salesorder.order_tracking.customer IS 'Customer name';
+COMMENT ON COLUMN salesorder.order_tracking.region IS 'The customer''s region';
+COMMENT ON COLUMN salesorder.order_tracking.status IS 'Order status';
+COMMENT ON COLUMN salesorder.order_tracking.stage IS 'Production or fulfilment sub-stage, if any';
+COMMENT ON COLUMN salesorder.order_tracking.hold_from IS 'While on hold: the status the order returns to';
+COMMENT ON COLUMN salesorder.order_tracking.health IS 'Health colour: green done, yellow in progress, red a problem, grey cancelled';
+COMMENT ON COLUMN salesorder.order_tracking.at_risk IS 'Open, not late yet, and promised within salesorder.at_risk_days';
+COMMENT ON COLUMN salesorder.order_tracking.requested_date IS 'Delivery date the customer asked for';
+COMMENT ON COLUMN salesorder.order_tracking.promised_date IS 'Delivery date promised';
+COMMENT ON COLUMN salesorder.order_tracking.days_late IS 'Days past the promised date while not shipped (0 otherwise)';
+COMMENT ON COLUMN salesorder.order_tracking.open_qty IS 'Quantity not yet shipped (0 for closed orders)';
+COMMENT ON COLUMN salesorder.order_tracking.needs_stock IS 'Some quantity is backordered';
+COMMENT ON COLUMN salesorder.order_tracking.total_amount IS 'Order total after discount';
+COMMENT ON COLUMN salesorder.order_tracking.sales_rep IS 'Sales rep of the order';
+COMMENT ON COLUMN salesorder.order_tracking.last_event IS 'Kind of the order''s latest outbox event (empty once trimmed)';
+COMMENT ON COLUMN salesorder.order_tracking.last_event_at IS 'Time of that event';
+COMMENT ON COLUMN salesorder.order_tracking.status_changed_at IS 'When the order got its status';
+COMMENT ON COLUMN salesorder.order_tracking_all.order_id IS 'Order';
+COMMENT ON COLUMN salesorder.order_tracking_all.order_no IS 'Order number';
+COMMENT ON COLUMN salesorder.order_tracking_all.customer_code IS 'Customer code';
+COMMENT ON COLUMN salesorder.order_tracking_all.customer IS 'Customer name';
+COMMENT ON COLUMN salesorder.order_tracking_all.region IS 'The customer''s region';
+COMMENT ON COLUMN salesorder.order_tracking_all.status IS 'Order status';
+COMMENT ON COLUMN salesorder.order_tracking_all.stage IS 'Production or fulfilment sub-stage, if any';
+COMMENT ON COLUMN salesorder.order_tracking_all.hold_from IS 'While on hold: the status the order returns to';
+COMMENT ON COLUMN salesorder.order_tracking_all.health IS 'Health colour: green done, yellow in progress, red a problem, grey cancelled';
+COMMENT ON COLUMN salesorder.order_tracking_all.at_risk IS 'Open, not late yet, and promised within salesorder.at_risk_days';
+COMMENT ON COLUMN salesorder.order_tracking_all.requested_date IS 'Delivery date the customer asked for';
+COMMENT ON COLUMN salesorder.order_tracking_all.promised_date IS 'Delivery date promised';
+COMMENT ON COLUMN salesorder.order_tracking_all.days_late IS 'Days past the promised date while not shipped (0 otherwise)';
+COMMENT ON COLUMN salesorder.order_tracking_all.open_qty IS 'Quantity not yet shipped (0 for closed orders)';
+COMMENT ON COLUMN salesorder.order_tracking_all.needs_stock IS 'Some quantity is backordered';
+COMMENT ON COLUMN salesorder.order_tracking_all.total_amount IS 'Order total after discount';
+COMMENT ON COLUMN salesorder.order_tracking_all.sales_rep IS 'Sales rep of the order';
+COMMENT ON COLUMN salesorder.order_tracking_all.last_event IS 'Kind of the order''s latest outbox event (empty once trimmed)';
+COMMENT ON COLUMN salesorder.order_tracking_all.last_event_at IS 'Time of that event';
+COMMENT ON COLUMN salesorder.order_tracking_all.status_changed_at IS 'When the order got its status';
+COMMENT ON COLUMN salesorder.event_horizon_holders.pid IS 'Backend process id (pg_terminate_backend ends it)';
+COMMENT ON COLUMN salesorder.event_horizon_holders.login IS 'Login of the session';
+COMMENT ON COLUMN salesorder.event_horizon_holders.application_name IS 'Its application_name';
+COMMENT ON COLUMN salesorder.event_horizon_holders.client_addr IS 'Its client address';
+COMMENT ON COLUMN salesorder.event_horizon_holders.holds_horizon_at IS 'events_since() hands out nothing after this id while the transaction is open';
+COMMENT ON COLUMN salesorder.event_horizon_holders.xact_start IS 'When its transaction began';
+COMMENT ON COLUMN salesorder.event_horizon_holders.held_for IS 'How long it has been open';
+COMMENT ON COLUMN salesorder.event_horizon_holders.held_seconds IS 'The same in seconds';
+COMMENT ON COLUMN salesorder.event_horizon_holders.state IS 'Session state (idle in transaction: it waits for its client)';
+COMMENT ON COLUMN salesorder.event_horizon_holders.wait_event_type IS 'What it waits for, if anything';
+COMMENT ON COLUMN salesorder.event_horizon_holders.wait_event IS 'What it waits for, if anything';

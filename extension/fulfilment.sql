@@ -177,12 +177,12 @@ CREATE VIEW salesorder.low_stock AS
 		GROUP BY o.warehouse_id, l.product_id)
 	SELECT w.code AS warehouse, p.sku, p.name AS product,
 		   s.warehouse_id, s.product_id,
-		   s.on_hand, s.reserved, s.on_hand - s.reserved AS available,
+		   s.on_hand, s.reserved, (s.on_hand - s.reserved)::numeric(14,3) AS available,
 		   s.reorder_point,
-		   coalesce(b.backorder_qty, 0) AS backorder_qty,
+		   coalesce(b.backorder_qty, 0)::numeric(20,3) AS backorder_qty,
 		   coalesce(b.waiting_orders, '{}') AS waiting_orders,
-		   greatest(s.reorder_point - (s.on_hand - s.reserved), 0)
-			   + coalesce(b.backorder_qty, 0) AS shortfall
+		   (greatest(s.reorder_point - (s.on_hand - s.reserved), 0)
+			   + coalesce(b.backorder_qty, 0))::numeric(20,3) AS shortfall
 	FROM salesorder.stock s
 	JOIN salesorder.warehouse w ON w.id = s.warehouse_id
 	JOIN salesorder.product p ON p.id = s.product_id
@@ -202,3 +202,17 @@ COMMENT ON FUNCTION salesorder.checkpoint_ledger() IS
 	'Folds the stock ledger into ledger_balance up to the ids taken so far, after waiting for the transactions that may still hold some; returns the checkpoint id';
 COMMENT ON VIEW salesorder.low_stock IS
 	'Stock whose available quantity is below the reorder point, or that open orders wait for (backorders)';
+
+-- Every column of the views, for the remarks BI tools show.
+COMMENT ON COLUMN salesorder.low_stock.warehouse IS 'Warehouse code';
+COMMENT ON COLUMN salesorder.low_stock.sku IS 'Product SKU';
+COMMENT ON COLUMN salesorder.low_stock.product IS 'Product name';
+COMMENT ON COLUMN salesorder.low_stock.warehouse_id IS 'Warehouse';
+COMMENT ON COLUMN salesorder.low_stock.product_id IS 'Product';
+COMMENT ON COLUMN salesorder.low_stock.on_hand IS 'Quantity in the warehouse';
+COMMENT ON COLUMN salesorder.low_stock.reserved IS 'Quantity reserved by open orders';
+COMMENT ON COLUMN salesorder.low_stock.available IS 'on_hand - reserved';
+COMMENT ON COLUMN salesorder.low_stock.reorder_point IS 'Available quantity below which to replenish';
+COMMENT ON COLUMN salesorder.low_stock.backorder_qty IS 'Quantity open orders wait for';
+COMMENT ON COLUMN salesorder.low_stock.waiting_orders IS 'Order numbers of the open orders waiting for it';
+COMMENT ON COLUMN salesorder.low_stock.shortfall IS 'What to replenish to reach the reorder point and cover the backorders';

@@ -144,3 +144,6 @@ COMMENT ON FUNCTION salesorder.rls_customers() IS
 COMMENT ON VIEW salesorder.rls_routes IS
 	'Row-level security: the orders with an approval step routed to a role of the current user';
 COMMENT ON COLUMN salesorder.rls_routes.order_id IS 'An order routed to the current user';
+
+-- Every column of the views, for the remarks BI tools show.
+COMMENT ON COLUMN salesorder.rls_routes.order_id IS 'An order with an approval step routed to a role the current user holds';

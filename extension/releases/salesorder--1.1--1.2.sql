@@ -492,7 +492,7 @@ CREATE VIEW salesorder.order_tracking_all AS
 				THEN CURRENT_DATE - o.promised_date ELSE 0 END AS days_late,
 		   (SELECT COALESCE(pg_catalog.sum(l.qty - l.shipped_qty), 0)
 			FROM salesorder.order_line l WHERE l.order_id = o.id
-			  AND o.status NOT IN ('cancelled', 'completed', 'rejected')) AS open_qty,
+			  AND o.status NOT IN ('cancelled', 'completed', 'rejected'))::numeric(20,3) AS open_qty,
 		   o.needs_stock, o.total_amount, o.sales_rep,
 		   e.kind AS last_event, e.created_at AS last_event_at,
 		   o.status_changed_at
@@ -787,6 +787,8 @@ CREATE VIEW salesorder.event_horizon_holders AS
 	SELECT a.pid, a.usename AS login, a.application_name, a.client_addr,
 		   (l.classid::bigint << 32 | l.objid::bigint) AS holds_horizon_at,
 		   a.xact_start, pg_catalog.now() - a.xact_start AS held_for,
+		   pg_catalog.round(EXTRACT(epoch FROM pg_catalog.now() - a.xact_start), 1)::numeric(12,1)
+			AS held_seconds,
 		   a.state, a.wait_event_type, a.wait_event
 	FROM pg_catalog.pg_locks l
 	JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
@@ -1040,6 +1042,187 @@ COMMENT ON COLUMN salesorder.report_low_stock.reorder_point IS 'Available quanti
 COMMENT ON COLUMN salesorder.report_low_stock.backorder_qty IS 'Quantity open orders wait for';
 COMMENT ON COLUMN salesorder.report_low_stock.waiting_orders IS 'Open orders waiting for it';
 COMMENT ON COLUMN salesorder.report_low_stock.shortfall IS 'What to replenish to reach the reorder point and cover the backorders';
+
+-- Every view column has a comment and every amount or quantity a declared
+-- numeric(p,s), for BI tools: approval_queue and low_stock change type.
+DROP VIEW salesorder.approval_queue, salesorder.low_stock;
+CREATE VIEW salesorder.approval_queue WITH (security_barrier) AS
+	SELECT s.id AS step_id, s.order_id, o.order_no, s.change_request_id,
+		   CASE WHEN s.change_request_id IS NULL THEN 'order' ELSE 'change' END AS subject,
+		   o.status AS order_status,
+		   c.code AS customer_code, c.name AS customer, c.segment, c.region,
+		   o.total_amount, o.special_requirements, o.needs_stock,
+		   s.level, s.department, s.approver_role, s.reason, s.figures,
+		   cr.effects AS change_effects, cr.reason AS change_reason,
+		   c.credit_limit, c.on_credit_hold,
+		   salesorder.credit_exposure(o.customer_id)::numeric(14,2) AS credit_exposure,
+		   coalesce(cr.requested_by, o.created_by) AS requested_by,
+		   coalesce(cr.requested_at, o.submitted_at) AS requested_at,
+		   s.created_at AS waiting_since,
+		   (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+				'line_no', l.line_no, 'sku', p.sku, 'qty', l.qty,
+				'discount_pct', l.discount_pct, 'reserved', l.reserved_qty,
+				'backorder', l.backorder_qty,
+				'available_now', coalesce(st.on_hand - st.reserved, 0))
+				ORDER BY l.line_no)
+			FROM salesorder.order_line l
+			JOIN salesorder.product p ON p.id = l.product_id
+			LEFT JOIN salesorder.stock st
+				ON st.warehouse_id = o.warehouse_id AND st.product_id = l.product_id
+			WHERE l.order_id = o.id) AS lines
+	FROM salesorder.approval_step s
+	JOIN salesorder.sales_order o ON o.id = s.order_id
+	JOIN salesorder.customer c ON c.id = o.customer_id
+	LEFT JOIN salesorder.change_request cr ON cr.id = s.change_request_id
+	WHERE s.status = 'pending'
+	  AND (s.change_request_id IS NULL AND o.status = 'pending_approval'
+		   OR cr.status = 'pending')
+	  AND s.level = (SELECT pg_catalog.min(s2.level) FROM salesorder.approval_step s2
+					 WHERE s2.order_id = s.order_id AND s2.round = s.round
+					   AND s2.change_request_id IS NOT DISTINCT FROM s.change_request_id
+					   AND s2.status = 'pending')
+	  AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+				  WHERE r.rolname = s.approver_role
+					AND pg_catalog.pg_has_role(r.oid, 'MEMBER'));
+CREATE VIEW salesorder.low_stock AS
+	WITH waiting AS (
+		SELECT o.warehouse_id, l.product_id,
+			   sum(l.backorder_qty) AS backorder_qty,
+			   array_agg(DISTINCT o.order_no ORDER BY o.order_no) AS waiting_orders
+		FROM salesorder.order_line l
+		JOIN salesorder.sales_order o ON o.id = l.order_id
+		WHERE l.backorder_qty > 0
+		  AND o.status IN ('pending_approval', 'approved', 'in_production',
+						   'partially_shipped', 'on_hold')
+		GROUP BY o.warehouse_id, l.product_id)
+	SELECT w.code AS warehouse, p.sku, p.name AS product,
+		   s.warehouse_id, s.product_id,
+		   s.on_hand, s.reserved, (s.on_hand - s.reserved)::numeric(14,3) AS available,
+		   s.reorder_point,
+		   coalesce(b.backorder_qty, 0)::numeric(20,3) AS backorder_qty,
+		   coalesce(b.waiting_orders, '{}') AS waiting_orders,
+		   (greatest(s.reorder_point - (s.on_hand - s.reserved), 0)
+			   + coalesce(b.backorder_qty, 0))::numeric(20,3) AS shortfall
+	FROM salesorder.stock s
+	JOIN salesorder.warehouse w ON w.id = s.warehouse_id
+	JOIN salesorder.product p ON p.id = s.product_id
+	LEFT JOIN waiting b
+		ON b.warehouse_id = s.warehouse_id AND b.product_id = s.product_id
+	WHERE s.on_hand - s.reserved < s.reorder_point OR b.backorder_qty > 0;
+ALTER VIEW salesorder.approval_queue SET (security_invoker = true);
+ALTER VIEW salesorder.low_stock SET (security_invoker = true);
+REVOKE ALL ON salesorder.approval_queue, salesorder.low_stock FROM PUBLIC;
+COMMENT ON VIEW salesorder.approval_queue IS
+	'Open approval steps (of orders and change requests) the current user may decide, with credit position and stock availability';
+COMMENT ON VIEW salesorder.low_stock IS
+	'Stock whose available quantity is below the reorder point, or that open orders wait for (backorders)';
+COMMENT ON COLUMN salesorder.order_tracking.order_id IS 'Order';
+COMMENT ON COLUMN salesorder.order_tracking.order_no IS 'Order number';
+COMMENT ON COLUMN salesorder.order_tracking.customer_code IS 'Customer code';
+COMMENT ON COLUMN salesorder.order_tracking.customer IS 'Customer name';
+COMMENT ON COLUMN salesorder.order_tracking.region IS 'The customer''s region';
+COMMENT ON COLUMN salesorder.order_tracking.status IS 'Order status';
+COMMENT ON COLUMN salesorder.order_tracking.stage IS 'Production or fulfilment sub-stage, if any';
+COMMENT ON COLUMN salesorder.order_tracking.hold_from IS 'While on hold: the status the order returns to';
+COMMENT ON COLUMN salesorder.order_tracking.health IS 'Health colour: green done, yellow in progress, red a problem, grey cancelled';
+COMMENT ON COLUMN salesorder.order_tracking.at_risk IS 'Open, not late yet, and promised within salesorder.at_risk_days';
+COMMENT ON COLUMN salesorder.order_tracking.requested_date IS 'Delivery date the customer asked for';
+COMMENT ON COLUMN salesorder.order_tracking.promised_date IS 'Delivery date promised';
+COMMENT ON COLUMN salesorder.order_tracking.days_late IS 'Days past the promised date while not shipped (0 otherwise)';
+COMMENT ON COLUMN salesorder.order_tracking.open_qty IS 'Quantity not yet shipped (0 for closed orders)';
+COMMENT ON COLUMN salesorder.order_tracking.needs_stock IS 'Some quantity is backordered';
+COMMENT ON COLUMN salesorder.order_tracking.total_amount IS 'Order total after discount';
+COMMENT ON COLUMN salesorder.order_tracking.sales_rep IS 'Sales rep of the order';
+COMMENT ON COLUMN salesorder.order_tracking.last_event IS 'Kind of the order''s latest outbox event (empty once trimmed)';
+COMMENT ON COLUMN salesorder.order_tracking.last_event_at IS 'Time of that event';
+COMMENT ON COLUMN salesorder.order_tracking.status_changed_at IS 'When the order got its status';
+COMMENT ON COLUMN salesorder.order_tracking_all.order_id IS 'Order';
+COMMENT ON COLUMN salesorder.order_tracking_all.order_no IS 'Order number';
+COMMENT ON COLUMN salesorder.order_tracking_all.customer_code IS 'Customer code';
+COMMENT ON COLUMN salesorder.order_tracking_all.customer IS 'Customer name';
+COMMENT ON COLUMN salesorder.order_tracking_all.region IS 'The customer''s region';
+COMMENT ON COLUMN salesorder.order_tracking_all.status IS 'Order status';
+COMMENT ON COLUMN salesorder.order_tracking_all.stage IS 'Production or fulfilment sub-stage, if any';
+COMMENT ON COLUMN salesorder.order_tracking_all.hold_from IS 'While on hold: the status the order returns to';
+COMMENT ON COLUMN salesorder.order_tracking_all.health IS 'Health colour: green done, yellow in progress, red a problem, grey cancelled';
+COMMENT ON COLUMN salesorder.order_tracking_all.at_risk IS 'Open, not late yet, and promised within salesorder.at_risk_days';
+COMMENT ON COLUMN salesorder.order_tracking_all.requested_date IS 'Delivery date the customer asked for';
+COMMENT ON COLUMN salesorder.order_tracking_all.promised_date IS 'Delivery date promised';
+COMMENT ON COLUMN salesorder.order_tracking_all.days_late IS 'Days past the promised date while not shipped (0 otherwise)';
+COMMENT ON COLUMN salesorder.order_tracking_all.open_qty IS 'Quantity not yet shipped (0 for closed orders)';
+COMMENT ON COLUMN salesorder.order_tracking_all.needs_stock IS 'Some quantity is backordered';
+COMMENT ON COLUMN salesorder.order_tracking_all.total_amount IS 'Order total after discount';
+COMMENT ON COLUMN salesorder.order_tracking_all.sales_rep IS 'Sales rep of the order';
+COMMENT ON COLUMN salesorder.order_tracking_all.last_event IS 'Kind of the order''s latest outbox event (empty once trimmed)';
+COMMENT ON COLUMN salesorder.order_tracking_all.last_event_at IS 'Time of that event';
+COMMENT ON COLUMN salesorder.order_tracking_all.status_changed_at IS 'When the order got its status';
+COMMENT ON COLUMN salesorder.approval_queue.step_id IS 'Approval step to decide';
+COMMENT ON COLUMN salesorder.approval_queue.order_id IS 'Order';
+COMMENT ON COLUMN salesorder.approval_queue.order_no IS 'Order number';
+COMMENT ON COLUMN salesorder.approval_queue.change_request_id IS 'Change request the step decides, if any';
+COMMENT ON COLUMN salesorder.approval_queue.subject IS 'order or change';
+COMMENT ON COLUMN salesorder.approval_queue.order_status IS 'Order status';
+COMMENT ON COLUMN salesorder.approval_queue.customer_code IS 'Customer code';
+COMMENT ON COLUMN salesorder.approval_queue.customer IS 'Customer name';
+COMMENT ON COLUMN salesorder.approval_queue.segment IS 'The customer''s segment';
+COMMENT ON COLUMN salesorder.approval_queue.region IS 'The customer''s region';
+COMMENT ON COLUMN salesorder.approval_queue.total_amount IS 'Order total after discount';
+COMMENT ON COLUMN salesorder.approval_queue.special_requirements IS 'Special requirements of the order';
+COMMENT ON COLUMN salesorder.approval_queue.needs_stock IS 'Some quantity is backordered';
+COMMENT ON COLUMN salesorder.approval_queue.level IS 'Approval level (1 first)';
+COMMENT ON COLUMN salesorder.approval_queue.department IS 'Department that decides';
+COMMENT ON COLUMN salesorder.approval_queue.approver_role IS 'Role the step is routed to';
+COMMENT ON COLUMN salesorder.approval_queue.reason IS 'Why the step exists (the rule that fired)';
+COMMENT ON COLUMN salesorder.approval_queue.figures IS 'The rule''s figures (jsonb: threshold and the values it was checked against)';
+COMMENT ON COLUMN salesorder.approval_queue.change_effects IS 'A change request''s effects on amount, quantities and dates (jsonb)';
+COMMENT ON COLUMN salesorder.approval_queue.change_reason IS 'A change request''s reason';
+COMMENT ON COLUMN salesorder.approval_queue.credit_limit IS 'The customer''s credit limit';
+COMMENT ON COLUMN salesorder.approval_queue.on_credit_hold IS 'The customer is on credit hold';
+COMMENT ON COLUMN salesorder.approval_queue.credit_exposure IS 'The customer''s open order amount';
+COMMENT ON COLUMN salesorder.approval_queue.requested_by IS 'Who submitted the order or requested the change';
+COMMENT ON COLUMN salesorder.approval_queue.requested_at IS 'When';
+COMMENT ON COLUMN salesorder.approval_queue.waiting_since IS 'When the step was opened';
+COMMENT ON COLUMN salesorder.approval_queue.lines IS 'Per line: sku, quantity, discount, reserved, backordered, available now (jsonb)';
+COMMENT ON COLUMN salesorder.order_changes.change_id IS 'Change request';
+COMMENT ON COLUMN salesorder.order_changes.order_id IS 'Order';
+COMMENT ON COLUMN salesorder.order_changes.order_no IS 'Order number';
+COMMENT ON COLUMN salesorder.order_changes.status IS 'pending, applied, rejected or stale';
+COMMENT ON COLUMN salesorder.order_changes.base_revision IS 'Order revision the request was made against';
+COMMENT ON COLUMN salesorder.order_changes.applied_revision IS 'Revision it produced, once applied';
+COMMENT ON COLUMN salesorder.order_changes.kinds IS 'What it changes: amount, qty, lines, date, ship_to, terms';
+COMMENT ON COLUMN salesorder.order_changes.changes IS 'The change as requested (jsonb)';
+COMMENT ON COLUMN salesorder.order_changes.effects IS 'Its effects on amount, stock and dates (jsonb)';
+COMMENT ON COLUMN salesorder.order_changes.reason IS 'Why it was requested';
+COMMENT ON COLUMN salesorder.order_changes.requested_by IS 'Who requested it';
+COMMENT ON COLUMN salesorder.order_changes.requested_at IS 'When';
+COMMENT ON COLUMN salesorder.order_changes.decided_by IS 'Who decided it last';
+COMMENT ON COLUMN salesorder.order_changes.decided_at IS 'When';
+COMMENT ON COLUMN salesorder.order_changes.decision_comment IS 'The decision''s comment';
+COMMENT ON COLUMN salesorder.order_changes.steps IS 'Its approval steps (jsonb)';
+COMMENT ON COLUMN salesorder.low_stock.warehouse IS 'Warehouse code';
+COMMENT ON COLUMN salesorder.low_stock.sku IS 'Product SKU';
+COMMENT ON COLUMN salesorder.low_stock.product IS 'Product name';
+COMMENT ON COLUMN salesorder.low_stock.warehouse_id IS 'Warehouse';
+COMMENT ON COLUMN salesorder.low_stock.product_id IS 'Product';
+COMMENT ON COLUMN salesorder.low_stock.on_hand IS 'Quantity in the warehouse';
+COMMENT ON COLUMN salesorder.low_stock.reserved IS 'Quantity reserved by open orders';
+COMMENT ON COLUMN salesorder.low_stock.available IS 'on_hand - reserved';
+COMMENT ON COLUMN salesorder.low_stock.reorder_point IS 'Available quantity below which to replenish';
+COMMENT ON COLUMN salesorder.low_stock.backorder_qty IS 'Quantity open orders wait for';
+COMMENT ON COLUMN salesorder.low_stock.waiting_orders IS 'Order numbers of the open orders waiting for it';
+COMMENT ON COLUMN salesorder.low_stock.shortfall IS 'What to replenish to reach the reorder point and cover the backorders';
+COMMENT ON COLUMN salesorder.event_horizon_holders.pid IS 'Backend process id (pg_terminate_backend ends it)';
+COMMENT ON COLUMN salesorder.event_horizon_holders.login IS 'Login of the session';
+COMMENT ON COLUMN salesorder.event_horizon_holders.application_name IS 'Its application_name';
+COMMENT ON COLUMN salesorder.event_horizon_holders.client_addr IS 'Its client address';
+COMMENT ON COLUMN salesorder.event_horizon_holders.holds_horizon_at IS 'events_since() hands out nothing after this id while the transaction is open';
+COMMENT ON COLUMN salesorder.event_horizon_holders.xact_start IS 'When its transaction began';
+COMMENT ON COLUMN salesorder.event_horizon_holders.held_for IS 'How long it has been open';
+COMMENT ON COLUMN salesorder.event_horizon_holders.held_seconds IS 'The same in seconds';
+COMMENT ON COLUMN salesorder.event_horizon_holders.state IS 'Session state (idle in transaction: it waits for its client)';
+COMMENT ON COLUMN salesorder.event_horizon_holders.wait_event_type IS 'What it waits for, if anything';
+COMMENT ON COLUMN salesorder.event_horizon_holders.wait_event IS 'What it waits for, if anything';
+COMMENT ON COLUMN salesorder.rls_routes.order_id IS 'An order with an approval step routed to a role the current user holds';
 
 -- create_roles() grants the new functions; run it again where the roles
 -- exist (SELECT salesorder.create_roles()).
