@@ -165,3 +165,34 @@ SELECT * FROM regress.try($$DELETE FROM salesorder.stock s WHERE s.on_hand = 0 A
 -- Order entry goes on.
 SELECT salesorder.create_order(:hist, '[{"sku": "TEE-BLK-M", "qty": 1}]') > 0 AS ordered;
 SELECT count(*) AS full_problems_at_the_end FROM salesorder.verify_stock(true);
+
+-- order_health() in C gives what its definition in SQL gives, for every
+-- status, a promise before, on and after the day, no promise, no stage, a
+-- normal stage, a problem stage (rework) and an unknown one, and a NULL
+-- status or day.
+CREATE FUNCTION regress.health_sql(status salesorder.order_status, promised_date date,
+								   stage text, as_of date) RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT CASE
+		WHEN status = 'cancelled' THEN 'grey'
+		WHEN status IN ('delivered', 'completed') THEN 'green'
+		WHEN status IN ('on_hold', 'rejected') THEN 'red'
+		WHEN status <> 'shipped' AND promised_date < as_of THEN 'red'
+		WHEN EXISTS (SELECT 1 FROM salesorder.production_stage s
+					 WHERE s.stage = health_sql.stage AND s.problem) THEN 'red'
+		ELSE 'yellow'
+	END
+$$;
+SELECT count(*) AS combinations,
+	   count(*) FILTER (WHERE salesorder.order_health(st, pd, sg, d)
+						IS DISTINCT FROM regress.health_sql(st, pd, sg, d)) AS differ,
+	   count(DISTINCT salesorder.order_health(st, pd, sg, d)) AS colours
+FROM (SELECT s AS st FROM unnest(enum_range(NULL::salesorder.order_status)) s
+	  UNION ALL SELECT NULL) a
+CROSS JOIN (VALUES (date '2026-06-01'), ('2026-06-02'), ('2026-06-03'), (NULL)) b(pd)
+CROSS JOIN (VALUES ('assembling'), ('rework'), ('no_such_stage'), (NULL)) c(sg)
+CROSS JOIN (VALUES (date '2026-06-02'), (NULL)) e(d);
+-- As a reporting user, who may not read production_stage.
+SET ROLE salesorder_reporting;
+SELECT salesorder.order_health('approved', NULL, 'rework') AS rework_as_reporting;
+RESET ROLE;

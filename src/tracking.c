@@ -7,16 +7,25 @@
  */
 #include "salesorder.h"
 
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "executor/tuptable.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(so_set_stage);
 PG_FUNCTION_INFO_V1(so_flag_delays);
 PG_FUNCTION_INFO_V1(so_at_risk_days_fn);
 PG_FUNCTION_INFO_V1(so_tracking_since_fn);
+PG_FUNCTION_INFO_V1(so_order_health);
 
 static SoPlan stage_plan = {
 	"SELECT s.description,"
@@ -208,4 +217,118 @@ so_tracking_since_fn(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_TIMESTAMPTZ(GetCurrentTransactionStartTimestamp()
 						  - (TimestampTz) so_tracking_days * USECS_PER_DAY);
+}
+
+/*
+ * The problem stages (production_stage.problem), read once per call site
+ * and query: the table's few rows, scanned directly -- the report views
+ * call order_health() as a reporting user, who may not read the table.
+ */
+typedef struct ProblemStages
+{
+	int			n;
+	char	  **stages;
+} ProblemStages;
+
+static ProblemStages *
+problem_stages(FmgrInfo *flinfo)
+{
+	ProblemStages *ps = (ProblemStages *) flinfo->fn_extra;
+	Oid			relid;
+	Relation	rel;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	AttrNumber	stage_att,
+				problem_att;
+	bool		pushed = false;
+	int			cap = 8;
+
+	if (ps != NULL)
+		return ps;
+	relid = get_relname_relid("production_stage",
+							  get_namespace_oid("salesorder", false));
+	if (!OidIsValid(relid))
+		elog(ERROR, "salesorder.production_stage does not exist");
+	ps = MemoryContextAllocZero(flinfo->fn_mcxt, sizeof(ProblemStages));
+	ps->stages = MemoryContextAlloc(flinfo->fn_mcxt, sizeof(char *) * cap);
+	stage_att = get_attnum(relid, "stage");
+	problem_att = get_attnum(relid, "problem");
+	if (!ActiveSnapshotSet())
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pushed = true;
+	}
+	rel = table_open(relid, AccessShareLock);
+	slot = table_slot_create(rel, NULL);
+	scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		problem = slot_getattr(slot, problem_att, &isnull);
+		Datum		stage;
+
+		if (isnull || !DatumGetBool(problem))
+			continue;
+		stage = slot_getattr(slot, stage_att, &isnull);
+		if (isnull)
+			continue;
+		if (ps->n == cap)
+		{
+			cap *= 2;
+			ps->stages = repalloc(ps->stages, sizeof(char *) * cap);
+		}
+		ps->stages[ps->n++] = MemoryContextStrdup(flinfo->fn_mcxt,
+												  TextDatumGetCString(stage));
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(rel, AccessShareLock);
+	if (pushed)
+		PopActiveSnapshot();
+	flinfo->fn_extra = ps;
+	return ps;
+}
+
+/*
+ * order_health(status, promised_date, stage, as_of DEFAULT CURRENT_DATE):
+ * grey cancelled; green delivered or completed; red on hold, rejected, late
+ * (promised date passed and not shipped) or in a problem stage; yellow
+ * otherwise.  A NULL argument never matches the test it is in, as in SQL.
+ * In C because the views call it for every row they return.
+ */
+Datum
+so_order_health(PG_FUNCTION_ARGS)
+{
+	const char *status = NULL;
+	const char *health = "yellow";
+
+	if (!PG_ARGISNULL(0))
+		status = DatumGetCString(DirectFunctionCall1(enum_out, PG_GETARG_DATUM(0)));
+
+	if (status && strcmp(status, "cancelled") == 0)
+		health = "grey";
+	else if (status && (strcmp(status, "delivered") == 0 ||
+						strcmp(status, "completed") == 0))
+		health = "green";
+	else if (status && (strcmp(status, "on_hold") == 0 ||
+						strcmp(status, "rejected") == 0))
+		health = "red";
+	else if (status && strcmp(status, "shipped") != 0 &&
+			 !PG_ARGISNULL(1) && !PG_ARGISNULL(3) &&
+			 PG_GETARG_DATEADT(1) < PG_GETARG_DATEADT(3))
+		health = "red";
+	else if (!PG_ARGISNULL(2))
+	{
+		ProblemStages *ps = problem_stages(fcinfo->flinfo);
+		char	   *stage = text_to_cstring(PG_GETARG_TEXT_PP(2));
+		int			i;
+
+		for (i = 0; i < ps->n; i++)
+			if (strcmp(ps->stages[i], stage) == 0)
+			{
+				health = "red";
+				break;
+			}
+	}
+	PG_RETURN_TEXT_P(cstring_to_text(health));
 }

@@ -1224,6 +1224,18 @@ COMMENT ON COLUMN salesorder.event_horizon_holders.wait_event_type IS 'What it w
 COMMENT ON COLUMN salesorder.event_horizon_holders.wait_event IS 'What it waits for, if anything';
 COMMENT ON COLUMN salesorder.rls_routes.order_id IS 'An order with an approval step routed to a role the current user holds';
 
+-- The health colour of an order: green done, yellow in progress and on
+-- time, red a problem (on hold, rejected, late, a problem stage), grey
+-- cancelled.  In C (src/tracking.c): the views call it for every row they
+-- return, and as SQL it cost 3.2 us a call against 0.7.
+CREATE OR REPLACE FUNCTION salesorder.order_health(
+	status salesorder.order_status, promised_date date, stage text,
+	as_of date DEFAULT CURRENT_DATE)
+RETURNS text
+AS 'MODULE_PATHNAME', 'so_order_health'
+LANGUAGE C STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
 -- create_roles() grants the new functions; run it again where the roles
 -- exist (SELECT salesorder.create_roles()).
 CREATE OR REPLACE FUNCTION salesorder.create_roles()
