@@ -234,6 +234,14 @@ CREATE TRIGGER pipeline_reset
 	BEFORE TRUNCATE ON salesorder.sales_order
 	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.pipeline_reset();
 
+-- The same for rows a replica session writes (pg_restore, logical
+-- replication): their stamps predate any cut (src/cut.c).
+CREATE TRIGGER pipeline_reset_replica
+	AFTER INSERT OR UPDATE OR DELETE ON salesorder.sales_order
+	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.pipeline_reset();
+ALTER TABLE salesorder.sales_order ENABLE REPLICA TRIGGER pipeline_reset_replica;
+
+
 CREATE VIEW salesorder.report_pipeline AS
 	SELECT x.status, x.health,
 		   pg_catalog.sum(x.orders)::bigint AS orders,
@@ -344,7 +352,8 @@ COMMENT ON FUNCTION salesorder.checkpoint_pipeline() IS
 	'Folds the orders completed or cancelled so far into pipeline_closed, after waiting for the transactions that may still close some; returns the checkpoint''s time';
 COMMENT ON FUNCTION salesorder.pipeline_folded_to() IS
 	'The time up to which pipeline_closed holds the closed orders (report_pipeline reads those closed since)';
-COMMENT ON FUNCTION salesorder.pipeline_reset() IS 'Trigger: a TRUNCATE of sales_order forgets the pipeline checkpoint';
+COMMENT ON FUNCTION salesorder.pipeline_reset() IS
+	'Trigger: a TRUNCATE of sales_order, or a replica session''s writes (a restore), make the pipeline checkpoint start again';
 COMMENT ON VIEW salesorder.report_approvals IS 'Every open approval step';
 COMMENT ON VIEW salesorder.report_delayed IS 'Orders that are late or at risk';
 COMMENT ON VIEW salesorder.report_low_stock IS 'Stock below its reorder point or awaited by backorders (with the number of waiting orders)';

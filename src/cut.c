@@ -33,13 +33,30 @@
  *	  therefore comes from a transaction noted here or ended.
  *
  * Prepared transactions end their virtual id at PREPARE but commit later:
- * while one is pending in the database a cut is not ready (and a caller
- * that would wait is told to finish it).
+ * while one is pending in the database a cut is not ready (a caller that
+ * would wait is told to finish it; the worker logs it and tries again).
+ *
+ * Two callers that wait (checkpoint_ledger(), checkpoint_pipeline()) would
+ * each note the other and wait for it: so_cut_manual() lets one at a time
+ * take a cut, and a second returns at once -- the first is doing the work.
+ * A cut the worker keeps across rounds is for one installation of the
+ * extension (cut->extension): a DROP and CREATE EXTENSION in between
+ * starts the sequence and the tables anew.
+ *
+ * Rows written with session_replication_role = replica (pg_restore, logical
+ * replication) keep the ids and stamps they were written with, which no cut
+ * accounts for: a statement trigger that fires only then forgets both
+ * checkpoints (ledger_reset, pipeline_reset), to be folded again.
+ *
+ * The time cut assumes the clock does not step back between a stamp and
+ * the cut (NTP slews; a backward step of more than the time between them
+ * could leave an order out of report_pipeline's fold).
  *
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
 
+#include "commands/extension.h"
 #include "miscadmin.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
@@ -71,6 +88,7 @@ so_cut_begin(SoCut *cut, MemoryContext cxt)
 	VirtualTransactionId *vxids;
 	int			n;
 
+	cut->extension = get_extension_oid("salesorder", false);
 	so_execute(&ledger_last_plan, NULL, NULL, true, 1);
 	cut->ledger_upto = DatumGetInt64(so_getdatum(0, 1, &isnull));
 	if (isnull)
@@ -114,12 +132,24 @@ so_cut_ready(SoCut *cut, bool wait)
 	prepared = so_getint64(0, 1);
 	if (prepared == 0)
 		return true;
-	if (wait)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("a checkpoint cannot be taken while a prepared transaction is pending"),
-				 errdetail("%lld prepared transactions of this database may still commit rows the checkpoint would leave out.",
-						   (long long) prepared),
-				 errhint("Finish them with COMMIT PREPARED or ROLLBACK PREPARED (see pg_prepared_xacts).")));
+	ereport(wait ? ERROR : LOG,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("a checkpoint cannot be taken while a prepared transaction is pending"),
+			 errdetail("%lld prepared transactions of this database may still commit rows the checkpoint would leave out.",
+					   (long long) prepared),
+			 errhint("Finish them with COMMIT PREPARED or ROLLBACK PREPARED (see pg_prepared_xacts).")));
 	return false;
+}
+
+/*
+ * Whether this caller may take a waiting cut now: false when another
+ * session's checkpoint function is taking one (the caller then returns
+ * what the checkpoint holds).  Held until the end of the transaction.
+ */
+#define CUT_LOCK_KIND 0x5343	/* 'SC' */
+
+bool
+so_cut_manual(void)
+{
+	return so_xact_try_lock(CUT_LOCK_KIND, 0, ExclusiveLock);
 }

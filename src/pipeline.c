@@ -17,7 +17,8 @@
  * A fold runs up to a cut (cut.c): the clock when the cut was read, once
  * every transaction running then has ended.  checkpoint_pipeline() waits
  * for them; the background worker folds with the ledger checkpoint, never
- * waiting.  A TRUNCATE of sales_order forgets the fold.
+ * waiting.  A TRUNCATE of sales_order forgets the fold, and so does a
+ * write by a replica session (see cut.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -90,6 +91,11 @@ so_pipeline_fold(SoCut *cut)
 	return cut->closed_before;
 }
 
+static SoPlan pipeline_folded_plan = {
+	"SELECT k.folded_to FROM salesorder.pipeline_checkpoint k",
+	0, {InvalidOid}
+};
+
 static Datum
 checkpoint_pipeline_work(void *arg)
 {
@@ -99,6 +105,14 @@ checkpoint_pipeline_work(void *arg)
 	so_require_read_committed("salesorder.checkpoint_pipeline()",
 							  "Under a transaction snapshot, orders closed after the snapshot would be left out of the checkpoint.");
 
+	if (!so_cut_manual())
+	{
+		/* Another session is checkpointing: what the checkpoint holds. */
+		bool		isnull;
+
+		so_execute(&pipeline_folded_plan, NULL, NULL, false, 1);
+		return so_getdatum(0, 1, &isnull);
+	}
 	so_cut_begin(&cut, CurrentMemoryContext);
 	(void) so_cut_ready(&cut, true);
 	return TimestampTzGetDatum(so_pipeline_fold(&cut));
@@ -182,7 +196,10 @@ static SoPlan pipeline_forget_plan = {
 
 /*
  * BEFORE TRUNCATE ON sales_order FOR EACH STATEMENT: the folded orders are
- * gone, so is their fold.
+ * gone, so is their fold.  And AFTER INSERT OR UPDATE OR DELETE FOR EACH
+ * STATEMENT, enabled for replica sessions only (pg_restore, logical
+ * replication): their rows keep stamps no cut accounted for, so the fold
+ * starts again from the beginning.
  */
 Datum
 so_pipeline_reset(PG_FUNCTION_ARGS)
@@ -191,8 +208,8 @@ so_pipeline_reset(PG_FUNCTION_ARGS)
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "pipeline_reset: not called by trigger manager");
-	if (!TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
-		elog(ERROR, "pipeline_reset: must be fired by TRUNCATE");
+	if (!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
+		elog(ERROR, "pipeline_reset: must be fired for each statement");
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");

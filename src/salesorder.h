@@ -107,6 +107,7 @@ extern Datum so_make_array(Datum *elems, bool *nulls, int n, Oid elemtype);
 extern void so_require_args(FunctionCallInfo fcinfo, int nargs, ...);
 extern Oid	so_relid(const char *relname);
 extern void so_xact_lock(uint16 kind, int64 key, LOCKMODE mode);
+extern bool so_xact_try_lock(uint16 kind, int64 key, LOCKMODE mode);
 extern void so_require_read_committed(const char *function, const char *detail);
 
 /* ---- json_input.c ---- */
@@ -325,6 +326,7 @@ extern int64 so_archive_batch(int64 keep_s, int max_rows);
 /* ---- cut.c ---- */
 typedef struct SoCut
 {
+	Oid			extension;		/* the installation it was taken in */
 	int64		ledger_upto;	/* the ledger sequence's last value */
 	TimestampTz closed_before;	/* the clock when it was read */
 	void	   *vxids;			/* VirtualTransactionIds running then */
@@ -332,6 +334,7 @@ typedef struct SoCut
 } SoCut;
 extern void so_cut_begin(SoCut *cut, MemoryContext cxt);
 extern bool so_cut_ready(SoCut *cut, bool wait);
+extern bool so_cut_manual(void);
 
 /* ---- ledger_checkpoint.c ---- */
 extern int64 so_ledger_cut_fold(SoCut *cut, int64 max_ids);

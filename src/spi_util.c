@@ -138,6 +138,17 @@ so_xact_lock(uint16 kind, int64 key, LOCKMODE mode)
 	(void) LockAcquire(&tag, mode, false, false);
 }
 
+/* so_xact_lock without waiting: whether the lock was free. */
+bool
+so_xact_try_lock(uint16 kind, int64 key, LOCKMODE mode)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) ((uint64) key >> 32),
+						 (uint32) key, kind);
+	return LockAcquire(&tag, mode, false, true) != LOCKACQUIRE_NOT_AVAIL;
+}
+
 /*
  * A function that reads what others committed after it started waiting or
  * reading runs at READ COMMITTED only (25000 otherwise); detail says what a
@@ -204,5 +215,10 @@ so_interval_seconds(const Interval *age, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must not be negative", what)));
+	/* Ages are subtracted from a timestamp in microseconds. */
+	if (secs > (int64) 1000 * 366 * SECS_PER_DAY)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be at most 1000 years", what)));
 	return secs;
 }

@@ -173,6 +173,11 @@ run_task(SoTask task, const char *what)
 	{
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
+		/*
+		 * Whatever default_transaction_isolation says: a checkpoint's fold
+		 * must see what committed while the cut was waited for.
+		 */
+		XactIsoLevel = XACT_READ_COMMITTED;
 		PushActiveSnapshot(GetTransactionSnapshot());
 		if (!OidIsValid(get_extension_oid("salesorder", true)))
 			result = TASK_NOT_INSTALLED;
@@ -318,6 +323,10 @@ checkpoint_task(void)
 {
 	int64		upto;
 
+	/* A cut of an installation dropped since is no cut of this one. */
+	if (checkpoint_cut_noted &&
+		checkpoint_cut.extension != get_extension_oid("salesorder", false))
+		checkpoint_cut_noted = false;
 	if (!checkpoint_cut_noted)
 	{
 		if (checkpoint_cut.vxids)

@@ -614,7 +614,8 @@ COMMENT ON FUNCTION salesorder.checkpoint_pipeline() IS
 	'Folds the orders completed or cancelled so far into pipeline_closed, after waiting for the transactions that may still close some; returns the checkpoint''s time';
 COMMENT ON FUNCTION salesorder.pipeline_folded_to() IS
 	'The time up to which pipeline_closed holds the closed orders (report_pipeline reads those closed since)';
-COMMENT ON FUNCTION salesorder.pipeline_reset() IS 'Trigger: a TRUNCATE of sales_order forgets the pipeline checkpoint';
+COMMENT ON FUNCTION salesorder.pipeline_reset() IS
+	'Trigger: a TRUNCATE of sales_order, or a replica session''s writes (a restore), make the pipeline checkpoint start again';
 
 -- The archive of the append-only history (src/archive.c): ledger rows and
 -- status history of closed orders move, once older than
@@ -1235,6 +1236,30 @@ RETURNS text
 AS 'MODULE_PATHNAME', 'so_order_health'
 LANGUAGE C STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
+
+-- Rows a replica session writes (pg_restore, logical replication) keep ids
+-- no checkpoint cut accounted for: the ledger checkpoint starts again from
+-- the beginning (src/cut.c).  Fires in replica sessions only.
+CREATE FUNCTION salesorder.ledger_reset()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'so_ledger_reset'
+LANGUAGE C SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+
+CREATE TRIGGER ledger_reset_replica
+	AFTER INSERT ON salesorder.stock_movement
+	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.ledger_reset();
+ALTER TABLE salesorder.stock_movement ENABLE REPLICA TRIGGER ledger_reset_replica;
+COMMENT ON FUNCTION salesorder.ledger_reset() IS
+	'Trigger: a replica session''s ledger rows (a restore) make the ledger checkpoint start again';
+REVOKE EXECUTE ON FUNCTION salesorder.ledger_reset() FROM PUBLIC;
+
+-- The same for rows a replica session writes (pg_restore, logical
+-- replication): their stamps predate any cut (src/cut.c).
+CREATE TRIGGER pipeline_reset_replica
+	AFTER INSERT OR UPDATE OR DELETE ON salesorder.sales_order
+	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.pipeline_reset();
+ALTER TABLE salesorder.sales_order ENABLE REPLICA TRIGGER pipeline_reset_replica;
 
 -- create_roles() grants the new functions; run it again where the roles
 -- exist (SELECT salesorder.create_roles()).
