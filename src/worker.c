@@ -29,7 +29,8 @@
  *		once they have all ended -- so that the worker never waits for
  *		them; LEDGER_BATCH ledger ids a transaction, so that a long
  *		interval's fold never holds back the wake-ups.
- *	  archiving (every 10 minutes when salesorder.archive_after is set):
+ *	  archiving (every 10 minutes, or as often as salesorder.archive_after
+ *		when that is shorter; never when it is 0):
  *		what archive_history() does, ARCHIVE_BATCH rows of each table a
  *		transaction.
  *
@@ -359,10 +360,11 @@ checkpoint_task(void)
 #define ARCHIVE_BATCH 10000
 #define ARCHIVE_INTERVAL_MS 600000
 
+/* Every 10 minutes; as often as salesorder.archive_after, when shorter. */
 static int64
 archive_interval_ms(void)
 {
-	return so_archive_after_s > 0 ? ARCHIVE_INTERVAL_MS : 0;
+	return Min(ARCHIVE_INTERVAL_MS, (int64) so_archive_after_s * 1000);
 }
 
 static void

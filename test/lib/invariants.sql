@@ -1,5 +1,6 @@
 -- Every invariant the extension promises, as rows of problems: no rows
--- when healthy.  Used by the soak test every minute and at the end, and by
+-- when healthy.  The history and the ledger are read whole: what is still
+-- in their tables and what archive_history() moved to the archives.  Used by the soak test every minute and at the end, and by
 -- the stock stress test after its run.
 SELECT 'verify_stock: ' || problem AS problem FROM salesorder.verify_stock()
 UNION ALL
@@ -11,10 +12,14 @@ WHERE o.line_count <> (SELECT count(*) FROM salesorder.order_line l WHERE l.orde
    OR o.total_amount <> (SELECT coalesce(sum(l.amount), 0) FROM salesorder.order_line l WHERE l.order_id = o.id)
 UNION ALL
 SELECT 'status and history disagree for order ' || o.id FROM salesorder.sales_order o
-WHERE o.status IS DISTINCT FROM (SELECT h.to_status FROM salesorder.order_status_history h
+WHERE o.status IS DISTINCT FROM (SELECT h.to_status FROM (SELECT id, order_id, to_status, from_status, kind, reason FROM salesorder.order_status_history
+	  UNION ALL
+	  SELECT id, order_id, to_status, from_status, kind, reason FROM salesorder.order_status_history_archive) h
 								 WHERE h.order_id = o.id AND h.kind = 'status' ORDER BY h.id DESC LIMIT 1)
 UNION ALL
-SELECT 'history row without its event: ' || h.id FROM salesorder.order_status_history h
+SELECT 'history row without its event: ' || h.id FROM (SELECT id, order_id, to_status, from_status, kind, reason FROM salesorder.order_status_history
+	  UNION ALL
+	  SELECT id, order_id, to_status, from_status, kind, reason FROM salesorder.order_status_history_archive) h
 WHERE h.from_status IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM salesorder.order_event e
 				  WHERE e.order_id = h.order_id AND (e.payload ->> 'history_id')::bigint = h.id)
@@ -26,11 +31,26 @@ SELECT 'ledger and line disagree: ' || l.order_id || '/' || l.line_no
 FROM salesorder.order_line l
 LEFT JOIN (SELECT order_id, line_no, sum(reserved_delta) AS r,
 				  -sum(on_hand_delta) FILTER (WHERE kind = 'shipment') AS s
-		   FROM salesorder.stock_movement WHERE order_id IS NOT NULL GROUP BY 1, 2) m
+		   FROM (SELECT order_id, line_no, kind, on_hand_delta, reserved_delta FROM salesorder.stock_movement
+			UNION ALL
+			SELECT order_id, line_no, kind, on_hand_delta, reserved_delta FROM salesorder.stock_movement_archive) m0 WHERE order_id IS NOT NULL GROUP BY 1, 2) m
 	ON m.order_id = l.order_id AND m.line_no = l.line_no
 WHERE coalesce(m.r, 0) <> l.reserved_qty OR coalesce(m.s, 0) <> l.shipped_qty
 UNION ALL
 SELECT 'report differs from the raw GROUP BY' WHERE EXISTS (
 	(SELECT * FROM salesorder.report_sales EXCEPT ALL SELECT * FROM salesorder.report_sales_raw)
 	UNION ALL
-	(SELECT * FROM salesorder.report_sales_raw EXCEPT ALL SELECT * FROM salesorder.report_sales));
+	(SELECT * FROM salesorder.report_sales_raw EXCEPT ALL SELECT * FROM salesorder.report_sales))
+UNION ALL
+SELECT 'report_pipeline differs from the raw GROUP BY' WHERE EXISTS (
+	(SELECT * FROM salesorder.report_pipeline
+	 EXCEPT ALL
+	 SELECT o.status, salesorder.order_health(o.status, o.promised_date, o.stage),
+			count(*), sum(o.total_amount), min(o.created_at), max(o.created_at)
+	 FROM salesorder.sales_order o GROUP BY 1, 2)
+	UNION ALL
+	(SELECT o.status, salesorder.order_health(o.status, o.promised_date, o.stage),
+			count(*), sum(o.total_amount), min(o.created_at), max(o.created_at)
+	 FROM salesorder.sales_order o GROUP BY 1, 2
+	 EXCEPT ALL
+	 SELECT * FROM salesorder.report_pipeline));

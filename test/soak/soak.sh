@@ -2,7 +2,8 @@
 #
 # make soak: the whole order process -- creation, approval and rejection,
 # revision, change requests, shipments, cancellations, receipts, closing,
-# rollup compaction and delay flagging -- from 16 concurrent clients for
+# rollup compaction, delay flagging, checkpoints and archiving (by the
+# worker, every few seconds) -- from 16 concurrent clients for
 # SALESORDER_SOAK_SECONDS (default 600), with every invariant checked every
 # minute while it runs and once more at the end.  Not part of make test.
 # Runs against the database in PGDATABASE (test/run.sh soak creates it).
@@ -24,6 +25,13 @@ check() {
 }
 
 "${psql[@]}" -f "$here/soak.sql" >/dev/null
+# The worker checkpoints and archives while the clients work, as fast as it
+# can: closed orders' history moves to the archives under the invariants.
+"${psql[@]}" <<'SQL' >/dev/null
+ALTER SYSTEM SET salesorder.checkpoint_interval = '2s';
+ALTER SYSTEM SET salesorder.archive_after = '20s';
+SELECT pg_reload_conf();
+SQL
 echo "soak: 16 clients for ${seconds}s"
 "$bindir/pgbench" -n -c 16 -j 2 -T "$seconds" -f "$here/soak.pgbench" >"$here/../../soak-pgbench.log" 2>&1 &
 bench=$!
@@ -52,8 +60,10 @@ SELECT format('operations: %s', string_agg(kind || ' ' || outcome || '=' || n, '
 FROM (SELECT kind, outcome, count(*) AS n FROM soak_log GROUP BY 1, 2) c;
 SELECT format('orders by status: %s', string_agg(status || '=' || n, ', ' ORDER BY status))
 FROM (SELECT status, count(*) AS n FROM salesorder.sales_order GROUP BY 1) s;
-SELECT format('events %s, ledger rows %s, change requests %s',
+SELECT format('events %s, ledger rows %s (%s archived), history rows archived %s, change requests %s',
 	(SELECT count(*) FROM salesorder.order_event), (SELECT count(*) FROM salesorder.stock_movement),
+	(SELECT count(*) FROM salesorder.stock_movement_archive),
+	(SELECT count(*) FROM salesorder.order_status_history_archive),
 	(SELECT count(*) FROM salesorder.change_request));
 SQL
 [ "$failed" -eq 0 ] && echo "soak passed" || echo "soak FAILED"
