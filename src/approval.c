@@ -20,6 +20,11 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "approval.h"
+#include "order.h"
+#include "rollup.h"
+#include "status.h"
+#include "stock.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"

@@ -28,6 +28,7 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "archive.h"
 
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"

@@ -18,6 +18,12 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "approval.h"
+#include "change.h"
+#include "order.h"
+#include "rollup.h"
+#include "status.h"
+#include "stock.h"
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"

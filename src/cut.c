@@ -55,6 +55,7 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "checkpoint.h"
 
 #include "commands/extension.h"
 #include "miscadmin.h"

@@ -40,6 +40,7 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "events.h"
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"

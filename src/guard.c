@@ -20,6 +20,10 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "archive.h"
+#include "order.h"
+#include "reference_guard.h"
+#include "status.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"

@@ -13,6 +13,7 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "order.h"
 
 #include "fmgr.h"
 #include "utils/builtins.h"

@@ -18,6 +18,7 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "checkpoint.h"
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"

@@ -20,6 +20,14 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "approval.h"
+#include "change.h"
+#include "events.h"
+#include "order.h"
+#include "reference_guard.h"
+#include "rollup.h"
+#include "status.h"
+#include "stock.h"
 
 #include "access/xact.h"
 

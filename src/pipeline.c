@@ -23,6 +23,7 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "checkpoint.h"
 
 #include "access/table.h"
 #include "access/tableam.h"

@@ -47,6 +47,7 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "reference_guard.h"
 
 #include "access/htup_details.h"
 #include "access/xact.h"

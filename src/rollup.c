@@ -15,6 +15,8 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "order.h"
+#include "rollup.h"
 
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"

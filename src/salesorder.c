@@ -6,10 +6,15 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "archive.h"
+#include "events.h"
+#include "retention.h"
+#include "worker.h"
 
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "pgtime.h"
+
 #include "utils/guc.h"
 #include "utils/varlena.h"
 

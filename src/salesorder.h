@@ -1,18 +1,16 @@
 /*-------------------------------------------------------------------------
  *
  * salesorder.h
- *	  Declarations shared by the salesorder C sources.
+ *	  What every salesorder C source needs.
  *
- * One file a concern:
- *	  salesorder.c	module load, GUCs
- *	  privilege.c	acting user, privilege switch, access checks
- *	  spi_util.c	SPI plans kept per backend, small datum helpers
- *	  json_input.c	parsing and validating the jsonb arguments
- *	  status.c		the state machine (transition check, history)
- *	  guard.c		triggers that guard the order tables and the ledger
- *	  order.c		the order lifecycle functions
- *	  visibility.c	who sees which orders (row-level security and functions)
- *	  worker.c		the background worker (wake-ups, compaction, delays)
+ * The common header: the SQLSTATEs, the module's settings and the helpers
+ * every source uses -- privilege.c (acting user, privilege switch),
+ * visibility.c (who sees which orders), spi_util.c (kept SPI plans, datum
+ * helpers) and json_input.c (the jsonb arguments).  Each other module
+ * declares what it offers in a header of its own (status.h, stock.h,
+ * order.h, approval.h, reference_guard.h, change.h, events.h,
+ * checkpoint.h, archive.h, retention.h, rollup.h, tracking.h, worker.h),
+ * included by the sources that use it.
  *
  *-------------------------------------------------------------------------
  */
@@ -49,6 +47,10 @@
 /* ---- salesorder.c ---- */
 extern bool so_allow_self_approval;
 extern char *so_pool_logins;
+
+extern int	so_at_risk_days;
+extern int	so_tracking_days;
+extern char *so_report_timezone;
 
 /* ---- privilege.c ---- */
 
@@ -172,201 +174,5 @@ extern void so_parse_order_options(Jsonb *options, SoOrderOptions *opts);
 extern void so_check_reason(const char *what, text *reason);
 extern Datum so_check_quantity(const char *name, Datum qty, bool signed_delta);
 extern SoShipInput *so_parse_ship_lines(Jsonb *lines, int *nlines);
-
-/* ---- status.c ---- */
-extern char *so_status_label(Datum enum_value);
-extern void so_check_transition(const char *order_no, const char *from,
-								const char *to, const char *hold_from,
-								bool direct);
-extern void so_write_history(int64 order_id, int64 customer_id,
-							 const char *from, const char *to,
-							 const char *reason);
-extern void so_write_history_kind(int64 order_id, int64 customer_id,
-								  const char *from, const char *to,
-								  const char *kind, const char *reason);
-extern void so_write_history_event(int64 order_id, int64 customer_id,
-								   const char *from, const char *to,
-								   const char *kind, const char *event_kind,
-								   const char *reason);
-
-/* ---- stock.c ---- */
-
-/* A line to reserve: want is the quantity to cover; the rest is filled in. */
-typedef struct SoStockLine
-{
-	int			line_no;
-	int64		product_id;
-	Datum		want;
-	Datum		reserved;		/* out */
-	Datum		backorder;		/* out */
-} SoStockLine;
-
-/* One ledger row: deltas of on_hand and reserved for a product (and line). */
-typedef struct SoStockMove
-{
-	int64		product_id;
-	int			line_no;		/* 0: not an order line */
-	Datum		on_hand_delta;
-	Datum		reserved_delta;
-} SoStockMove;
-
-extern bool so_reserve_lines(int64 order_id, int64 customer_id,
-							 int64 warehouse_id, SoStockLine *lines, int n,
-							 bool allow_backorder);
-extern void so_release_order(int64 order_id, int64 customer_id,
-							 int64 warehouse_id, const char *why);
-extern void so_store_reservations(int64 order_id, SoStockLine *lines, int n);
-extern char *so_product_sku(int64 product_id);
-extern void so_lock_stock_for(int64 warehouse_id, SoStockMove *moves, int n);
-extern void so_move_stock(int64 warehouse_id, int64 order_id,
-						  int64 customer_id, const char *kind,
-						  const char *note, SoStockMove *moves, int n);
-
-/* ---- order.c ---- */
-
-/* A line after product look-up, with its amounts. */
-typedef struct SoLine
-{
-	int64		product_id;
-	char	   *category;		/* the product's, for the report rollup */
-	Datum		qty;
-	Datum		unit_price;
-	Datum		discount_pct;
-	Datum		gross;
-	Datum		amount;
-	char	   *note;
-} SoLine;
-
-extern SoLine *so_resolve_lines(SoLineInput *in, int n);
-
-/* An order row locked FOR UPDATE by so_lock_order(). */
-typedef struct SoLockedOrder
-{
-	int64		id;
-	char	   *status;
-	char	   *order_no;
-	int64		customer_id;
-	char	   *hold_from;
-	int			line_count;
-	int64		warehouse_id;
-	bool		allow_backorder;
-	char	   *created_by;
-} SoLockedOrder;
-
-extern void so_compute_line(Datum qty, Datum unit_price, Datum discount_pct,
-							Datum *gross, Datum *amount);
-extern void so_lock_order(int64 order_id, SoLockedOrder *o);
-extern void so_lock_order_for(int64 order_id, SoLockedOrder *o,
-							  bool check_access);
-extern Datum so_set_status(const SoLockedOrder *o, const char *to,
-						   const char *reason);
-extern Datum so_order_status(int64 order_id);
-extern void so_set_needs_stock(int64 order_id, bool needs_stock);
-
-
-/* ---- approval.c ---- */
-
-/* What the approval rules look at when an order is submitted. */
-typedef struct SoSubmission
-{
-	int64		order_id;		/* 0 before the order row exists */
-	int64		customer_id;
-	Datum		total;			/* numeric */
-	Datum		max_discount;	/* numeric: the largest line discount */
-	const char *special_requirements;	/* NULL: none */
-	bool		backordered;
-} SoSubmission;
-
-/* A rule that fired: it becomes one approval_step. */
-typedef struct SoFiredRule
-{
-	int64		rule_id;
-	int			level;
-	char	   *department;
-	char	   *approver_role;
-	char	   *reason;
-	Datum		figures;		/* jsonb */
-} SoFiredRule;
-
-extern int	so_evaluate_rules(const SoSubmission *sub, SoFiredRule **fired);
-extern void so_insert_steps(int64 order_id, int64 customer_id,
-							int64 change_request_id, int round,
-							SoFiredRule *fired, int n);
-extern int	so_decide_steps(int64 order_id, int64 change_request_id,
-							const char *subject, const char *requester,
-							const char *requester_login,
-							bool approve, const char *comment,
-							char **decided_out);
-extern int	so_next_round(int64 order_id);
-extern char *so_steps_summary(SoFiredRule *fired, int n);
-extern void so_close_steps(int64 order_id, const char *why);
-
-/* ---- reference_guard.c ---- */
-extern bool so_stock_has_ledger(int64 warehouse_id, int64 product_id);
-extern void so_lock_order_lines(void);
-extern void so_lock_orders(void);
-extern void so_check_order_warehouse(int64 warehouse_id);
-extern int	so_look_up_warehouse(int64 warehouse_id);
-
-/* ---- change.c ---- */
-extern void so_close_change_requests(int64 order_id, const char *why);
-
-/* ---- events.c ---- */
-extern void so_events_init(void);
-extern int64 so_emit_event(int64 order_id, int64 customer_id, const char *kind,
-						   const char *payload);
-extern void so_prepare_events(void);
-extern int64 so_event_horizon_now(void);
-
-/* ---- archive.c ---- */
-extern int	so_archive_after_s;
-extern bool so_in_archive_move(void);
-extern int64 so_archive_batch(int64 keep_s, int max_rows);
-
-/* ---- cut.c ---- */
-typedef struct SoCut
-{
-	Oid			extension;		/* the installation it was taken in */
-	int64		ledger_upto;	/* the ledger sequence's last value */
-	TimestampTz closed_before;	/* the clock when it was read */
-	void	   *vxids;			/* VirtualTransactionIds running then */
-	int			nvxids;
-} SoCut;
-extern void so_cut_begin(SoCut *cut, MemoryContext cxt);
-extern bool so_cut_ready(SoCut *cut, bool wait);
-extern bool so_cut_manual(void);
-
-/* ---- ledger_checkpoint.c ---- */
-extern int64 so_ledger_cut_fold(SoCut *cut, int64 max_ids);
-
-/* ---- pipeline.c ---- */
-extern TimestampTz so_pipeline_fold(SoCut *cut);
-
-/* ---- retention.c ---- */
-extern int	so_event_retention_s;
-extern int	so_trim_events_batch(int64 keep_s, int max_events);
-
-/* ---- rollup.c ---- */
-extern void so_rollup_order(int64 order_id, int sign);
-struct SoLine;
-extern void so_rollup_lines(const char *region, const char *segment,
-							const struct SoLine *lines, int n);
-extern bool so_status_counts(const char *status);
-
-/* ---- tracking.c ---- */
-extern int	so_flag_delays_batch(TimestampTz as_of, int limit);
-
-/* ---- worker.c ---- */
-extern char *so_worker_databases;
-extern int	so_notify_interval_ms;
-extern int	so_compact_interval_ms;
-extern int	so_checkpoint_interval_s;
-extern int	so_flag_delays_interval_s;
-extern void so_register_workers(void);
-
-/* ---- salesorder.c ---- */
-extern int	so_at_risk_days;
-extern int	so_tracking_days;
-extern char *so_report_timezone;
 
 #endif							/* SALESORDER_H */

@@ -13,6 +13,10 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "change.h"
+#include "events.h"
+#include "order.h"
+#include "stock.h"
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"

@@ -11,6 +11,8 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "events.h"
+#include "status.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_enum.h"

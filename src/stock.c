@@ -23,6 +23,8 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "events.h"
+#include "stock.h"
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"

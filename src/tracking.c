@@ -6,6 +6,10 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "events.h"
+#include "order.h"
+#include "status.h"
+#include "tracking.h"
 
 #include "access/table.h"
 #include "access/tableam.h"

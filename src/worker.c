@@ -48,6 +48,12 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "archive.h"
+#include "checkpoint.h"
+#include "events.h"
+#include "retention.h"
+#include "tracking.h"
+#include "worker.h"
 
 #include "access/xact.h"
 #include "catalog/pg_extension.h"

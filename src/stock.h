@@ -1,0 +1,44 @@
+/*-------------------------------------------------------------------------
+ *
+ * stock.h
+ *	  Reservations, releases and the stock ledger writer (stock.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SO_STOCK_H
+#define SO_STOCK_H
+
+#include "salesorder.h"
+
+/* A line to reserve: want is the quantity to cover; the rest is filled in. */
+typedef struct SoStockLine
+{
+	int			line_no;
+	int64		product_id;
+	Datum		want;
+	Datum		reserved;		/* out */
+	Datum		backorder;		/* out */
+} SoStockLine;
+
+/* One ledger row: deltas of on_hand and reserved for a product (and line). */
+typedef struct SoStockMove
+{
+	int64		product_id;
+	int			line_no;		/* 0: not an order line */
+	Datum		on_hand_delta;
+	Datum		reserved_delta;
+} SoStockMove;
+
+extern bool so_reserve_lines(int64 order_id, int64 customer_id,
+							 int64 warehouse_id, SoStockLine *lines, int n,
+							 bool allow_backorder);
+extern void so_release_order(int64 order_id, int64 customer_id,
+							 int64 warehouse_id, const char *why);
+extern void so_store_reservations(int64 order_id, SoStockLine *lines, int n);
+extern char *so_product_sku(int64 product_id);
+extern void so_lock_stock_for(int64 warehouse_id, SoStockMove *moves, int n);
+extern void so_move_stock(int64 warehouse_id, int64 order_id,
+						  int64 customer_id, const char *kind,
+						  const char *note, SoStockMove *moves, int n);
+
+#endif							/* SO_STOCK_H */
