@@ -19,9 +19,11 @@ OBJS = \
 	src/status.o \
 	src/guard.o \
 	src/reference_guard.o \
+	src/order_row.o \
 	src/order.o \
 	src/stock.o \
 	src/ship.o \
+	src/approval_steps.o \
 	src/approval.o \
 	src/change.o \
 	src/events.o \
