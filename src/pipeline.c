@@ -25,15 +25,11 @@
 #include "salesorder.h"
 #include "checkpoint.h"
 
-#include "access/table.h"
-#include "access/tableam.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "utils/lsyscache.h"
-#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(so_checkpoint_pipeline);
@@ -141,6 +137,27 @@ so_checkpoint_pipeline(PG_FUNCTION_ARGS)
  * reads the one row directly, as the checkpoint's table is not granted to
  * the readers of the report, once per call site and query.
  */
+typedef struct FoldedTo
+{
+	AttrNumber	att;
+	bool		found;
+	TimestampTz value;
+} FoldedTo;
+
+static void
+read_folded_to(TupleTableSlot *slot, void *arg)
+{
+	FoldedTo   *f = (FoldedTo *) arg;
+	bool		isnull;
+	Datum		d = slot_getattr(slot, f->att, &isnull);
+
+	if (!isnull)
+	{
+		f->found = true;
+		f->value = DatumGetTimestampTz(d);
+	}
+}
+
 Datum
 so_pipeline_folded_to(PG_FUNCTION_ARGS)
 {
@@ -148,41 +165,17 @@ so_pipeline_folded_to(PG_FUNCTION_ARGS)
 
 	if (cached == NULL)
 	{
-		Oid			relid = get_relname_relid("pipeline_checkpoint",
-											  get_namespace_oid("salesorder", false));
-		Relation	rel;
-		TableScanDesc scan;
-		TupleTableSlot *slot;
-		bool		pushed = false;
-		bool		found;
-		bool		isnull = true;
-		Datum		value = (Datum) 0;
+		FoldedTo	f = {get_attnum(so_relid("pipeline_checkpoint"), "folded_to"),
+		false, 0};
 
-		if (!OidIsValid(relid))
-			elog(ERROR, "salesorder.pipeline_checkpoint does not exist");
-		if (!ActiveSnapshotSet())
-		{
-			PushActiveSnapshot(GetTransactionSnapshot());
-			pushed = true;
-		}
-		rel = table_open(relid, AccessShareLock);
-		slot = table_slot_create(rel, NULL);
-		scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
-		found = table_scan_getnextslot(scan, ForwardScanDirection, slot);
-		if (found)
-			value = slot_getattr(slot, get_attnum(relid, "folded_to"), &isnull);
-		if (!found || isnull)
+		so_scan_table("pipeline_checkpoint", read_folded_to, &f);
+		if (!f.found)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_CORRUPTED),
 					 errmsg("salesorder.pipeline_checkpoint has no checkpoint row"),
 					 errhint("Insert it again: INSERT INTO salesorder.pipeline_checkpoint DEFAULT VALUES, then SELECT salesorder.checkpoint_pipeline() after emptying salesorder.pipeline_closed.")));
 		cached = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(TimestampTz));
-		*cached = DatumGetTimestampTz(value);
-		table_endscan(scan);
-		ExecDropSingleTupleTableSlot(slot);
-		table_close(rel, AccessShareLock);
-		if (pushed)
-			PopActiveSnapshot();
+		*cached = f.value;
 		fcinfo->flinfo->fn_extra = cached;
 	}
 	PG_RETURN_TIMESTAMPTZ(*cached);

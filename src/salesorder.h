@@ -108,6 +108,8 @@ extern Datum so_text_datum(const char *s);
 extern Datum so_make_array(Datum *elems, bool *nulls, int n, Oid elemtype);
 extern void so_require_args(FunctionCallInfo fcinfo, int nargs, ...);
 extern Oid	so_relid(const char *relname);
+typedef void (*SoRowCallback) (struct TupleTableSlot *slot, void *arg);
+extern void so_scan_table(const char *relname, SoRowCallback row, void *arg);
 extern void so_xact_lock(uint16 kind, int64 key, LOCKMODE mode);
 extern bool so_xact_try_lock(uint16 kind, int64 key, LOCKMODE mode);
 extern void so_require_read_committed(const char *function, const char *detail);

@@ -12,6 +12,8 @@
  */
 #include "salesorder.h"
 
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "miscadmin.h"
@@ -22,6 +24,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/numeric.h"
+#include "utils/snapmgr.h"
 
 /*
  * Run a kept plan; SPI must be connected.  Returns SPI_processed.
@@ -128,25 +131,27 @@ so_make_array(Datum *elems, bool *nulls, int n, Oid elemtype)
  * field is kind: the pg_advisory_* functions set that field to 1 or 2, so
  * no SQL caller can take or hold one of ours.  Released at commit or abort.
  */
-void
-so_xact_lock(uint16 kind, int64 key, LOCKMODE mode)
+static LockAcquireResult
+xact_lock(uint16 kind, int64 key, LOCKMODE mode, bool dont_wait)
 {
 	LOCKTAG		tag;
 
 	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) ((uint64) key >> 32),
 						 (uint32) key, kind);
-	(void) LockAcquire(&tag, mode, false, false);
+	return LockAcquire(&tag, mode, false, dont_wait);
+}
+
+void
+so_xact_lock(uint16 kind, int64 key, LOCKMODE mode)
+{
+	(void) xact_lock(kind, key, mode, false);
 }
 
 /* so_xact_lock without waiting: whether the lock was free. */
 bool
 so_xact_try_lock(uint16 kind, int64 key, LOCKMODE mode)
 {
-	LOCKTAG		tag;
-
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) ((uint64) key >> 32),
-						 (uint32) key, kind);
-	return LockAcquire(&tag, mode, false, true) != LOCKACQUIRE_NOT_AVAIL;
+	return xact_lock(kind, key, mode, true) != LOCKACQUIRE_NOT_AVAIL;
 }
 
 /*
@@ -175,6 +180,36 @@ so_relid(const char *relname)
 	if (!OidIsValid(relid))
 		elog(ERROR, "relation salesorder.%s is missing", relname);
 	return relid;
+}
+
+/*
+ * Every row of salesorder.relname, read directly -- no SPI, no privilege
+ * check -- under the active snapshot (one taken now when there is none, as
+ * while planning), row(slot, arg) called for each: for the few rows of a
+ * table that functions called by any user, in any query, must read.
+ */
+void
+so_scan_table(const char *relname, SoRowCallback row, void *arg)
+{
+	Relation	rel = table_open(so_relid(relname), AccessShareLock);
+	bool		pushed = false;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+
+	if (!ActiveSnapshotSet())
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pushed = true;
+	}
+	slot = table_slot_create(rel, NULL);
+	scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+		row(slot, arg);
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(rel, AccessShareLock);
+	if (pushed)
+		PopActiveSnapshot();
 }
 
 /* The first nargs arguments are required: NULL is an error (22004). */

@@ -11,10 +11,7 @@
 #include "status.h"
 #include "tracking.h"
 
-#include "access/table.h"
-#include "access/tableam.h"
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
@@ -22,7 +19,6 @@
 #include "utils/date.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(so_set_stage);
@@ -230,65 +226,51 @@ so_tracking_since_fn(PG_FUNCTION_ARGS)
  */
 typedef struct ProblemStages
 {
+	MemoryContext cxt;
+	AttrNumber	stage_att;
+	AttrNumber	problem_att;
 	int			n;
+	int			cap;
 	char	  **stages;
 } ProblemStages;
+
+static void
+read_problem_stage(TupleTableSlot *slot, void *arg)
+{
+	ProblemStages *ps = (ProblemStages *) arg;
+	bool		isnull;
+	Datum		problem = slot_getattr(slot, ps->problem_att, &isnull);
+	Datum		stage;
+
+	if (isnull || !DatumGetBool(problem))
+		return;
+	stage = slot_getattr(slot, ps->stage_att, &isnull);
+	if (isnull)
+		return;
+	if (ps->n == ps->cap)
+	{
+		ps->cap *= 2;
+		ps->stages = repalloc(ps->stages, sizeof(char *) * ps->cap);
+	}
+	ps->stages[ps->n++] = MemoryContextStrdup(ps->cxt, TextDatumGetCString(stage));
+}
 
 static ProblemStages *
 problem_stages(FmgrInfo *flinfo)
 {
 	ProblemStages *ps = (ProblemStages *) flinfo->fn_extra;
 	Oid			relid;
-	Relation	rel;
-	TableScanDesc scan;
-	TupleTableSlot *slot;
-	AttrNumber	stage_att,
-				problem_att;
-	bool		pushed = false;
-	int			cap = 8;
 
 	if (ps != NULL)
 		return ps;
-	relid = get_relname_relid("production_stage",
-							  get_namespace_oid("salesorder", false));
-	if (!OidIsValid(relid))
-		elog(ERROR, "salesorder.production_stage does not exist");
+	relid = so_relid("production_stage");
 	ps = MemoryContextAllocZero(flinfo->fn_mcxt, sizeof(ProblemStages));
-	ps->stages = MemoryContextAlloc(flinfo->fn_mcxt, sizeof(char *) * cap);
-	stage_att = get_attnum(relid, "stage");
-	problem_att = get_attnum(relid, "problem");
-	if (!ActiveSnapshotSet())
-	{
-		PushActiveSnapshot(GetTransactionSnapshot());
-		pushed = true;
-	}
-	rel = table_open(relid, AccessShareLock);
-	slot = table_slot_create(rel, NULL);
-	scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
-	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
-	{
-		bool		isnull;
-		Datum		problem = slot_getattr(slot, problem_att, &isnull);
-		Datum		stage;
-
-		if (isnull || !DatumGetBool(problem))
-			continue;
-		stage = slot_getattr(slot, stage_att, &isnull);
-		if (isnull)
-			continue;
-		if (ps->n == cap)
-		{
-			cap *= 2;
-			ps->stages = repalloc(ps->stages, sizeof(char *) * cap);
-		}
-		ps->stages[ps->n++] = MemoryContextStrdup(flinfo->fn_mcxt,
-												  TextDatumGetCString(stage));
-	}
-	table_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
-	table_close(rel, AccessShareLock);
-	if (pushed)
-		PopActiveSnapshot();
+	ps->cxt = flinfo->fn_mcxt;
+	ps->stage_att = get_attnum(relid, "stage");
+	ps->problem_att = get_attnum(relid, "problem");
+	ps->cap = 8;
+	ps->stages = MemoryContextAlloc(ps->cxt, sizeof(char *) * ps->cap);
+	so_scan_table("production_stage", read_problem_stage, ps);
 	flinfo->fn_extra = ps;
 	return ps;
 }
@@ -307,7 +289,7 @@ so_order_health(PG_FUNCTION_ARGS)
 	const char *health = "yellow";
 
 	if (!PG_ARGISNULL(0))
-		status = DatumGetCString(DirectFunctionCall1(enum_out, PG_GETARG_DATUM(0)));
+		status = so_status_label(PG_GETARG_DATUM(0));
 
 	if (status && strcmp(status, "cancelled") == 0)
 		health = "grey";
