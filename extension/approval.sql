@@ -98,30 +98,114 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
 -- Credit exposure of a customer: the open (unshipped) amount of its
--- submitted orders, optionally leaving one order out.  credit_exposure_of
--- is the computation, for the extension's own use (never granted):
--- SECURITY DEFINER, the exposure counts every open order of the customer
--- whatever the caller may see of them.  credit_exposure is the public
--- entry, which first checks that the caller may see the customer: its rep,
--- the approvers of its orders, admins (else anybody could difference two
--- calls into another rep's order amounts).
+-- submitted orders.
+--
+-- What one order adds, the one definition: the whole total while the order
+-- is submitted and nothing has shipped; what is left of each line once
+-- something has; nothing for drafts and closed orders.  Internal (never
+-- granted): callers pass an order's row values.
+CREATE FUNCTION salesorder.order_exposure(status salesorder.order_status,
+	hold_from salesorder.order_status, total_amount numeric, order_id bigint)
+RETURNS numeric
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE
+		WHEN coalesce(hold_from, status) = 'partially_shipped'
+			THEN (SELECT coalesce(sum(round(l.amount * (l.qty - l.shipped_qty) / l.qty, 2)), 0)
+				  FROM salesorder.order_line l WHERE l.order_id = order_exposure.order_id)
+		WHEN coalesce(hold_from, status) IN ('pending_approval', 'approved', 'in_production')
+			THEN total_amount
+		ELSE 0 END::numeric(14,2)
+$$;
+
+-- The running sum per customer, kept by every function that moves it, in
+-- the same transaction (src/exposure.c): a credit check reads one row
+-- whatever the customer has open.  verify_credit_exposure() compares it
+-- with the sum it replaces.
+CREATE TABLE salesorder.customer_exposure (
+	customer_id	bigint PRIMARY KEY
+		REFERENCES salesorder.customer (id) ON DELETE CASCADE,
+	open_amount	numeric(14,2) NOT NULL DEFAULT 0
+) WITH (fillfactor = 50);
+SELECT pg_catalog.pg_extension_config_dump('salesorder.customer_exposure', '');
+
+-- The customer's exposure, optionally leaving one of its orders out (a
+-- change request weighs the order's new total instead of its old one).
+-- credit_exposure_of is the computation, for the extension's own use
+-- (never granted): SECURITY DEFINER, the exposure counts every open order
+-- of the customer whatever the caller may see of them.  credit_exposure is
+-- the public entry, which first checks that the caller may see the
+-- customer: its rep, the approvers of its orders, admins (else anybody
+-- could difference two calls into another rep's order amounts).
 CREATE FUNCTION salesorder.credit_exposure_of(customer_id bigint, except_order bigint DEFAULT NULL)
 RETURNS numeric
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT coalesce(sum(
-		CASE WHEN o.status = 'partially_shipped' OR o.hold_from = 'partially_shipped'
-			 THEN (SELECT coalesce(sum(round(l.amount * (l.qty - l.shipped_qty) / l.qty, 2)), 0)
-				   FROM salesorder.order_line l WHERE l.order_id = o.id)
-			 ELSE o.total_amount END), 0)::numeric(14,2)
-	FROM salesorder.sales_order o
-	WHERE o.customer_id = credit_exposure_of.customer_id
-	  AND o.id IS DISTINCT FROM except_order
-	  AND (o.status IN ('pending_approval', 'approved', 'in_production', 'partially_shipped')
-		   OR o.status = 'on_hold' AND o.hold_from IN
-			  ('pending_approval', 'approved', 'in_production', 'partially_shipped'))
+	SELECT (coalesce((SELECT e.open_amount FROM salesorder.customer_exposure e
+					  WHERE e.customer_id = credit_exposure_of.customer_id), 0)
+			- coalesce((SELECT salesorder.order_exposure(o.status, o.hold_from, o.total_amount, o.id)
+						FROM salesorder.sales_order o
+						WHERE o.id = except_order
+						  AND o.customer_id = credit_exposure_of.customer_id), 0))::numeric(14,2)
 $$;
+
+-- Customers whose running exposure differs from the sum of what their
+-- orders add; no rows when healthy.  One snapshot sees both sides at the
+-- same commit.
+CREATE FUNCTION salesorder.verify_credit_exposure()
+RETURNS TABLE (customer_id bigint, open_amount numeric, orders_open_amount numeric)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH orders AS (
+		SELECT o.customer_id,
+			   sum(salesorder.order_exposure(o.status, o.hold_from, o.total_amount, o.id)) AS amount
+		FROM salesorder.sales_order o
+		WHERE o.status IN ('pending_approval', 'approved', 'in_production',
+						   'partially_shipped', 'on_hold')
+		GROUP BY o.customer_id)
+	SELECT coalesce(e.customer_id, x.customer_id),
+		   coalesce(e.open_amount, 0)::numeric(14,2),
+		   coalesce(x.amount, 0)::numeric(14,2)
+	FROM salesorder.customer_exposure e
+	FULL JOIN orders x ON x.customer_id = e.customer_id
+	WHERE coalesce(e.open_amount, 0) <> coalesce(x.amount, 0)
+	ORDER BY 1
+$$;
+
+-- Recompute every customer's running exposure from its orders, for after
+-- writes that bypassed the functions (a logical replica that received the
+-- orders but not customer_exposure).  Returns how many customers changed.
+-- The table lock waits for the functions writing it and holds new ones
+-- back; the sum is read after it, on a fresh snapshot.
+CREATE FUNCTION salesorder.rebuild_credit_exposure()
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	n bigint;
+BEGIN
+	IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+		RAISE EXCEPTION 'rebuild_credit_exposure() must run at READ COMMITTED'
+			USING ERRCODE = 'invalid_transaction_state',
+				  HINT = 'Its sum must be read after its lock, on a fresh snapshot.';
+	END IF;
+	LOCK TABLE salesorder.customer_exposure IN EXCLUSIVE MODE;
+	WITH wrong AS (
+		SELECT v.customer_id, v.orders_open_amount
+		FROM salesorder.verify_credit_exposure() v),
+	fixed AS (
+		INSERT INTO salesorder.customer_exposure AS e (customer_id, open_amount)
+		SELECT w.customer_id, w.orders_open_amount FROM wrong w
+		ON CONFLICT (customer_id) DO UPDATE SET open_amount = excluded.open_amount
+		RETURNING 1)
+	SELECT pg_catalog.count(*) INTO n FROM fixed;
+	RETURN n;
+END
+$fn$;
 
 CREATE FUNCTION salesorder.credit_exposure(customer_id bigint, except_order bigint DEFAULT NULL)
 RETURNS numeric
@@ -139,5 +223,15 @@ COMMENT ON FUNCTION salesorder.credit_exposure(bigint, bigint) IS
 	'Open (unshipped) amount of the customer''s submitted orders; for its rep, the approvers of its orders and admins';
 COMMENT ON FUNCTION salesorder.credit_exposure_of(bigint, bigint) IS
 	'Internal: the credit exposure computation, without the access check (not granted)';
+COMMENT ON FUNCTION salesorder.order_exposure(salesorder.order_status, salesorder.order_status, numeric, bigint) IS
+	'Internal: what one order adds to its customer''s credit exposure, from its row (not granted)';
+COMMENT ON TABLE salesorder.customer_exposure IS
+	'Each customer''s credit exposure as a running sum, kept by the order functions in the same transaction';
+COMMENT ON COLUMN salesorder.customer_exposure.open_amount IS
+	'The open (unshipped) amount of the customer''s submitted orders';
+COMMENT ON FUNCTION salesorder.verify_credit_exposure() IS
+	'Customers whose running credit exposure differs from the sum over their orders; no rows when healthy';
+COMMENT ON FUNCTION salesorder.rebuild_credit_exposure() IS
+	'Recomputes every customer''s running credit exposure from its orders; returns how many changed';
 COMMENT ON FUNCTION salesorder.rule_guard() IS
 	'Trigger: an approval rule names an existing approver role';

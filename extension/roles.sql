@@ -150,7 +150,8 @@ BEGIN
 		TO salesorder_admin;
 	GRANT SELECT ON salesorder.event_consumer, salesorder.event_horizon_holders,
 		salesorder.stock_movement_archive,
-		salesorder.order_status_history_archive, salesorder.ledger_archive_balance
+		salesorder.order_status_history_archive, salesorder.ledger_archive_balance,
+		salesorder.customer_exposure
 		TO salesorder_admin;
 	GRANT INSERT, UPDATE (reorder_point) ON salesorder.stock TO salesorder_admin;
 	GRANT USAGE ON ALL SEQUENCES IN SCHEMA salesorder TO salesorder_admin;
@@ -159,7 +160,8 @@ BEGIN
 		salesorder.receive_stock(bigint, bigint, numeric, text),
 		salesorder.adjust_stock(bigint, bigint, numeric, text),
 		salesorder.verify_stock(boolean), salesorder.checkpoint_ledger(),
-		salesorder.checkpoint_pipeline()
+		salesorder.checkpoint_pipeline(), salesorder.verify_credit_exposure(),
+		salesorder.rebuild_credit_exposure()
 		TO salesorder_admin;
 	RETURN;
 END

@@ -21,6 +21,7 @@
  */
 #include "salesorder.h"
 #include "archive.h"
+#include "exposure.h"
 #include "order.h"
 #include "reference_guard.h"
 #include "status.h"
@@ -345,14 +346,35 @@ so_order_guard(PG_FUNCTION_ARGS)
  * AFTER UPDATE OF status ON sales_order FOR EACH ROW WHEN (status changed):
  * one history row per move, under the acting user, with the move's reason.
  */
+typedef struct SoHistoryCall
+{
+	TriggerData *trigdata;
+	bool		direct;			/* a user's UPDATE, not one of our functions */
+} SoHistoryCall;
+
 static Datum
 order_history_work(void *arg)
 {
-	TriggerData *trigdata = (TriggerData *) arg;
-	TupleDesc	desc = trigdata->tg_relation->rd_att;
-	HeapTuple	oldtup = trigdata->tg_trigtuple;
-	HeapTuple	newtup = trigdata->tg_newtuple;
+	SoHistoryCall *call = (SoHistoryCall *) arg;
+	TupleDesc	desc = call->trigdata->tg_relation->rd_att;
+	HeapTuple	oldtup = call->trigdata->tg_trigtuple;
+	HeapTuple	newtup = call->trigdata->tg_newtuple;
 
+	/*
+	 * Our functions noted the order when they locked it.  A user's move is
+	 * noted here with what the old row added, and settled when this
+	 * trigger's so_run_as_owner() ends (exposure.c).
+	 */
+	if (call->direct)
+	{
+		bool		isnull;
+
+		so_exposure_track_row(column_int64(oldtup, desc, "id"),
+							  column_int64(oldtup, desc, "customer_id"),
+							  column_status(oldtup, desc, "status"),
+							  column_status(oldtup, desc, "hold_from"),
+							  column(oldtup, desc, "total_amount", &isnull));
+	}
 	so_write_history(column_int64(newtup, desc, "id"),
 					 column_int64(newtup, desc, "customer_id"),
 					 column_status(oldtup, desc, "status"),
@@ -364,12 +386,14 @@ order_history_work(void *arg)
 Datum
 so_order_history(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	SoHistoryCall call;
 
 	check_trigger_context(fcinfo, "order_history", false, true);
-	if (!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	call.trigdata = (TriggerData *) fcinfo->context;
+	if (!TRIGGER_FIRED_BY_UPDATE(call.trigdata->tg_event))
 		elog(ERROR, "order_history: must be fired by UPDATE");
-	(void) so_run_as_owner(order_history_work, trigdata, SO_RESULT_BYVAL);
+	call.direct = !so_in_internal_write();
+	(void) so_run_as_owner(order_history_work, &call, SO_RESULT_BYVAL);
 	return PointerGetDatum(NULL);
 }
 

@@ -23,6 +23,7 @@
 #include "approval.h"
 #include "change.h"
 #include "events.h"
+#include "exposure.h"
 #include "order.h"
 #include "reference_guard.h"
 #include "rollup.h"
@@ -448,6 +449,9 @@ create_order_impl(SoNewOrder *req)
 	insert_lines(order_id, req->customer_id, lines, req->nlines, fast);
 	insert_creation_history(order_id, req->customer_id, status, status_reason,
 							order_no, total);
+	/* A submitted order adds to its customer's exposure (exposure.c). */
+	if (fast)
+		so_exposure_track(order_id, req->customer_id, so_numeric("0"), true);
 	/* Its report contribution, from the lines in hand (no re-join). */
 	if (fast)
 		so_rollup_lines(cust.region, cust.segment, lines, req->nlines);

@@ -12,6 +12,7 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "exposure.h"
 #include "order.h"
 #include "reference_guard.h"
 #include "status.h"
@@ -230,6 +231,8 @@ so_lock_order_for(int64 order_id, SoLockedOrder *o, bool check_access)
 	o->id = order_id;
 	if (check_access)
 		so_check_access(so_gettext(0, 5), o->customer_id, order_id, o->order_no);
+	/* Whatever the operation does to it, the exposure follows (exposure.c). */
+	so_exposure_track(order_id, o->customer_id, (Datum) 0, false);
 }
 
 /*

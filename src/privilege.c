@@ -20,6 +20,7 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "exposure.h"
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
@@ -105,6 +106,9 @@ so_run_as_owner(SoWork work, void *arg, Oid result_type)
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		result = work(arg);
+		/* The operation is done: its orders' credit exposure (exposure.c). */
+		if (!OidIsValid(ctx.prev_acting_user))
+			so_exposure_settle();
 		if (OidIsValid(result_type))
 		{
 			int16		typlen;
@@ -118,6 +122,8 @@ so_run_as_owner(SoWork work, void *arg, Oid result_type)
 	}
 	PG_FINALLY();
 	{
+		if (!OidIsValid(ctx.prev_acting_user))
+			so_exposure_forget();
 		so_leave(&ctx);
 	}
 	PG_END_TRY();

@@ -4,6 +4,10 @@
 -- the stock stress test after its run.
 SELECT 'verify_stock: ' || problem AS problem FROM salesorder.verify_stock()
 UNION ALL
+SELECT 'credit exposure of customer ' || customer_id || ': kept ' || open_amount
+	   || ', orders ' || orders_open_amount
+FROM salesorder.verify_credit_exposure()
+UNION ALL
 SELECT 'stock out of range: ' || warehouse_id || '/' || product_id
 FROM salesorder.stock WHERE on_hand < 0 OR reserved < 0 OR reserved > on_hand
 UNION ALL

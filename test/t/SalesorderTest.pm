@@ -101,6 +101,8 @@ sub problems
 # check_invariants($node, $db, $label): every invariant of the manual that
 # must hold in any committed state, one is() each:
 #   - verify_stock() is empty; 0 <= reserved <= on_hand;
+#   - verify_credit_exposure() is empty: each customer's running exposure
+#     is the sum over its orders;
 #   - every order is whole: at least one line, line_count and the amounts
 #     agree with its lines;
 #   - every order has exactly one creation row in its history and one
@@ -124,6 +126,14 @@ sub check_invariants
 			  FROM salesorder.verify_stock()}),
 		'',
 		"$label: verify_stock() returns no rows");
+
+	is( problems(
+			$node, $db,
+			q{SELECT format('customer %s: kept %s, orders %s',
+					customer_id, open_amount, orders_open_amount)
+			  FROM salesorder.verify_credit_exposure()}),
+		'',
+		"$label: verify_credit_exposure() returns no rows");
 
 	is( problems(
 			$node, $db,

@@ -1,0 +1,21 @@
+/*-------------------------------------------------------------------------
+ *
+ * exposure.h
+ *	  Each customer's credit exposure as a running figure (exposure.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SO_EXPOSURE_H
+#define SO_EXPOSURE_H
+
+#include "salesorder.h"
+
+extern void so_exposure_track(int64 order_id, int64 customer_id, Datum before,
+							  bool before_known);
+extern void so_exposure_track_row(int64 order_id, int64 customer_id,
+								  const char *status, const char *hold_from,
+								  Datum total_amount);
+extern void so_exposure_settle(void);
+extern void so_exposure_forget(void);
+
+#endif							/* SO_EXPOSURE_H */
