@@ -7,7 +7,7 @@
 # Loads BENCH_GROWTH_SMALL orders (bench/growth.sql: 4,000 of them open, the
 # rest closed history, 200 closed orders a day going back in time; 5 % of
 # one busy customer, 10 % reviewed by role bench_reviewer, 50 more waiting
-# for review), times each operation, grows
+# for review; a credit rule weighs every submission), times each operation, grows
 # the closed history to BENCH_GROWTH_LARGE orders (the open ones stay what
 # they were: what is in flight does not grow with the years), times them
 # again, and prints a markdown table: operation, median at each size,
@@ -38,6 +38,14 @@ slow_runs=$(((runs + 1) / 2))
 . "$here/lib.sh"
 mkdir -p "$out"
 
+# What 1.1 computed for every credit check: the customer's open orders
+# summed (one heap page per open order), for comparison with the running
+# figure that replaced it.
+sum_exposure="SELECT sum(salesorder.order_exposure(o.status, o.hold_from, o.total_amount, o.id))
+	FROM salesorder.sales_order o WHERE o.customer_id = 1 AND o.status IN
+	('pending_approval', 'approved', 'in_production', 'partially_shipped', 'on_hold')"
+sum_exposure=${sum_exposure//$'\n'/ }
+
 # The operations: name, user (- for the superuser), runs, SQL.  Each runs
 # in its own transaction; create_order rolls back, so both sizes time the
 # same history.  :routed is an order routed to bench_reviewer.
@@ -45,6 +53,8 @@ ops=(
 	"approver reads one order by primary key|bench_approver|$runs|SELECT * FROM salesorder.sales_order WHERE id = :routed"
 	"approval_queue, 50 pending, as an approver|bench_approver|$runs|SELECT * FROM salesorder.approval_queue"
 	"create_order for a busy customer (5 % of the orders)|-|$runs|BEGIN; SELECT salesorder.create_order(1, '[{\"product_id\": 7, \"qty\": 1}]', '{}'); ROLLBACK"
+	"the busy customer's credit exposure, kept (customer_exposure)|-|$runs|SELECT salesorder.credit_exposure_of(1)"
+	"the same summed over its open orders, as 1.1 did|-|$runs|$sum_exposure"
 	"order_tracking, SELECT *|-|$slow_runs|SELECT * FROM salesorder.order_tracking"
 	"order_tracking, count(*)|-|$slow_runs|SELECT count(*) FROM salesorder.order_tracking"
 	"report_pipeline|-|$slow_runs|SELECT * FROM salesorder.report_pipeline"
@@ -84,6 +94,7 @@ load() {
 	q -v closed_orders="$closed" -v open_orders="$open" -v pending="$pending" \
 		-v closed_per_day="$closed_per_day" -f "$here/growth.sql" >/dev/null
 	qc "SELECT salesorder.rebuild_rollup()" >/dev/null
+	qc "SELECT salesorder.rebuild_credit_exposure()" >/dev/null
 	# What the worker does every few minutes: the checkpoints.
 	qc "SELECT salesorder.checkpoint_ledger()" >/dev/null
 	qc "SELECT salesorder.checkpoint_pipeline()" >/dev/null
@@ -120,6 +131,10 @@ q <<-'SQL' >/dev/null
 		END IF;
 	END $$;
 	GRANT salesorder_approver, bench_reviewer TO bench_approver;
+	-- Every submission weighs the customer's credit (the limits of
+	-- setup.sql are far above what anybody orders, so it never fires).
+	INSERT INTO salesorder.approval_rule (name, kind, department, approver_role)
+	VALUES ('credit', 'credit_exceeded', 'credit', 'bench_reviewer');
 SQL
 say "growth: $small orders of history"
 load "$((small - open))" "$open" 50

@@ -410,6 +410,7 @@ wait "$hist_pid" || { cat "$out/history.txt" >&2; problem "loading the order his
 wait "$lines_pid" || { cat "$out/lines.txt" >&2; problem "loading bench_lines failed"; exit 1; }
 say "rebuilding the rollup, vacuum"
 groups=$(qc "SELECT salesorder.rebuild_rollup()")
+qc "SELECT salesorder.rebuild_credit_exposure()" >/dev/null
 # Hint bits and statistics now, not during the first timed raw report.
 qc "VACUUM (ANALYZE) salesorder.sales_order, salesorder.order_line, salesorder.sales_rollup,
 	salesorder.sales_rollup_delta, salesorder.customer, salesorder.product"

@@ -209,6 +209,11 @@ FROM (
 		ON s.order_id = o.id
 	WHERE (o.status = 'pending_approval' OR coalesce(o.hold_from = 'pending_approval', false))
 		  IS DISTINCT FROM (s.order_id IS NOT NULL)
+
+	-- each customer's running credit exposure is the sum over its orders
+	UNION ALL
+	SELECT 20, 'salesorder.verify_credit_exposure() reports',
+		   (SELECT count(*) FROM salesorder.verify_credit_exposure())
 ) c
 ORDER BY c.ord;
 

@@ -850,6 +850,9 @@ ANALYZE salesorder.warehouse, salesorder.customer, salesorder.product,
 -- From here on create_order() & co. keep it current.
 SELECT salesorder.rebuild_rollup() AS rollup_groups \gset
 ANALYZE salesorder.sales_rollup;
+-- The same for each customer's running credit exposure, which the credit
+-- checks of story.sql read.
+SELECT salesorder.rebuild_credit_exposure() AS exposure_customers \gset
 
 ---------------------------------------------------------------------------
 -- Summary

@@ -100,24 +100,17 @@ SET search_path = pg_catalog, pg_temp;
 -- Credit exposure of a customer: the open (unshipped) amount of its
 -- submitted orders.
 --
--- What one order adds, the one definition: the whole total while the order
--- is submitted and nothing has shipped; what is left of each line once
--- something has; nothing for drafts and closed orders.  Internal (never
--- granted): callers pass an order's row values.
+-- What one order adds, from its row: the whole total while the order is
+-- submitted and nothing has shipped; what is left of each line once
+-- something has; nothing for drafts, rejected and closed orders.  The one
+-- definition is in C (src/exposure.c), which the functions use as they
+-- write; this is it for verify_credit_exposure().  Internal (never granted).
 CREATE FUNCTION salesorder.order_exposure(status salesorder.order_status,
 	hold_from salesorder.order_status, total_amount numeric, order_id bigint)
 RETURNS numeric
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT CASE
-		WHEN coalesce(hold_from, status) = 'partially_shipped'
-			THEN (SELECT coalesce(sum(round(l.amount * (l.qty - l.shipped_qty) / l.qty, 2)), 0)
-				  FROM salesorder.order_line l WHERE l.order_id = order_exposure.order_id)
-		WHEN coalesce(hold_from, status) IN ('pending_approval', 'approved', 'in_production')
-			THEN total_amount
-		ELSE 0 END::numeric(14,2)
-$$;
+AS 'MODULE_PATHNAME', 'so_order_exposure_sql'
+LANGUAGE C STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
 
 -- The running sum per customer, kept by every function that moves it, in
 -- the same transaction (src/exposure.c): a credit check reads one row

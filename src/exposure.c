@@ -8,14 +8,16 @@
  * the sum instead, and every write that moves it adds the difference in
  * the same transaction.
  *
- * What an order adds is salesorder.order_exposure(), the one definition (SQL, extension/approval.sql).  Rather than each function
- * working out by how much it moved the figure, an operation notes every
- * order it touches with what the order added before (so_exposure_track),
- * and when the operation ends -- the outermost so_run_as_owner(), see
- * privilege.c -- each noted order's figure now is compared with the one
- * noted, and the difference goes to its customer's row.  A function added
- * later therefore keeps the figure right without knowing about it, as long
- * as it locks its orders with so_lock_order() (or creates them).
+ * What an order adds is so_order_exposure() here, the one definition (SQL
+ * calls it as salesorder.order_exposure(), for verify_credit_exposure()).
+ * Rather than each function working out by how much it moved the figure,
+ * an operation notes every order it touches with what the order added
+ * before (so_exposure_track*), and when the operation ends -- the
+ * outermost so_run_as_owner(), see privilege.c -- each noted order's figure
+ * now is compared with the one noted, and the difference goes to its
+ * customer's row.  A function added later therefore keeps the figure right
+ * without knowing about it, as long as it locks its orders with
+ * so_lock_order() (or notes the orders it creates).
  *
  * Lock order: the exposure row is written last, after the order and stock
  * rows, and nothing is locked after it within the operation; so it cannot
@@ -30,21 +32,91 @@
  */
 #include "salesorder.h"
 #include "exposure.h"
+#include "status.h"
 
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "fmgr.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/numeric.h"
 
-/* One order touched by the running operation. */
+PG_FUNCTION_INFO_V1(so_order_exposure_sql);
+
+/* ---- what one order adds ---- */
+
+/* What is left of each line of a partially shipped order. */
+static SoPlan open_lines_plan = {
+	"SELECT COALESCE(pg_catalog.sum(pg_catalog.round("
+	"   l.amount * (l.qty - l.shipped_qty) / l.qty, 2)), 0)::numeric(14,2)"
+	" FROM salesorder.order_line l WHERE l.order_id = $1",
+	1, {INT8OID}
+};
+
+/*
+ * What an order adds to its customer's exposure, from its row: the whole
+ * total while it is submitted and nothing has shipped, what is left of each
+ * line once something has (read from its lines), nothing for drafts,
+ * rejected and closed orders.  An order on hold adds what the state it came
+ * from adds.  SPI connected; read_only as the caller's SPI reads (false
+ * sees the lines this operation just wrote).
+ */
+Datum
+so_order_exposure(const char *status, const char *hold_from, Datum total,
+				  int64 order_id, bool read_only)
+{
+	const char *state = hold_from ? hold_from : status;
+
+	if (strcmp(state, "partially_shipped") == 0)
+	{
+		Datum		arg = Int64GetDatum(order_id);
+		bool		isnull;
+
+		so_execute(&open_lines_plan, &arg, NULL, read_only, 1);
+		return SPI_datumTransfer(so_getdatum(0, 1, &isnull), false, -1);
+	}
+	if (strcmp(state, "pending_approval") == 0 ||
+		strcmp(state, "approved") == 0 ||
+		strcmp(state, "in_production") == 0)
+		return total;
+	return so_numeric("0");
+}
+
+/*
+ * salesorder.order_exposure(status, hold_from, total_amount, order_id)
+ */
+Datum
+so_order_exposure_sql(PG_FUNCTION_ARGS)
+{
+	char	   *status;
+	char	   *hold_from;
+	Datum		result;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		PG_RETURN_NULL();
+	status = so_status_label(PG_GETARG_DATUM(0));
+	hold_from = PG_ARGISNULL(1) ? NULL : so_status_label(PG_GETARG_DATUM(1));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	result = so_order_exposure(status, hold_from, PG_GETARG_DATUM(2),
+							   PG_GETARG_INT64(3), true);
+	SPI_finish();
+	PG_RETURN_DATUM(result);
+}
+
+/* ---- the orders an operation touches ---- */
+
 typedef struct SoTouchedOrder
 {
 	int64		order_id;
 	int64		customer_id;
 	Datum		before;			/* numeric, in TopTransactionContext */
+	bool		after_known;	/* created: what it adds is known */
+	Datum		after;
 } SoTouchedOrder;
 
 /*
@@ -58,40 +130,33 @@ static int	ntouched = 0;
 static int	maxtouched = 0;
 static LocalTransactionId touched_lxid = InvalidLocalTransactionId;
 
-/* What an order adds now. */
-#define ORDER_EXPOSURE_NOW(id) \
-	"(SELECT salesorder.order_exposure(o.status, o.hold_from, o.total_amount, o.id)" \
-	" FROM salesorder.sales_order o WHERE o.id = " id ")"
-
-static SoPlan exposure_now_plan = {
-	"SELECT " ORDER_EXPOSURE_NOW("$1"),
+static SoPlan order_now_plan = {
+	"SELECT o.status::text, o.hold_from::text, o.total_amount"
+	" FROM salesorder.sales_order o WHERE o.id = $1",
 	1, {INT8OID}
 };
 
-/* What an order added as the row stood (its lines unchanged since). */
-static SoPlan exposure_of_row_plan = {
-	"SELECT salesorder.order_exposure($1::salesorder.order_status,"
-	"                                 $2::salesorder.order_status, $3, $4)",
-	4, {TEXTOID, TEXTOID, NUMERICOID, INT8OID}
+/*
+ * Add delta to the customer's figure: a plain UPDATE, and an upsert only
+ * the first time (ON CONFLICT locks the row before it updates it, one
+ * more WAL record every time).
+ */
+static SoPlan add_plan = {
+	"UPDATE salesorder.customer_exposure e SET open_amount = e.open_amount + $2"
+	" WHERE e.customer_id = $1",
+	2, {INT8OID, NUMERICOID}
 };
 
-/*
- * Add what the order adds now, less what it added before, to its
- * customer's figure; nothing when they are equal (or the order is gone:
- * only drafts are deleted, and they add nothing).
- */
-static SoPlan settle_plan = {
+static SoPlan add_first_plan = {
 	"INSERT INTO salesorder.customer_exposure AS e (customer_id, open_amount)"
-	" SELECT $1, d.delta"
-	" FROM (SELECT " ORDER_EXPOSURE_NOW("$2") " - $3 AS delta) d"
-	" WHERE d.delta <> 0"
+	" VALUES ($1, $2)"
 	" ON CONFLICT (customer_id) DO UPDATE"
 	" SET open_amount = e.open_amount + excluded.open_amount",
-	3, {INT8OID, INT8OID, NUMERICOID}
+	2, {INT8OID, NUMERICOID}
 };
 
-static bool
-touched_now(void)
+static void
+touched_reset_if_stale(void)
 {
 	if (touched_lxid != MyProc->lxid)
 	{
@@ -99,7 +164,6 @@ touched_now(void)
 		ntouched = maxtouched = 0;
 		touched_lxid = MyProc->lxid;
 	}
-	return ntouched > 0;
 }
 
 /*
@@ -116,41 +180,19 @@ exposure_kept(void)
 		OidIsValid(get_relname_relid("customer_exposure", nspid));
 }
 
-static bool
-already_touched(int64 order_id)
-{
-	int			i;
-
-	for (i = 0; i < ntouched; i++)
-		if (touched[i].order_id == order_id)
-			return true;
-	return false;
-}
-
-/*
- * Note an order with what it adds before the operation changes it: known
- * (before) for an order just created, else read now (before_known false).
- * The first note of an order in an operation counts.  SPI connected.
- */
-void
-so_exposure_track(int64 order_id, int64 customer_id, Datum before,
-				  bool before_known)
+static void
+note(int64 order_id, int64 customer_id, Datum before, bool after_known,
+	 Datum after)
 {
 	MemoryContext old;
-	bool		isnull = false;
+	int			i;
 
-	(void) touched_now();
-	if (already_touched(order_id) || !exposure_kept())
+	touched_reset_if_stale();
+	for (i = 0; i < ntouched; i++)
+		if (touched[i].order_id == order_id)
+			return;				/* the first note of an order counts */
+	if (!exposure_kept())
 		return;
-	if (!before_known)
-	{
-		Datum		arg = Int64GetDatum(order_id);
-
-		so_execute(&exposure_now_plan, &arg, NULL, false, 1);
-		before = so_getdatum(0, 1, &isnull);
-		if (isnull)
-			elog(ERROR, "order %lld vanished", (long long) order_id);
-	}
 
 	old = MemoryContextSwitchTo(TopTransactionContext);
 	if (ntouched == maxtouched)
@@ -163,32 +205,31 @@ so_exposure_track(int64 order_id, int64 customer_id, Datum before,
 	touched[ntouched].order_id = order_id;
 	touched[ntouched].customer_id = customer_id;
 	touched[ntouched].before = datumCopy(before, false, -1);
+	touched[ntouched].after_known = after_known;
+	touched[ntouched].after = after_known ? datumCopy(after, false, -1) : (Datum) 0;
 	ntouched++;
 	MemoryContextSwitchTo(old);
 }
 
 /*
- * Note an order by the values its row had: a user's status UPDATE, noted
- * after the row changed (the lines did not).  SPI connected.
+ * Note an order by its row as it stands before the operation changes it
+ * (a locked order; a user's status UPDATE, from the old row: its lines did
+ * not change).  SPI connected.
  */
 void
-so_exposure_track_row(int64 order_id, int64 customer_id, const char *status,
-					  const char *hold_from, Datum total_amount)
+so_exposure_track(int64 order_id, int64 customer_id, const char *status,
+				  const char *hold_from, Datum total_amount)
 {
-	Datum		args[4];
-	char		nulls[4] = {' ', hold_from ? ' ' : 'n', ' ', ' '};
-	bool		isnull;
-	Datum		before;
+	note(order_id, customer_id,
+		 so_order_exposure(status, hold_from, total_amount, order_id, false),
+		 false, (Datum) 0);
+}
 
-	args[0] = CStringGetTextDatum(status);
-	args[1] = hold_from ? CStringGetTextDatum(hold_from) : (Datum) 0;
-	args[2] = total_amount;
-	args[3] = Int64GetDatum(order_id);
-	so_execute(&exposure_of_row_plan, args, nulls, true, 1);
-	before = so_getdatum(0, 1, &isnull);
-	if (isnull)
-		elog(ERROR, "no exposure for order %lld", (long long) order_id);
-	so_exposure_track(order_id, customer_id, before, true);
+/* Note an order just created, which adds adds (it added nothing before). */
+void
+so_exposure_track_new(int64 order_id, int64 customer_id, Datum adds)
+{
+	note(order_id, customer_id, so_numeric("0"), true, adds);
 }
 
 /*
@@ -200,16 +241,37 @@ so_exposure_settle(void)
 {
 	int			i;
 
-	if (!touched_now())
-		return;
+	touched_reset_if_stale();
 	for (i = 0; i < ntouched; i++)
 	{
-		Datum		args[3];
+		SoTouchedOrder *t = &touched[i];
+		Datum		after = t->after;
+		Datum		args[2];
 
-		args[0] = Int64GetDatum(touched[i].customer_id);
-		args[1] = Int64GetDatum(touched[i].order_id);
-		args[2] = touched[i].before;
-		so_execute(&settle_plan, args, NULL, false, 0);
+		if (!t->after_known)
+		{
+			Datum		arg = Int64GetDatum(t->order_id);
+			bool		isnull;
+
+			/* Gone: only drafts are deleted, and they add nothing. */
+			if (so_execute(&order_now_plan, &arg, NULL, false, 1) == 0)
+				after = so_numeric("0");
+			else
+			{
+				char	   *status = so_gettext(0, 1);
+				char	   *hold_from = so_gettext(0, 2);
+
+				after = so_order_exposure(status, hold_from,
+										  so_getdatum(0, 3, &isnull),
+										  t->order_id, false);
+			}
+		}
+		if (so_numeric_cmp(after, t->before) == 0)
+			continue;
+		args[0] = Int64GetDatum(t->customer_id);
+		args[1] = DirectFunctionCall2(numeric_sub, after, t->before);
+		if (so_execute(&add_plan, args, NULL, false, 0) == 0)
+			so_execute(&add_first_plan, args, NULL, false, 0);
 	}
 	so_exposure_forget();
 }

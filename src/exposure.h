@@ -10,11 +10,14 @@
 
 #include "salesorder.h"
 
-extern void so_exposure_track(int64 order_id, int64 customer_id, Datum before,
-							  bool before_known);
-extern void so_exposure_track_row(int64 order_id, int64 customer_id,
-								  const char *status, const char *hold_from,
-								  Datum total_amount);
+extern Datum so_order_exposure(const char *status, const char *hold_from,
+							   Datum total, int64 order_id,
+							   bool read_only);
+extern void so_exposure_track(int64 order_id, int64 customer_id,
+							  const char *status, const char *hold_from,
+							  Datum total_amount);
+extern void so_exposure_track_new(int64 order_id, int64 customer_id,
+								  Datum adds);
 extern void so_exposure_settle(void);
 extern void so_exposure_forget(void);
 

@@ -369,11 +369,11 @@ order_history_work(void *arg)
 	{
 		bool		isnull;
 
-		so_exposure_track_row(column_int64(oldtup, desc, "id"),
-							  column_int64(oldtup, desc, "customer_id"),
-							  column_status(oldtup, desc, "status"),
-							  column_status(oldtup, desc, "hold_from"),
-							  column(oldtup, desc, "total_amount", &isnull));
+		so_exposure_track(column_int64(oldtup, desc, "id"),
+						  column_int64(oldtup, desc, "customer_id"),
+						  column_status(oldtup, desc, "status"),
+						  column_status(oldtup, desc, "hold_from"),
+						  column(oldtup, desc, "total_amount", &isnull));
 	}
 	so_write_history(column_int64(newtup, desc, "id"),
 					 column_int64(newtup, desc, "customer_id"),

@@ -451,7 +451,7 @@ create_order_impl(SoNewOrder *req)
 							order_no, total);
 	/* A submitted order adds to its customer's exposure (exposure.c). */
 	if (fast)
-		so_exposure_track(order_id, req->customer_id, so_numeric("0"), true);
+		so_exposure_track_new(order_id, req->customer_id, total);
 	/* Its report contribution, from the lines in hand (no re-join). */
 	if (fast)
 		so_rollup_lines(cust.region, cust.segment, lines, req->nlines);

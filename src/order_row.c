@@ -179,7 +179,7 @@ so_resolve_lines(SoLineInput *in, int n)
 static SoPlan lock_order_plan = {
 	"SELECT o.status::text, o.order_no, o.customer_id, o.hold_from::text,"
 	"       c.sales_rep, o.line_count, o.warehouse_id, o.allow_backorder,"
-	"       o.created_by"
+	"       o.created_by, o.total_amount"
 	" FROM salesorder.sales_order o"
 	" JOIN salesorder.customer c ON c.id = o.customer_id"
 	" WHERE o.id = $1 FOR UPDATE OF o",
@@ -214,6 +214,7 @@ void
 so_lock_order_for(int64 order_id, SoLockedOrder *o, bool check_access)
 {
 	Datum		arg = Int64GetDatum(order_id);
+	Datum		total;
 	bool		isnull;
 
 	if (so_execute(&lock_order_plan, &arg, NULL, false, 1) == 0)
@@ -229,10 +230,11 @@ so_lock_order_for(int64 order_id, SoLockedOrder *o, bool check_access)
 	o->allow_backorder = DatumGetBool(so_getdatum(0, 8, &isnull));
 	o->created_by = so_gettext(0, 9);
 	o->id = order_id;
+	total = SPI_datumTransfer(so_getdatum(0, 10, &isnull), false, -1);
 	if (check_access)
 		so_check_access(so_gettext(0, 5), o->customer_id, order_id, o->order_no);
 	/* Whatever the operation does to it, the exposure follows (exposure.c). */
-	so_exposure_track(order_id, o->customer_id, (Datum) 0, false);
+	so_exposure_track(order_id, o->customer_id, o->status, o->hold_from, total);
 }
 
 /*
