@@ -156,8 +156,7 @@ AS $$
 		SELECT o.customer_id,
 			   sum(salesorder.order_exposure(o.status, o.hold_from, o.total_amount, o.id)) AS amount
 		FROM salesorder.sales_order o
-		WHERE o.status IN ('pending_approval', 'approved', 'in_production',
-						   'partially_shipped', 'on_hold')
+		WHERE o.status = ANY (salesorder.statuses_in_flight())
 		GROUP BY o.customer_id)
 	SELECT coalesce(e.customer_id, x.customer_id),
 		   coalesce(e.open_amount, 0)::numeric(14,2),

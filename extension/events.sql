@@ -131,7 +131,7 @@ CREATE VIEW salesorder.order_tracking_all AS
 	SELECT o.id AS order_id, o.order_no, c.code AS customer_code, c.name AS customer,
 		   c.region, o.status, o.stage, o.hold_from,
 		   salesorder.order_health(o.status, o.promised_date, o.stage) AS health,
-		   (o.status IN ('pending_approval', 'approved', 'in_production', 'partially_shipped')
+		   (o.status = ANY (salesorder.statuses_in_progress())
 			AND o.promised_date IS NOT NULL
 			AND o.promised_date >= CURRENT_DATE
 			AND o.promised_date <= CURRENT_DATE
@@ -158,12 +158,10 @@ CREATE VIEW salesorder.order_tracking_all AS
 -- closed orders (both parts are ranges of sales_order_status_idx).
 CREATE VIEW salesorder.order_tracking AS
 	SELECT t.* FROM salesorder.order_tracking_all t
-	WHERE t.status IN ('draft', 'pending_approval', 'approved', 'rejected',
-					   'in_production', 'partially_shipped', 'shipped',
-					   'delivered', 'on_hold')
+	WHERE t.status = ANY (salesorder.statuses_not_closed())
 	UNION ALL
 	SELECT t.* FROM salesorder.order_tracking_all t
-	WHERE t.status IN ('completed', 'cancelled')
+	WHERE t.status = ANY (salesorder.statuses_closed())
 	  AND t.status_changed_at >= salesorder.tracking_since();
 
 -- Outbox retention (src/retention.c): the consumers that record how far

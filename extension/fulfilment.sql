@@ -90,14 +90,12 @@ BEGIN
 	lines AS (
 		SELECT o.warehouse_id, l.product_id,
 			   sum(l.reserved_qty) AS reserved,
-			   sum(l.reserved_qty) FILTER (WHERE o.status NOT IN
-				   ('pending_approval', 'approved', 'in_production',
-					'partially_shipped', 'on_hold')) AS closed_reserved
+			   sum(l.reserved_qty) FILTER (WHERE o.status <> ALL
+				   (salesorder.statuses_in_flight())) AS closed_reserved
 		FROM salesorder.sales_order o
 		JOIN salesorder.order_line l ON l.order_id = o.id
 		WHERE l.reserved_qty <> 0
-		  AND (full_check OR o.status IN ('pending_approval', 'approved', 'in_production',
-										  'partially_shipped', 'on_hold'))
+		  AND (full_check OR o.status = ANY (salesorder.statuses_in_flight()))
 		GROUP BY o.warehouse_id, l.product_id),
 	-- Lines whose product or whose order's warehouse is gone (neither has a
 	-- foreign key; product_guard and warehouse_guard keep this from
@@ -172,8 +170,7 @@ CREATE VIEW salesorder.low_stock AS
 		FROM salesorder.order_line l
 		JOIN salesorder.sales_order o ON o.id = l.order_id
 		WHERE l.backorder_qty > 0
-		  AND o.status IN ('pending_approval', 'approved', 'in_production',
-						   'partially_shipped', 'on_hold')
+		  AND o.status = ANY (salesorder.statuses_in_flight())
 		GROUP BY o.warehouse_id, l.product_id)
 	SELECT w.code AS warehouse, p.sku, p.name AS product,
 		   s.warehouse_id, s.product_id,

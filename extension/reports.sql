@@ -67,7 +67,7 @@ CREATE VIEW salesorder.report_sales_raw AS
 	JOIN salesorder.customer c ON c.id = o.customer_id
 	JOIN salesorder.order_line l ON l.order_id = o.id
 	JOIN salesorder.product p ON p.id = l.product_id
-	WHERE o.status NOT IN ('draft', 'cancelled', 'rejected')
+	WHERE o.status = ANY (salesorder.statuses_in_report())
 	GROUP BY 1, 2, 3, 4;
 
 -- The report rows: from the rollup and its deltas while the rollup is in the
@@ -193,7 +193,7 @@ CREATE VIEW salesorder.report_forecast_region AS
 -- over sales_order.
 CREATE TABLE salesorder.pipeline_closed (
 	status			salesorder.order_status NOT NULL
-		CHECK (status IN ('completed', 'cancelled')),
+		CHECK (status = ANY (salesorder.statuses_closed())),
 	health			text NOT NULL,
 	orders			bigint NOT NULL,
 	amount			numeric NOT NULL,
@@ -254,15 +254,13 @@ CREATE VIEW salesorder.report_pipeline AS
 			   1::bigint AS orders, o.total_amount::numeric AS amount,
 			   o.created_at AS oldest, o.created_at AS newest
 		FROM salesorder.sales_order o
-		WHERE o.status IN ('draft', 'pending_approval', 'approved', 'rejected',
-						   'in_production', 'partially_shipped', 'shipped',
-						   'delivered', 'on_hold')
+		WHERE o.status = ANY (salesorder.statuses_not_closed())
 		UNION ALL
 		SELECT o.status,
 			   salesorder.order_health(o.status, o.promised_date, o.stage),
 			   1, o.total_amount, o.created_at, o.created_at
 		FROM salesorder.sales_order o
-		WHERE o.status IN ('completed', 'cancelled')
+		WHERE o.status = ANY (salesorder.statuses_closed())
 		  AND o.status_changed_at >= salesorder.pipeline_folded_to()
 		UNION ALL
 		SELECT p.status, p.health, p.orders, p.amount, p.oldest, p.newest
@@ -301,8 +299,7 @@ CREATE VIEW salesorder.report_delayed AS
 		   o.total_amount, o.sales_rep
 	FROM salesorder.sales_order o
 	JOIN salesorder.customer c ON c.id = o.customer_id
-	WHERE o.status IN ('pending_approval', 'approved', 'in_production',
-					   'partially_shipped', 'on_hold')
+	WHERE o.status = ANY (salesorder.statuses_in_flight())
 	  AND o.promised_date <= CURRENT_DATE
 			+ (SELECT salesorder.at_risk_days());
 
@@ -323,8 +320,7 @@ CREATE VIEW salesorder.report_low_stock AS
 			   FROM salesorder.order_line l
 			   JOIN salesorder.sales_order o ON o.id = l.order_id
 			   WHERE l.backorder_qty > 0
-				 AND o.status IN ('pending_approval', 'approved', 'in_production',
-								  'partially_shipped', 'on_hold')
+				 AND o.status = ANY (salesorder.statuses_in_flight())
 			   GROUP BY o.warehouse_id, l.product_id) b
 		ON b.warehouse_id = s.warehouse_id AND b.product_id = s.product_id
 	WHERE s.on_hand - s.reserved < s.reorder_point OR b.backorder_qty > 0;

@@ -13,6 +13,11 @@ REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA salesorder FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION salesorder.rls_sees_all(), salesorder.rls_customers(),
 	salesorder.rls_reads_outbox() TO PUBLIC;
 GRANT SELECT ON salesorder.rls_routes TO PUBLIC;
+-- The status sets are constants the views use; anybody may read them.
+GRANT EXECUTE ON FUNCTION salesorder.statuses_in_flight(),
+	salesorder.statuses_in_progress(), salesorder.statuses_closed(),
+	salesorder.statuses_not_closed(), salesorder.statuses_in_report(),
+	salesorder.statuses_shippable() TO PUBLIC;
 
 CREATE FUNCTION salesorder.create_roles()
 RETURNS SETOF text

@@ -24,7 +24,7 @@ CREATE TABLE salesorder.status_transition (
 	-- Terminal for good: report_pipeline's checkpoint folds closed orders
 	-- once (src/pipeline.c).
 	CONSTRAINT status_transition_terminal
-		CHECK (from_status NOT IN ('completed', 'cancelled'))
+		CHECK (from_status <> ALL (salesorder.statuses_closed()))
 );
 
 COMMENT ON COLUMN salesorder.status_transition.made_by IS
@@ -67,3 +67,26 @@ INSERT INTO salesorder.status_transition
 -- pg_dump keeps the moves an administrator added; the built-in ones come
 -- with CREATE EXTENSION.
 SELECT pg_catalog.pg_extension_config_dump('salesorder.status_transition', 'WHERE NOT builtin');
+
+-- The status sets as the C side has them (src/status.c), one row a set:
+-- for the test that compares them with the statuses_*() functions.
+CREATE FUNCTION salesorder.status_sets()
+RETURNS TABLE (set_name text, statuses text)
+AS 'MODULE_PATHNAME', 'so_status_sets'
+LANGUAGE C IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION salesorder.status_sets() IS
+	'Internal: the status sets of the C functions, to check them against the statuses_*() functions (not granted)';
+COMMENT ON FUNCTION salesorder.statuses_in_flight() IS
+	'Statuses of an order submitted and not yet shipped in full, closed or rejected, held or not: it holds stock';
+COMMENT ON FUNCTION salesorder.statuses_in_progress() IS
+	'Statuses in flight and not on hold: an order in one (or held from one) adds to its customer''s credit exposure';
+COMMENT ON FUNCTION salesorder.statuses_closed() IS
+	'Terminal statuses: completed and cancelled';
+COMMENT ON FUNCTION salesorder.statuses_not_closed() IS
+	'Every status but the terminal ones';
+COMMENT ON FUNCTION salesorder.statuses_in_report() IS
+	'Statuses in which an order counts in the sales report: submitted, and not cancelled or rejected';
+COMMENT ON FUNCTION salesorder.statuses_shippable() IS
+	'Statuses in which ship() may ship an order';

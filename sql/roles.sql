@@ -7,7 +7,8 @@
 SELECT count(*) >= 0 AS created FROM salesorder.create_roles();
 SELECT count(*) AS created_again FROM salesorder.create_roles();
 SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname LIKE 'salesorder\_%' ORDER BY rolname;
--- Nothing is granted to PUBLIC but the row-level security helpers.
+-- Nothing is granted to PUBLIC but the row-level security helpers and the
+-- status sets (constants the views use).
 SELECT p.proname AS public_execute FROM pg_proc p
 WHERE p.pronamespace = 'salesorder'::regnamespace
   AND has_function_privilege('public', p.oid, 'EXECUTE')

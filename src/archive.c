@@ -29,6 +29,7 @@
  */
 #include "salesorder.h"
 #include "archive.h"
+#include "status.h"
 
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -75,7 +76,7 @@ static SoPlan ledger_candidates_plan = {
 	"       FROM salesorder.stock_movement m"
 	"       LEFT JOIN salesorder.sales_order o ON o.id = m.order_id"
 	"       WHERE m.id <= $1 AND m.created_at < $2"
-	"         AND (m.order_id IS NULL OR o.status IN ('completed', 'cancelled'))"
+	"         AND (m.order_id IS NULL OR " SO_STATUS_IN("o.status", SO_STATUSES_CLOSED) ")"
 	"       ORDER BY m.id LIMIT $3) x",
 	3, {INT8OID, TIMESTAMPTZOID, INT4OID}
 };
@@ -122,7 +123,7 @@ static SoPlan history_candidates_plan = {
 	" FROM (SELECT h.id, h.changed_at"
 	"       FROM salesorder.order_status_history h"
 	"       JOIN salesorder.sales_order o ON o.id = h.order_id"
-	"       WHERE h.changed_at < $1 AND o.status IN ('completed', 'cancelled')"
+	"       WHERE h.changed_at < $1 AND " SO_STATUS_IN("o.status", SO_STATUSES_CLOSED)
 	"         AND o.status_changed_at < $1"
 	"       ORDER BY h.id LIMIT $2) x",
 	2, {TIMESTAMPTZOID, INT4OID}

@@ -79,9 +79,7 @@ so_order_exposure(const char *status, const char *hold_from, Datum total,
 		so_execute(&open_lines_plan, &arg, NULL, read_only, 1);
 		return SPI_datumTransfer(so_getdatum(0, 1, &isnull), false, -1);
 	}
-	if (strcmp(state, "pending_approval") == 0 ||
-		strcmp(state, "approved") == 0 ||
-		strcmp(state, "in_production") == 0)
+	if (so_status_in_progress(state))
 		return total;
 	return so_numeric("0");
 }

@@ -754,7 +754,7 @@ move_order_impl(int64 order_id, SoMove move, const char *reason)
 		case MOVE_CANCEL:
 			/* The move is checked first: a refused cancel releases nothing. */
 			result = so_set_status(&o, "cancelled", reason);
-			if (so_status_counts(o.status))
+			if (so_status_in_report(o.status))
 				so_rollup_order(o.id, -1);
 			so_release_order(o.id, o.customer_id, o.warehouse_id, "order cancelled");
 			so_close_steps(o.id, "closed: the order was cancelled");

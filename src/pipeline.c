@@ -24,6 +24,7 @@
  */
 #include "salesorder.h"
 #include "checkpoint.h"
+#include "status.h"
 
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -48,7 +49,7 @@ static SoPlan pipeline_fold_plan = {
 	"        pg_catalog.count(*), pg_catalog.sum(o.total_amount),"
 	"        pg_catalog.min(o.created_at), pg_catalog.max(o.created_at)"
 	" FROM salesorder.sales_order o"
-	" WHERE o.status IN ('completed', 'cancelled')"
+	" WHERE " SO_STATUS_IN("o.status", SO_STATUSES_CLOSED)
 	"   AND o.status_changed_at >= $1 AND o.status_changed_at < $2"
 	" GROUP BY 1, 2"
 	" ON CONFLICT (status, health) DO UPDATE SET"

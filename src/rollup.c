@@ -17,6 +17,7 @@
 #include "salesorder.h"
 #include "order.h"
 #include "rollup.h"
+#include "status.h"
 
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -108,14 +109,6 @@ so_rollup_order(int64 order_id, int sign)
 	Datum		args[2] = {Int64GetDatum(order_id), Int32GetDatum(sign)};
 
 	so_execute(&contribution_plan, args, NULL, false, 0);
-}
-
-/* Is this status one in which an order counts in the report? */
-bool
-so_status_counts(const char *status)
-{
-	return strcmp(status, "draft") != 0 && strcmp(status, "cancelled") != 0 &&
-		strcmp(status, "rejected") != 0;
 }
 
 /*
@@ -228,7 +221,7 @@ static SoPlan regroup_customer_plan = {
 	"       JOIN salesorder.product p ON p.id = l.product_id"
 	"       CROSS JOIN salesorder.rollup_config cfg"
 	"       WHERE o.customer_id = $1"
-	"         AND o.status NOT IN ('draft', 'cancelled', 'rejected')"
+	"         AND " SO_STATUS_IN("o.status", SO_STATUSES_IN_REPORT)
 	"       GROUP BY 1, 2) g"
 	" CROSS JOIN (VALUES (-1, $2, $3), (1, $4, $5)) AS x(sign, region, segment)",
 	5, {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}
@@ -253,7 +246,7 @@ static SoPlan regroup_product_plan = {
 	" JOIN salesorder.product p ON p.id = l.product_id"
 	" CROSS JOIN salesorder.rollup_config cfg"
 	" CROSS JOIN (VALUES (-1), (1)) AS x(sign)"
-	" WHERE o.status NOT IN ('draft', 'cancelled', 'rejected')"
+	" WHERE " SO_STATUS_IN("o.status", SO_STATUSES_IN_REPORT)
 	"   AND o.id IN (SELECT l2.order_id FROM salesorder.order_line l2 WHERE l2.product_id = $1)"
 	" GROUP BY 1, 2, 3, 4, x.sign",
 	2, {INT8OID, TEXTOID}

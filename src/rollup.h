@@ -15,6 +15,5 @@ extern void so_rollup_order(int64 order_id, int sign);
 struct SoLine;
 extern void so_rollup_lines(const char *region, const char *segment,
 							const struct SoLine *lines, int n);
-extern bool so_status_counts(const char *status);
 
 #endif							/* SO_ROLLUP_H */

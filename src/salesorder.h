@@ -37,10 +37,6 @@
 #define ERRCODE_SO_NOT_FOUND			MAKE_SQLSTATE('S','O','0','1','0')
 #define ERRCODE_SO_INACTIVE				MAKE_SQLSTATE('S','O','0','1','1')
 
-/* The statuses in which an order holds stock (reservations, backorders). */
-#define SO_OPEN_STATUSES \
-	"('pending_approval', 'approved', 'in_production', 'partially_shipped', 'on_hold')"
-
 /* Upper bounds that keep every amount inside numeric(14,2). */
 #define SO_MAX_LINES		10000
 

@@ -16,6 +16,7 @@
 #include "change.h"
 #include "events.h"
 #include "order.h"
+#include "status.h"
 #include "stock.h"
 
 #include "catalog/pg_type.h"
@@ -128,9 +129,7 @@ ship_impl(int64 order_id, SoShipInput *req, int nreq)
 	bool		complete = true;
 
 	so_lock_order(order_id, &o);
-	if (strcmp(o.status, "approved") != 0 &&
-		strcmp(o.status, "in_production") != 0 &&
-		strcmp(o.status, "partially_shipped") != 0)
+	if (!so_status_shippable(o.status))
 		ereport(ERROR,
 				(errcode(ERRCODE_SO_ILLEGAL_TRANSITION),
 				 errmsg("order %s is %s: it cannot ship", o.order_no, o.status),

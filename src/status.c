@@ -17,8 +17,104 @@
 #include "access/htup_details.h"
 #include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "utils/tuplestore.h"
 #include "utils/builtins.h"
 #include "utils/syscache.h"
+
+/* ---- the sets of statuses the rules speak of ---- */
+
+/*
+ * The sets are the SO_STATUSES_* lists of status.h, which the C plans also
+ * use (SO_STATUS_IN); the SQL side has the same sets as the IMMUTABLE
+ * functions salesorder.statuses_*() (extension/schema.sql), and regression
+ * test status_sets compares the two through so_status_sets().
+ */
+static bool
+in_set(const char *status, const char *set)
+{
+	size_t		len = strlen(status);
+	const char *p = set;
+
+	while ((p = strstr(p, status)) != NULL)
+	{
+		if ((p == set || p[-1] == ',') && (p[len] == ',' || p[len] == '\0'))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+/* Submitted and not shipped in full, closed or rejected: holds stock. */
+bool
+so_status_in_flight(const char *status)
+{
+	return in_set(status, SO_STATUSES_IN_FLIGHT);
+}
+
+/* In flight and not on hold. */
+bool
+so_status_in_progress(const char *status)
+{
+	return in_set(status, SO_STATUSES_IN_PROGRESS);
+}
+
+/* Terminal: completed or cancelled. */
+bool
+so_status_closed(const char *status)
+{
+	return in_set(status, SO_STATUSES_CLOSED);
+}
+
+/* Counted by the sales report (rollup.c). */
+bool
+so_status_in_report(const char *status)
+{
+	return in_set(status, SO_STATUSES_IN_REPORT);
+}
+
+/* ship() may take reserved stock out. */
+bool
+so_status_shippable(const char *status)
+{
+	return in_set(status, SO_STATUSES_SHIPPABLE);
+}
+
+/*
+ * salesorder.status_sets(): every set as the C side has it, one row a set,
+ * for the test that compares it with the SQL functions.
+ */
+PG_FUNCTION_INFO_V1(so_status_sets);
+
+Datum
+so_status_sets(PG_FUNCTION_ARGS)
+{
+	static const struct
+	{
+		const char *name;
+		const char *set;
+	}			sets[] = {
+		{"in_flight", SO_STATUSES_IN_FLIGHT},
+		{"in_progress", SO_STATUSES_IN_PROGRESS},
+		{"closed", SO_STATUSES_CLOSED},
+		{"in_report", SO_STATUSES_IN_REPORT},
+		{"shippable", SO_STATUSES_SHIPPABLE},
+	};
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (i = 0; i < lengthof(sets); i++)
+	{
+		Datum		values[2];
+		bool		nulls[2] = {false, false};
+
+		values[0] = CStringGetTextDatum(sets[i].name);
+		values[1] = CStringGetTextDatum(sets[i].set);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
 
 /* The label of an order_status value. */
 char *

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * status.h
- *	  The state machine: transition checks and the history (status.c).
+ *	  The state machine: the status sets, transition checks and the history
+ *	  (status.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -10,7 +11,32 @@
 
 #include "salesorder.h"
 
+/*
+ * The sets of statuses the rules speak of, as comma-separated labels: the
+ * C predicates below read them, and SO_STATUS_IN puts one into a plan's
+ * SQL as an array constant (so that the plans need nothing from the
+ * installed schema but the type, also under an older release's).
+ */
+#define SO_STATUSES_IN_FLIGHT \
+	"pending_approval,approved,in_production,partially_shipped,on_hold"
+#define SO_STATUSES_IN_PROGRESS \
+	"pending_approval,approved,in_production,partially_shipped"
+#define SO_STATUSES_CLOSED "completed,cancelled"
+#define SO_STATUSES_IN_REPORT \
+	"pending_approval,approved,in_production,partially_shipped,shipped," \
+	"delivered,completed,on_hold"
+#define SO_STATUSES_SHIPPABLE "approved,in_production,partially_shipped"
+
+/* "col = ANY ('{...}'::salesorder.order_status[])" for a set above. */
+#define SO_STATUS_IN(col, set) \
+	col " = ANY ('{" set "}'::salesorder.order_status[])"
+
 extern char *so_status_label(Datum enum_value);
+extern bool so_status_in_flight(const char *status);
+extern bool so_status_in_progress(const char *status);
+extern bool so_status_closed(const char *status);
+extern bool so_status_in_report(const char *status);
+extern bool so_status_shippable(const char *status);
 extern void so_check_transition(const char *order_no, const char *from,
 								const char *to, const char *hold_from,
 								bool direct);

@@ -24,6 +24,7 @@
  */
 #include "salesorder.h"
 #include "events.h"
+#include "status.h"
 #include "stock.h"
 
 #include "catalog/pg_type.h"
@@ -427,7 +428,7 @@ static SoPlan check_pair_plan = {
 	"SELECT o.id FROM salesorder.sales_order o" \
 	" WHERE o.id IN (SELECT l.order_id FROM salesorder.order_line l" \
 	"                WHERE l.product_id = $2 AND l.backorder_qty > 0)" \
-	"   AND o.warehouse_id = $1 AND o.status IN " SO_OPEN_STATUSES \
+	"   AND o.warehouse_id = $1 AND " SO_STATUS_IN("o.status", SO_STATUSES_IN_FLIGHT) \
 	" ORDER BY o.id FOR UPDATE OF o"
 
 /* Locked before the stock row, waiting for them if need be. */
@@ -452,7 +453,7 @@ static SoPlan waiting_lines_plan = {
 	" FROM salesorder.order_line l"
 	" JOIN salesorder.sales_order o ON o.id = l.order_id"
 	" WHERE l.order_id = ANY ($1) AND l.product_id = $2 AND l.backorder_qty > 0"
-	"   AND o.status IN " SO_OPEN_STATUSES
+	"   AND " SO_STATUS_IN("o.status", SO_STATUSES_IN_FLIGHT)
 	" ORDER BY o.created_at, o.id, l.line_no",
 	2, {INT8ARRAYOID, INT8OID}
 };

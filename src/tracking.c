@@ -114,8 +114,7 @@ static SoPlan flag_plan = {
 	" FROM salesorder.sales_order o"
 	" CROSS JOIN LATERAL (SELECT CASE WHEN o.promised_date < ($1::timestamptz)::date"
 	"                            THEN 'late' ELSE 'at_risk' END AS severity) x"
-	" WHERE o.status IN ('pending_approval', 'approved', 'in_production',"
-	"                    'partially_shipped', 'on_hold')"
+	" WHERE " SO_STATUS_IN("o.status", SO_STATUSES_IN_FLIGHT)
 	"   AND o.promised_date <= ($1::timestamptz)::date + $2"
 	"   AND NOT EXISTS (SELECT 1 FROM salesorder.delay_flag f"
 	"                   WHERE f.order_id = o.id AND f.promised_date = o.promised_date"

@@ -2,6 +2,89 @@
 
 \echo Use "ALTER EXTENSION salesorder UPDATE TO '1.2'" to load this file. \quit
 
+-- The sets of statuses the rules speak of, each written once.  IMMUTABLE:
+-- the planner folds a call into its array, so that a query saying
+-- status = ANY (salesorder.statuses_in_flight()) matches the partial index
+-- that says the same, and reads index ranges.  The C side has the same sets
+-- as predicates (src/status.c); regression test status_sets checks that the
+-- two agree.
+--
+-- In flight: submitted and not yet shipped in full, closed or rejected, held
+-- or not.  Such an order holds its stock reservations.
+CREATE FUNCTION salesorder.statuses_in_flight()
+RETURNS salesorder.order_status[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN '{pending_approval,approved,in_production,partially_shipped,on_hold}'::salesorder.order_status[];
+
+-- In progress: in flight and not on hold.  What an order adds to its
+-- customer's credit exposure is decided by the state it is in or was held
+-- from being one of these; an order is at risk of being late only in one.
+CREATE FUNCTION salesorder.statuses_in_progress()
+RETURNS salesorder.order_status[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN '{pending_approval,approved,in_production,partially_shipped}'::salesorder.order_status[];
+
+-- Closed: terminal, no move leaves them (status_transition_terminal).
+CREATE FUNCTION salesorder.statuses_closed()
+RETURNS salesorder.order_status[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN '{completed,cancelled}'::salesorder.order_status[];
+
+-- Not closed: every other status (order_tracking, report_pipeline read them
+-- as index ranges).
+CREATE FUNCTION salesorder.statuses_not_closed()
+RETURNS salesorder.order_status[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN '{draft,pending_approval,approved,rejected,in_production,partially_shipped,shipped,delivered,on_hold}'::salesorder.order_status[];
+
+-- In the sales report: every order once submitted, unless cancelled or
+-- rejected (what the rollup sums).
+CREATE FUNCTION salesorder.statuses_in_report()
+RETURNS salesorder.order_status[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN '{pending_approval,approved,in_production,partially_shipped,shipped,delivered,completed,on_hold}'::salesorder.order_status[];
+
+-- Shippable: ship() takes reserved stock out for these.
+CREATE FUNCTION salesorder.statuses_shippable()
+RETURNS salesorder.order_status[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN '{approved,in_production,partially_shipped}'::salesorder.order_status[];
+
+-- The status sets as the C side has them (src/status.c), one row a set:
+-- for the test that compares them with the statuses_*() functions.
+CREATE FUNCTION salesorder.status_sets()
+RETURNS TABLE (set_name text, statuses text)
+AS 'MODULE_PATHNAME', 'so_status_sets'
+LANGUAGE C IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION salesorder.status_sets() IS
+	'Internal: the status sets of the C functions, to check them against the statuses_*() functions (not granted)';
+COMMENT ON FUNCTION salesorder.statuses_in_flight() IS
+	'Statuses of an order submitted and not yet shipped in full, closed or rejected, held or not: it holds stock';
+COMMENT ON FUNCTION salesorder.statuses_in_progress() IS
+	'Statuses in flight and not on hold: an order in one (or held from one) adds to its customer''s credit exposure';
+COMMENT ON FUNCTION salesorder.statuses_closed() IS
+	'Terminal statuses: completed and cancelled';
+COMMENT ON FUNCTION salesorder.statuses_not_closed() IS
+	'Every status but the terminal ones';
+COMMENT ON FUNCTION salesorder.statuses_in_report() IS
+	'Statuses in which an order counts in the sales report: submitted, and not cancelled or rejected';
+COMMENT ON FUNCTION salesorder.statuses_shippable() IS
+	'Statuses in which ship() may ship an order';
+GRANT EXECUTE ON FUNCTION salesorder.statuses_in_flight(),
+	salesorder.statuses_in_progress(), salesorder.statuses_closed(),
+	salesorder.statuses_not_closed(), salesorder.statuses_in_report(),
+	salesorder.statuses_shippable() TO PUBLIC;
+REVOKE EXECUTE ON FUNCTION salesorder.status_sets() FROM PUBLIC;
+
+
 -- Who acted: the login of the session beside the acting role.
 --
 -- The acting role (created_by, changed_by, requested_by, decided_by) is the
@@ -206,8 +289,7 @@ AS $$
 		SELECT o.customer_id,
 			   sum(salesorder.order_exposure(o.status, o.hold_from, o.total_amount, o.id)) AS amount
 		FROM salesorder.sales_order o
-		WHERE o.status IN ('pending_approval', 'approved', 'in_production',
-						   'partially_shipped', 'on_hold')
+		WHERE o.status = ANY (salesorder.statuses_in_flight())
 		GROUP BY o.customer_id)
 	SELECT coalesce(e.customer_id, x.customer_id),
 		   coalesce(e.open_amount, 0)::numeric(14,2),
@@ -406,14 +488,12 @@ BEGIN
 	lines AS (
 		SELECT o.warehouse_id, l.product_id,
 			   sum(l.reserved_qty) AS reserved,
-			   sum(l.reserved_qty) FILTER (WHERE o.status NOT IN
-				   ('pending_approval', 'approved', 'in_production',
-					'partially_shipped', 'on_hold')) AS closed_reserved
+			   sum(l.reserved_qty) FILTER (WHERE o.status <> ALL
+				   (salesorder.statuses_in_flight())) AS closed_reserved
 		FROM salesorder.sales_order o
 		JOIN salesorder.order_line l ON l.order_id = o.id
 		WHERE l.reserved_qty <> 0
-		  AND (full_check OR o.status IN ('pending_approval', 'approved', 'in_production',
-										  'partially_shipped', 'on_hold'))
+		  AND (full_check OR o.status = ANY (salesorder.statuses_in_flight()))
 		GROUP BY o.warehouse_id, l.product_id),
 	-- Lines whose product or whose order's warehouse is gone (neither has a
 	-- foreign key; product_guard and warehouse_guard keep this from
@@ -550,14 +630,18 @@ END
 $$;
 ALTER TABLE salesorder.status_transition
 	ADD CONSTRAINT status_transition_terminal
-		CHECK (from_status NOT IN ('completed', 'cancelled'));
+		CHECK (from_status <> ALL (salesorder.statuses_closed()));
 
 DROP INDEX salesorder.sales_order_status_idx;
 -- Orders by status, and by when they got it: the orders in flight and those
 -- closed lately (order_tracking, report_pipeline) without scanning the
 -- years of closed ones.
 CREATE INDEX sales_order_status_idx ON salesorder.sales_order (status, status_changed_at);
--- Credit checks and row-level security look up a customer's open orders.
+-- Credit checks and row-level security look up a customer's open orders:
+-- the same partial index, its set now named (statuses_in_flight()).
+DROP INDEX salesorder.sales_order_open_by_customer_idx;
+CREATE INDEX sales_order_open_by_customer_idx ON salesorder.sales_order (customer_id)
+	WHERE status = ANY (salesorder.statuses_in_flight());
 
 -- order_tracking shows the orders in flight and those closed lately;
 -- order_tracking_all every order.
@@ -574,7 +658,7 @@ CREATE VIEW salesorder.order_tracking_all AS
 	SELECT o.id AS order_id, o.order_no, c.code AS customer_code, c.name AS customer,
 		   c.region, o.status, o.stage, o.hold_from,
 		   salesorder.order_health(o.status, o.promised_date, o.stage) AS health,
-		   (o.status IN ('pending_approval', 'approved', 'in_production', 'partially_shipped')
+		   (o.status = ANY (salesorder.statuses_in_progress())
 			AND o.promised_date IS NOT NULL
 			AND o.promised_date >= CURRENT_DATE
 			AND o.promised_date <= CURRENT_DATE
@@ -601,12 +685,10 @@ CREATE VIEW salesorder.order_tracking_all AS
 -- closed orders (both parts are ranges of sales_order_status_idx).
 CREATE VIEW salesorder.order_tracking AS
 	SELECT t.* FROM salesorder.order_tracking_all t
-	WHERE t.status IN ('draft', 'pending_approval', 'approved', 'rejected',
-					   'in_production', 'partially_shipped', 'shipped',
-					   'delivered', 'on_hold')
+	WHERE t.status = ANY (salesorder.statuses_not_closed())
 	UNION ALL
 	SELECT t.* FROM salesorder.order_tracking_all t
-	WHERE t.status IN ('completed', 'cancelled')
+	WHERE t.status = ANY (salesorder.statuses_closed())
 	  AND t.status_changed_at >= salesorder.tracking_since();
 
 ALTER VIEW salesorder.order_tracking SET (security_invoker = true);
@@ -628,7 +710,7 @@ COMMENT ON FUNCTION salesorder.tracking_since() IS
 -- over sales_order.
 CREATE TABLE salesorder.pipeline_closed (
 	status			salesorder.order_status NOT NULL
-		CHECK (status IN ('completed', 'cancelled')),
+		CHECK (status = ANY (salesorder.statuses_closed())),
 	health			text NOT NULL,
 	orders			bigint NOT NULL,
 	amount			numeric NOT NULL,
@@ -914,7 +996,7 @@ CREATE VIEW salesorder.report_sales_raw AS
 	JOIN salesorder.customer c ON c.id = o.customer_id
 	JOIN salesorder.order_line l ON l.order_id = o.id
 	JOIN salesorder.product p ON p.id = l.product_id
-	WHERE o.status NOT IN ('draft', 'cancelled', 'rejected')
+	WHERE o.status = ANY (salesorder.statuses_in_report())
 	GROUP BY 1, 2, 3, 4;
 
 CREATE VIEW salesorder.report_sales AS
@@ -964,15 +1046,13 @@ CREATE VIEW salesorder.report_pipeline AS
 			   1::bigint AS orders, o.total_amount::numeric AS amount,
 			   o.created_at AS oldest, o.created_at AS newest
 		FROM salesorder.sales_order o
-		WHERE o.status IN ('draft', 'pending_approval', 'approved', 'rejected',
-						   'in_production', 'partially_shipped', 'shipped',
-						   'delivered', 'on_hold')
+		WHERE o.status = ANY (salesorder.statuses_not_closed())
 		UNION ALL
 		SELECT o.status,
 			   salesorder.order_health(o.status, o.promised_date, o.stage),
 			   1, o.total_amount, o.created_at, o.created_at
 		FROM salesorder.sales_order o
-		WHERE o.status IN ('completed', 'cancelled')
+		WHERE o.status = ANY (salesorder.statuses_closed())
 		  AND o.status_changed_at >= salesorder.pipeline_folded_to()
 		UNION ALL
 		SELECT p.status, p.health, p.orders, p.amount, p.oldest, p.newest
@@ -1008,8 +1088,7 @@ CREATE VIEW salesorder.report_delayed AS
 		   o.total_amount, o.sales_rep
 	FROM salesorder.sales_order o
 	JOIN salesorder.customer c ON c.id = o.customer_id
-	WHERE o.status IN ('pending_approval', 'approved', 'in_production',
-					   'partially_shipped', 'on_hold')
+	WHERE o.status = ANY (salesorder.statuses_in_flight())
 	  AND o.promised_date <= CURRENT_DATE
 			+ (SELECT salesorder.at_risk_days());
 
@@ -1030,8 +1109,7 @@ CREATE VIEW salesorder.report_low_stock AS
 			   FROM salesorder.order_line l
 			   JOIN salesorder.sales_order o ON o.id = l.order_id
 			   WHERE l.backorder_qty > 0
-				 AND o.status IN ('pending_approval', 'approved', 'in_production',
-								  'partially_shipped', 'on_hold')
+				 AND o.status = ANY (salesorder.statuses_in_flight())
 			   GROUP BY o.warehouse_id, l.product_id) b
 		ON b.warehouse_id = s.warehouse_id AND b.product_id = s.product_id
 	WHERE s.on_hand - s.reserved < s.reorder_point OR b.backorder_qty > 0;
@@ -1187,8 +1265,7 @@ CREATE VIEW salesorder.low_stock AS
 		FROM salesorder.order_line l
 		JOIN salesorder.sales_order o ON o.id = l.order_id
 		WHERE l.backorder_qty > 0
-		  AND o.status IN ('pending_approval', 'approved', 'in_production',
-						   'partially_shipped', 'on_hold')
+		  AND o.status = ANY (salesorder.statuses_in_flight())
 		GROUP BY o.warehouse_id, l.product_id)
 	SELECT w.code AS warehouse, p.sku, p.name AS product,
 		   s.warehouse_id, s.product_id,
