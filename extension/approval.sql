@@ -1,28 +1,61 @@
 -- Review and approval: rules as data, one step per rule that fires, levels
 -- opened one after the other, decisions recorded.
 
+-- The kinds of rule, as data: what each weighs (an order's submission or a
+-- change request) and what it needs (a threshold, a segment).  What a kind
+-- tests is code: src/approval_steps.c for orders, src/change.c for change
+-- requests, whose lists of kinds (approval.h) regression test rule_kinds
+-- compares with these rows, and fires one rule of every kind.  Built in:
+-- CREATE EXTENSION writes the rows (not dumped; not granted but to read).
+CREATE TABLE salesorder.approval_rule_kind (
+	kind			text PRIMARY KEY,
+	subject			text NOT NULL CHECK (subject IN ('order', 'change')),
+	needs_threshold	boolean NOT NULL,
+	needs_segment	boolean NOT NULL,
+	description		text NOT NULL
+);
+INSERT INTO salesorder.approval_rule_kind
+	(kind, subject, needs_threshold, needs_segment, description) VALUES
+	('amount_over', 'order', true, false, 'the order total is above threshold'),
+	('discount_over', 'order', true, false, 'a line discount is above threshold (%)'),
+	('credit_exceeded', 'order', false, false,
+	 'the customer''s credit exposure with this order is above its credit limit (plus threshold, if given, as a tolerance)'),
+	('special_terms', 'order', false, false, 'the order has special requirements'),
+	('backorder', 'order', false, false, 'some quantity of the order is backordered'),
+	('segment', 'order', false, true, 'the customer is in segment'),
+	('change_amount_over', 'change', true, false,
+	 'the change moves the order total by more than threshold'),
+	('change_qty', 'change', false, false,
+	 'quantities or lines change on an order in production, or (with a threshold) by more than threshold in all'),
+	('change_date', 'change', false, false,
+	 'dates, ship-to or delivery terms change (with a threshold: a date shift of more than threshold days, or any address change)');
+
+COMMENT ON TABLE salesorder.approval_rule_kind IS
+	'The kinds of approval rule: what each weighs and needs (built in)';
+COMMENT ON COLUMN salesorder.approval_rule_kind.subject IS
+	'order: weighed when an order is submitted; change: when a change request is made';
+COMMENT ON COLUMN salesorder.approval_rule_kind.needs_threshold IS
+	'A rule of this kind must have a threshold';
+COMMENT ON COLUMN salesorder.approval_rule_kind.needs_segment IS
+	'A rule of this kind must name a segment (and only such a rule may)';
+
 CREATE TABLE salesorder.approval_rule (
 	id				bigserial PRIMARY KEY,
 	name			text NOT NULL,
-	kind			text NOT NULL CHECK (kind IN
-		('amount_over', 'discount_over', 'credit_exceeded', 'special_terms',
-		 'backorder', 'segment', 'change_amount_over', 'change_qty', 'change_date')),
+	kind			text NOT NULL REFERENCES salesorder.approval_rule_kind (kind),
 	threshold		numeric(14,2),
 	segment			text,
 	department		text NOT NULL,
 	approver_role	text NOT NULL,
 	level			integer NOT NULL DEFAULT 1 CHECK (level BETWEEN 1 AND 9),
 	active			boolean NOT NULL DEFAULT true,
-	created_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	CHECK (kind NOT IN ('amount_over', 'discount_over', 'change_amount_over')
-		   OR threshold IS NOT NULL),
-	CHECK ((kind = 'segment') = (segment IS NOT NULL))
+	created_at		timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 
 COMMENT ON TABLE salesorder.approval_rule IS
 	'When an order or a change request needs approval, and by whom: one approval_step per rule that fires';
 COMMENT ON COLUMN salesorder.approval_rule.kind IS
-	'amount_over: total above threshold; discount_over: a line discount above threshold (%); credit_exceeded: exposure above the credit limit (plus threshold as tolerance); special_terms: special requirements given; backorder: a line backordered; segment: the customer is in segment; change_*: for change requests';
+	'What the rule tests: one of approval_rule_kind (amount_over, discount_over, credit_exceeded, special_terms, backorder, segment; change_amount_over, change_qty, change_date for change requests)';
 COMMENT ON COLUMN salesorder.approval_rule.approver_role IS
 	'The role whose members decide the step (checked with pg_has_role)';
 COMMENT ON COLUMN salesorder.approval_rule.level IS
@@ -78,6 +111,14 @@ SET search_path = pg_catalog, pg_temp;
 CREATE TRIGGER rule_guard
 	BEFORE INSERT OR UPDATE ON salesorder.approval_rule
 	FOR EACH ROW EXECUTE FUNCTION salesorder.rule_guard();
+
+-- The kinds the C code weighs, one row a subject: for the test that
+-- compares them with approval_rule_kind.
+CREATE FUNCTION salesorder.rule_kinds()
+RETURNS TABLE (subject text, kinds text)
+AS 'MODULE_PATHNAME', 'so_rule_kinds'
+LANGUAGE C IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION salesorder.approve(order_id bigint, comment text DEFAULT NULL)
 RETURNS salesorder.order_status
@@ -226,4 +267,6 @@ COMMENT ON FUNCTION salesorder.verify_credit_exposure() IS
 COMMENT ON FUNCTION salesorder.rebuild_credit_exposure() IS
 	'Recomputes every customer''s running credit exposure from its orders; returns how many changed';
 COMMENT ON FUNCTION salesorder.rule_guard() IS
-	'Trigger: an approval rule names an existing approver role';
+	'Trigger: an approval rule names an existing kind with what the kind needs, and an existing approver role';
+COMMENT ON FUNCTION salesorder.rule_kinds() IS
+	'Internal: the rule kinds of the C functions, to check them against approval_rule_kind (not granted)';

@@ -81,7 +81,7 @@ BEGIN
 		salesorder.stock, salesorder.sales_order, salesorder.order_line,
 		salesorder.order_status_history, salesorder.status_transition,
 		salesorder.stock_movement, salesorder.low_stock,
-		salesorder.approval_rule, salesorder.approval_step,
+		salesorder.approval_rule, salesorder.approval_rule_kind, salesorder.approval_step,
 		salesorder.approval_queue, salesorder.change_request,
 		salesorder.order_revision, salesorder.order_changes,
 		salesorder.order_event, salesorder.order_tracking,

@@ -28,18 +28,23 @@
 #include "stock.h"
 
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(so_approve);
 PG_FUNCTION_INFO_V1(so_reject);
 PG_FUNCTION_INFO_V1(so_revise);
 PG_FUNCTION_INFO_V1(so_rule_guard);
+PG_FUNCTION_INFO_V1(so_rule_kinds);
 
 /* Who created the order: role and (from 1.2) login. */
 static SoPlan creator_plan = {
@@ -165,6 +170,93 @@ so_revise(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(so_run_as_owner(revise_work, &order_id, SO_RESULT_BYVAL));
 }
 
+static SoPlan rule_kind_plan = {
+	"SELECT k.needs_threshold, k.needs_segment FROM salesorder.approval_rule_kind k"
+	" WHERE k.kind = $1",
+	1, {TEXTOID}
+};
+
+static SoPlan rule_kinds_plan = {
+	"SELECT pg_catalog.string_agg(k.kind, ', ' ORDER BY k.subject DESC, k.kind)"
+	" FROM salesorder.approval_rule_kind k",
+	0, {InvalidOid}
+};
+
+/*
+ * A rule names a kind that exists, with the threshold and segment its kind
+ * needs (approval_rule_kind).  Under the previous release's schema, which
+ * has no such table, its CHECK constraints do this.
+ */
+static void
+check_rule_kind(HeapTuple tup, TupleDesc desc)
+{
+	Oid			nspid = get_namespace_oid("salesorder", false);
+	bool		isnull;
+	bool		threshold_null;
+	bool		segment_null;
+	Datum		kind;
+	char	   *kind_name;
+
+	if (!OidIsValid(get_relname_relid("approval_rule_kind", nspid)))
+		return;
+	kind = heap_getattr(tup, SPI_fnumber(desc, "kind"), desc, &isnull);
+	if (isnull)
+		return;					/* the NOT NULL constraint reports it */
+	kind_name = TextDatumGetCString(kind);
+	(void) heap_getattr(tup, SPI_fnumber(desc, "threshold"), desc, &threshold_null);
+	(void) heap_getattr(tup, SPI_fnumber(desc, "segment"), desc, &segment_null);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (so_execute(&rule_kind_plan, &kind, NULL, true, 1) == 0)
+	{
+		so_execute(&rule_kinds_plan, NULL, NULL, true, 1);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("approval rule kind \"%s\" does not exist", kind_name),
+				 errhint("The kinds are: %s.", so_gettext(0, 1))));
+	}
+	if (DatumGetBool(so_getdatum(0, 1, &isnull)) && threshold_null)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("an approval rule of kind %s needs a threshold", kind_name)));
+	if (DatumGetBool(so_getdatum(0, 2, &isnull)) == segment_null)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 segment_null ?
+				 errmsg("an approval rule of kind %s needs a segment", kind_name) :
+				 errmsg("only an approval rule of kind segment names a segment"),
+				 segment_null ? 0 :
+				 errdetail("The rule is of kind %s.", kind_name)));
+	SPI_finish();
+}
+
+/*
+ * salesorder.rule_kinds(): the kinds each side of the C code weighs, one
+ * row a subject, for the test that compares them with approval_rule_kind.
+ */
+Datum
+so_rule_kinds(PG_FUNCTION_ARGS)
+{
+	static const char *const subjects[][2] = {
+		{"order", SO_ORDER_RULE_KINDS},
+		{"change", SO_CHANGE_RULE_KINDS},
+	};
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (i = 0; i < lengthof(subjects); i++)
+	{
+		Datum		values[2] = {CStringGetTextDatum(subjects[i][0]),
+		CStringGetTextDatum(subjects[i][1])};
+		bool		nulls[2] = {false, false};
+
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
 /*
  * BEFORE INSERT OR UPDATE ON approval_rule: an active rule must name an
  * existing approver role, or the steps it creates could never be decided.
@@ -190,6 +282,7 @@ so_rule_guard(PG_FUNCTION_ARGS)
 	tup = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
 		trigdata->tg_newtuple : trigdata->tg_trigtuple;
 	desc = trigdata->tg_relation->rd_att;
+	check_rule_kind(tup, desc);
 	role_att = SPI_fnumber(desc, "approver_role");
 	active_att = SPI_fnumber(desc, "active");
 

@@ -10,6 +10,21 @@
 
 #include "salesorder.h"
 
+/*
+ * The kinds of rule each side weighs, as comma-separated names: the kinds
+ * that approval_steps.c tests when an order is submitted and change.c when a
+ * change request is made.  The SQL side has them as the rows of
+ * salesorder.approval_rule_kind; regression test rule_kinds compares the
+ * two through so_rule_kinds().
+ */
+#define SO_ORDER_RULE_KINDS \
+	"amount_over,discount_over,credit_exceeded,special_terms,backorder,segment"
+#define SO_CHANGE_RULE_KINDS "change_amount_over,change_qty,change_date"
+
+/* "col = ANY ('{...}'::text[])" for a list above. */
+#define SO_KIND_IN(col, kinds) \
+	col " = ANY ('{" kinds "}'::pg_catalog.text[])"
+
 /* What the approval rules look at when an order is submitted. */
 typedef struct SoSubmission
 {

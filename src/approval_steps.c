@@ -71,8 +71,7 @@ static SoPlan evaluate_plan = {
 	"     'credit_limit', CASE WHEN r.kind = 'credit_exceeded' THEN c.credit_limit END,"
 	"     'segment', CASE WHEN r.kind = 'segment' THEN c.segment END)) AS figures) f"
 	" WHERE r.active AND f.fired"
-	"   AND r.kind IN ('amount_over', 'discount_over', 'credit_exceeded',"
-	"                  'special_terms', 'backorder', 'segment')"
+	"   AND " SO_KIND_IN("r.kind", SO_ORDER_RULE_KINDS)
 	" ORDER BY r.level, r.id",
 	6, {INT8OID, NUMERICOID, NUMERICOID, TEXTOID, BOOLOID, INT8OID}
 };

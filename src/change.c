@@ -665,6 +665,7 @@ static SoPlan change_rules_plan = {
 	"     'kind', r.kind, 'threshold', r.threshold, 'amount_delta', $1,"
 	"     'qty_change', $6, 'date_shift_days', $5, 'order_status', $3)) AS figures) f"
 	" WHERE r.active AND f.fired"
+	"   AND " SO_KIND_IN("r.kind", SO_CHANGE_RULE_KINDS)
 	" ORDER BY r.level, r.id",
 	7, {NUMERICOID, BOOLOID, TEXTOID, BOOLOID, INT4OID, NUMERICOID, BOOLOID}
 };

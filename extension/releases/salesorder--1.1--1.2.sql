@@ -617,6 +617,76 @@ COMMENT ON FUNCTION salesorder.drop_event_consumer(text) IS
 COMMENT ON FUNCTION salesorder.trim_events(interval, integer) IS
 	'Deletes at most max_events events that every registered consumer has read and that are older than keep (NULL: salesorder.event_retention); returns how many';
 
+-- The kinds of rule, as data: what each weighs (an order's submission or a
+-- change request) and what it needs (a threshold, a segment).  What a kind
+-- tests is code: src/approval_steps.c for orders, src/change.c for change
+-- requests, whose lists of kinds (approval.h) regression test rule_kinds
+-- compares with these rows, and fires one rule of every kind.  Built in:
+-- CREATE EXTENSION writes the rows (not dumped; not granted but to read).
+CREATE TABLE salesorder.approval_rule_kind (
+	kind			text PRIMARY KEY,
+	subject			text NOT NULL CHECK (subject IN ('order', 'change')),
+	needs_threshold	boolean NOT NULL,
+	needs_segment	boolean NOT NULL,
+	description		text NOT NULL
+);
+INSERT INTO salesorder.approval_rule_kind
+	(kind, subject, needs_threshold, needs_segment, description) VALUES
+	('amount_over', 'order', true, false, 'the order total is above threshold'),
+	('discount_over', 'order', true, false, 'a line discount is above threshold (%)'),
+	('credit_exceeded', 'order', false, false,
+	 'the customer''s credit exposure with this order is above its credit limit (plus threshold, if given, as a tolerance)'),
+	('special_terms', 'order', false, false, 'the order has special requirements'),
+	('backorder', 'order', false, false, 'some quantity of the order is backordered'),
+	('segment', 'order', false, true, 'the customer is in segment'),
+	('change_amount_over', 'change', true, false,
+	 'the change moves the order total by more than threshold'),
+	('change_qty', 'change', false, false,
+	 'quantities or lines change on an order in production, or (with a threshold) by more than threshold in all'),
+	('change_date', 'change', false, false,
+	 'dates, ship-to or delivery terms change (with a threshold: a date shift of more than threshold days, or any address change)');
+
+COMMENT ON TABLE salesorder.approval_rule_kind IS
+	'The kinds of approval rule: what each weighs and needs (built in)';
+COMMENT ON COLUMN salesorder.approval_rule_kind.subject IS
+	'order: weighed when an order is submitted; change: when a change request is made';
+COMMENT ON COLUMN salesorder.approval_rule_kind.needs_threshold IS
+	'A rule of this kind must have a threshold';
+COMMENT ON COLUMN salesorder.approval_rule_kind.needs_segment IS
+	'A rule of this kind must name a segment (and only such a rule may)';
+
+-- The rules' kinds are rows now: the CHECK constraints that listed them go,
+-- rule_guard checks what each kind needs.
+DO $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM salesorder.approval_rule r
+			   WHERE NOT EXISTS (SELECT 1 FROM salesorder.approval_rule_kind k WHERE k.kind = r.kind)) THEN
+		RAISE EXCEPTION 'approval_rule has rules of unknown kinds';
+	END IF;
+END
+$$;
+ALTER TABLE salesorder.approval_rule
+	DROP CONSTRAINT approval_rule_kind_check,
+	DROP CONSTRAINT approval_rule_check,
+	DROP CONSTRAINT approval_rule_check1,
+	ADD FOREIGN KEY (kind) REFERENCES salesorder.approval_rule_kind (kind);
+COMMENT ON COLUMN salesorder.approval_rule.kind IS
+	'What the rule tests: one of approval_rule_kind (amount_over, discount_over, credit_exceeded, special_terms, backorder, segment; change_amount_over, change_qty, change_date for change requests)';
+
+-- The kinds the C code weighs, one row a subject: for the test that
+-- compares them with approval_rule_kind.
+CREATE FUNCTION salesorder.rule_kinds()
+RETURNS TABLE (subject text, kinds text)
+AS 'MODULE_PATHNAME', 'so_rule_kinds'
+LANGUAGE C IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+REVOKE EXECUTE ON FUNCTION salesorder.rule_kinds() FROM PUBLIC;
+REVOKE ALL ON salesorder.approval_rule_kind FROM PUBLIC;
+COMMENT ON FUNCTION salesorder.rule_guard() IS
+	'Trigger: an approval rule names an existing kind with what the kind needs, and an existing approver role';
+COMMENT ON FUNCTION salesorder.rule_kinds() IS
+	'Internal: the rule kinds of the C functions, to check them against approval_rule_kind (not granted)';
+
 -- Terminal statuses stay terminal: report_pipeline's checkpoint folds
 -- closed orders once (src/pipeline.c).
 DO $$
@@ -1496,7 +1566,7 @@ BEGIN
 		salesorder.stock, salesorder.sales_order, salesorder.order_line,
 		salesorder.order_status_history, salesorder.status_transition,
 		salesorder.stock_movement, salesorder.low_stock,
-		salesorder.approval_rule, salesorder.approval_step,
+		salesorder.approval_rule, salesorder.approval_rule_kind, salesorder.approval_step,
 		salesorder.approval_queue, salesorder.change_request,
 		salesorder.order_revision, salesorder.order_changes,
 		salesorder.order_event, salesorder.order_tracking,
