@@ -13,6 +13,7 @@ RETURNS bigint
 AS 'MODULE_PATHNAME', 'so_create_order'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesorder.create_order(bigint, jsonb, jsonb) IS 'Creates an order from the customer''s defaults and submits it unless options.draft; returns its id';
 
 CREATE FUNCTION salesorder.copy_order(
 	order_id bigint,
@@ -21,42 +22,49 @@ RETURNS bigint
 AS 'MODULE_PATHNAME', 'so_copy_order'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesorder.copy_order(bigint, jsonb) IS 'Reorder: a new order with the lines of an earlier one at today''s prices; returns its id';
 
 CREATE FUNCTION salesorder.submit_order(order_id bigint)
 RETURNS salesorder.order_status
 AS 'MODULE_PATHNAME', 'so_submit_order'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesorder.submit_order(bigint) IS 'Submits a draft order for approval';
 
 CREATE FUNCTION salesorder.hold(order_id bigint, reason text)
 RETURNS salesorder.order_status
 AS 'MODULE_PATHNAME', 'so_hold'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesorder.hold(bigint, text) IS 'Puts an order on hold with a reason';
 
 CREATE FUNCTION salesorder.release_hold(order_id bigint)
 RETURNS salesorder.order_status
 AS 'MODULE_PATHNAME', 'so_release_hold'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesorder.release_hold(bigint) IS 'Returns a held order to the state it was held in';
 
 CREATE FUNCTION salesorder.cancel(order_id bigint, reason text)
 RETURNS salesorder.order_status
 AS 'MODULE_PATHNAME', 'so_cancel'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesorder.cancel(bigint, text) IS 'Cancels an order with a reason';
 
 CREATE FUNCTION salesorder.deliver(order_id bigint)
 RETURNS salesorder.order_status
 AS 'MODULE_PATHNAME', 'so_deliver'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesorder.deliver(bigint) IS 'Records delivery of a shipped order';
 
 CREATE FUNCTION salesorder.complete(order_id bigint)
 RETURNS salesorder.order_status
 AS 'MODULE_PATHNAME', 'so_complete'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesorder.complete(bigint) IS 'Closes an order';
 
 -- Trigger functions.
 
@@ -65,18 +73,21 @@ RETURNS trigger
 AS 'MODULE_PATHNAME', 'so_order_guard'
 LANGUAGE C
 SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesorder.order_guard() IS 'Trigger: state machine and direct-write rules of sales_order';
 
 CREATE FUNCTION salesorder.order_history()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'so_order_history'
 LANGUAGE C
 SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesorder.order_history() IS 'Trigger: writes order_status_history for every status move';
 
 CREATE FUNCTION salesorder.line_guard()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'so_line_guard'
 LANGUAGE C
 SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesorder.line_guard() IS 'Trigger: lines are edited directly only in draft; keeps amounts and totals';
 
 CREATE TRIGGER order_guard
 	BEFORE INSERT OR UPDATE OR DELETE ON salesorder.sales_order
@@ -97,6 +108,7 @@ RETURNS trigger
 AS 'MODULE_PATHNAME', 'so_stock_guard'
 LANGUAGE C
 SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesorder.stock_guard() IS 'Trigger: stock quantities change only through the stock functions; a stock row with ledger rows stays, and stock is never truncated';
 
 CREATE TRIGGER stock_guard
 	BEFORE INSERT OR UPDATE OR DELETE ON salesorder.stock
@@ -112,6 +124,7 @@ RETURNS trigger
 AS 'MODULE_PATHNAME', 'so_product_guard'
 LANGUAGE C
 SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesorder.product_guard() IS 'Trigger: a product that order lines name is not deleted, and product ids never change';
 
 CREATE TRIGGER product_guard
 	BEFORE UPDATE OF id OR DELETE ON salesorder.product
@@ -124,6 +137,7 @@ RETURNS trigger
 AS 'MODULE_PATHNAME', 'so_warehouse_guard'
 LANGUAGE C
 SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesorder.warehouse_guard() IS 'Trigger: a warehouse that orders name is not deleted, and warehouse ids never change';
 
 CREATE TRIGGER warehouse_guard
 	BEFORE UPDATE OF id OR DELETE ON salesorder.warehouse
@@ -136,6 +150,7 @@ RETURNS trigger
 AS 'MODULE_PATHNAME', 'so_ledger_append_only'
 LANGUAGE C
 SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION salesorder.ledger_append_only() IS 'Trigger: the stock ledger is written by the stock functions only and never updated, deleted or truncated';
 
 CREATE TRIGGER ledger_append_only
 	BEFORE INSERT OR UPDATE OR DELETE ON salesorder.stock_movement

@@ -171,5 +171,6 @@ BEGIN
 	RETURN;
 END
 $fn$;
+COMMENT ON FUNCTION salesorder.create_roles() IS 'Creates the salesorder_* group roles if missing and grants them; run once by a DBA';
 
 REVOKE EXECUTE ON FUNCTION salesorder.create_roles() FROM PUBLIC;

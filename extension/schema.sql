@@ -18,6 +18,7 @@ CREATE TYPE salesorder.order_status AS ENUM (
 	'on_hold',
 	'cancelled'
 );
+COMMENT ON TYPE salesorder.order_status IS 'Lifecycle state of an order; legal moves are the rows of salesorder.status_transition';
 
 -- The sets of statuses the rules speak of, each written once.  IMMUTABLE:
 -- the planner folds a call into its array, so that a query saying
@@ -80,6 +81,7 @@ CREATE TABLE salesorder.warehouse (
 	region		text NOT NULL,
 	active		boolean NOT NULL DEFAULT true
 );
+COMMENT ON TABLE salesorder.warehouse IS 'Warehouses that hold stock and ship orders';
 
 CREATE TABLE salesorder.customer (
 	id					bigserial PRIMARY KEY,
@@ -95,6 +97,10 @@ CREATE TABLE salesorder.customer (
 	active				boolean NOT NULL DEFAULT true,
 	created_at			timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
+COMMENT ON COLUMN salesorder.customer.on_credit_hold IS 'When true, orders of this customer cannot be submitted (SQLSTATE SO005)';
+COMMENT ON COLUMN salesorder.customer.sales_rep IS 'Role name of the sales rep (or rep group role) who owns the account';
+COMMENT ON COLUMN salesorder.customer.segment IS 'Customer type, e.g. enterprise, smb, retail';
+COMMENT ON TABLE salesorder.customer IS 'Customers with their order defaults (ship-to, warehouse, sales rep) and credit position';
 CREATE INDEX customer_sales_rep_idx ON salesorder.customer (sales_rep);
 
 CREATE TABLE salesorder.product (
@@ -107,6 +113,8 @@ CREATE TABLE salesorder.product (
 	attributes	jsonb NOT NULL DEFAULT '{}',
 	active		boolean NOT NULL DEFAULT true
 );
+COMMENT ON COLUMN salesorder.product.attributes IS 'Variant attributes such as style, colour and size';
+COMMENT ON TABLE salesorder.product IS 'Sellable products (one row per variant / SKU)';
 
 CREATE TABLE salesorder.sales_order (
 	id					bigserial PRIMARY KEY,
@@ -143,6 +151,11 @@ CREATE TABLE salesorder.sales_order (
 	UNIQUE (customer_id, idempotency_key),
 	CHECK ((status = 'on_hold') = (hold_from IS NOT NULL))
 );
+COMMENT ON COLUMN salesorder.sales_order.total_amount IS 'Sum of the line amounts after discount';
+COMMENT ON COLUMN salesorder.sales_order.revision IS 'Incremented by every applied change request';
+COMMENT ON COLUMN salesorder.sales_order.status_reason IS 'Why the order reached its current status';
+COMMENT ON COLUMN salesorder.sales_order.hold_from IS 'While on_hold: the state the order returns to on release_hold()';
+COMMENT ON TABLE salesorder.sales_order IS 'Order headers; created by create_order()/copy_order(), moved by the lifecycle functions';
 -- Orders by status, and by when they got it: the orders in flight and those
 -- closed lately (order_tracking, report_pipeline) without scanning the
 -- years of closed ones.
@@ -172,6 +185,8 @@ CREATE TABLE salesorder.order_line (
 		REFERENCES salesorder.sales_order (customer_id, id) ON DELETE CASCADE,
 	CHECK (shipped_qty + reserved_qty + backorder_qty <= qty)
 );
+COMMENT ON COLUMN salesorder.order_line.amount IS 'round(qty * unit_price * (100 - discount_pct) / 100, 2)';
+COMMENT ON TABLE salesorder.order_line IS 'Order lines; editable directly only while the order is a draft';
 CREATE INDEX order_line_product_idx ON salesorder.order_line (product_id);
 -- Backorders waiting for stock: small, and what receipts and low_stock look up.
 CREATE INDEX order_line_backorder_idx ON salesorder.order_line (product_id)
@@ -191,6 +206,7 @@ CREATE TABLE salesorder.order_status_history (
 	FOREIGN KEY (customer_id, order_id)
 		REFERENCES salesorder.sales_order (customer_id, id) ON DELETE CASCADE
 );
+COMMENT ON TABLE salesorder.order_status_history IS 'Every status move of every order: from, to, who, when, why';
 CREATE INDEX order_status_history_order_idx
 	ON salesorder.order_status_history (order_id, id);
 

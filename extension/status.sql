@@ -26,6 +26,7 @@ CREATE TABLE salesorder.status_transition (
 	CONSTRAINT status_transition_terminal
 		CHECK (from_status <> ALL (salesorder.statuses_closed()))
 );
+COMMENT ON TABLE salesorder.status_transition IS 'The legal status moves (the state machine as data)';
 
 COMMENT ON COLUMN salesorder.status_transition.made_by IS
 	'The function that makes the move (with its side effects: stock, approval steps)';

@@ -14,6 +14,7 @@ CREATE TABLE salesorder.stock (
 	PRIMARY KEY (warehouse_id, product_id),
 	CHECK (reserved >= 0 AND reserved <= on_hand)
 );
+COMMENT ON TABLE salesorder.stock IS 'Stock per warehouse and product; available = on_hand - reserved';
 CREATE INDEX stock_product_idx ON salesorder.stock (product_id);
 
 CREATE TABLE salesorder.stock_movement (
@@ -34,6 +35,7 @@ CREATE TABLE salesorder.stock_movement (
 	-- that updates its (locked) stock row, and stock_guard keeps stock rows
 	-- that have ledger rows (src/reference_guard.c).
 );
+COMMENT ON TABLE salesorder.stock_movement IS 'Append-only stock ledger: receipts, reservations, releases, shipments, adjustments';
 CREATE INDEX stock_movement_pair_idx
 	ON salesorder.stock_movement (warehouse_id, product_id);
 CREATE INDEX stock_movement_order_idx
@@ -50,11 +52,13 @@ CREATE TABLE salesorder.ledger_balance (
 	reserved		numeric NOT NULL,
 	PRIMARY KEY (warehouse_id, product_id)
 );
+COMMENT ON TABLE salesorder.ledger_balance IS 'The ledger''s sums per (warehouse, product) up to the last checkpoint (derived: checkpoint_ledger())';
 CREATE TABLE salesorder.ledger_checkpoint (
 	singleton		boolean PRIMARY KEY DEFAULT true CHECK (singleton),
 	upto_id			bigint NOT NULL DEFAULT 0,
 	taken_at		timestamptz
 );
+COMMENT ON TABLE salesorder.ledger_checkpoint IS 'The ledger id up to which ledger_balance holds the sums';
 INSERT INTO salesorder.ledger_checkpoint DEFAULT VALUES;
 
 SELECT pg_catalog.pg_extension_config_dump('salesorder.stock', '');

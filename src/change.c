@@ -117,9 +117,9 @@ parse_edits(JsonbValue *arr, SoChangeInput *in)
 			if (so_json_key_is(&k, "line_no"))
 				e->line_no = so_json_line_no(where, &lv);
 			else if (so_json_key_is(&k, "qty"))
-				e->qty = so_json_number(where, &lv, 3, "0", true, "100000000000", true);
+				e->qty = so_json_number(where, &lv, 3, "0", true, SO_MAX_QTY, true);
 			else if (so_json_key_is(&k, "unit_price"))
-				e->unit_price = so_json_number(where, &lv, 4, "0", false, "10000000000", true);
+				e->unit_price = so_json_number(where, &lv, 4, "0", false, SO_MAX_PRICE, true);
 			else if (so_json_key_is(&k, "discount_pct"))
 				e->discount_pct = so_json_number(where, &lv, 2, "0", false, "100", false);
 			else

@@ -298,13 +298,13 @@ parse_one_line(JsonbContainer *obj, const char *name, SoLineInput *line)
 		else if (so_json_key_is(&k, "qty"))
 		{
 			line->qty = so_json_number(where, &v, 3, "0", true,
-											 "100000000000", true);
+											 SO_MAX_QTY, true);
 			has_qty = true;
 		}
 		else if (so_json_key_is(&k, "unit_price"))
 		{
 			line->unit_price = so_json_number(where, &v, 4, "0", false,
-													"10000000000", true);
+													SO_MAX_PRICE, true);
 			line->has_price = true;
 		}
 		else if (so_json_key_is(&k, "discount_pct"))
@@ -510,10 +510,10 @@ so_check_quantity(const char *name, Datum qty, bool signed_delta)
 				 errmsg("%s must be %s", name,
 						signed_delta ? "non-zero" : "greater than zero")));
 	size = DirectFunctionCall1(numeric_abs, qty);
-	if (so_numeric_cmp(size, so_numeric("100000000000")) >= 0)
+	if (so_numeric_cmp(size, so_numeric(SO_MAX_QTY)) >= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s must be less than 100000000000 in size", name)));
+				 errmsg("%s must be less than %s in size", name, SO_MAX_QTY)));
 	if (DatumGetInt32(DirectFunctionCall1(numeric_scale, qty)) > 3)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -583,7 +583,7 @@ so_parse_ship_lines(Jsonb *lines, int *nlines)
 			else if (so_json_key_is(&k, "qty"))
 			{
 				line->qty = so_json_number(where, &lv, 3, "0", true,
-												 "100000000000", true);
+												 SO_MAX_QTY, true);
 				has_qty = true;
 			}
 			else

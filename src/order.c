@@ -49,9 +49,6 @@ PG_FUNCTION_INFO_V1(so_cancel);
 PG_FUNCTION_INFO_V1(so_deliver);
 PG_FUNCTION_INFO_V1(so_complete);
 
-/* Amounts must fit numeric(14,2). */
-#define MAX_AMOUNT "1000000000000"
-
 /* What create_order_impl needs; copy_order fills it from the source order. */
 typedef struct SoNewOrder
 {
@@ -70,12 +67,12 @@ static Datum submit_locked(const SoLockedOrder *o, const struct SoCustomer *cust
 static void
 check_amount(const char *what, Datum amount)
 {
-	if (so_numeric_cmp(amount, so_numeric(MAX_AMOUNT)) >= 0)
+	if (so_numeric_cmp(amount, so_numeric(SO_MAX_AMOUNT)) >= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s of %s is too large", what,
 						DatumGetCString(DirectFunctionCall1(numeric_out, amount))),
-				 errdetail("Amounts must be less than %s.", MAX_AMOUNT)));
+				 errdetail("Amounts must be less than %s.", SO_MAX_AMOUNT)));
 }
 
 /* ---- customer and warehouse ---- */

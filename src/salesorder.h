@@ -37,8 +37,15 @@
 #define ERRCODE_SO_NOT_FOUND			MAKE_SQLSTATE('S','O','0','1','0')
 #define ERRCODE_SO_INACTIVE				MAKE_SQLSTATE('S','O','0','1','1')
 
-/* Upper bounds that keep every amount inside numeric(14,2). */
-#define SO_MAX_LINES		10000
+/*
+ * The bounds of what an order may hold, which keep every quantity, price and
+ * amount inside its column: quantities numeric(14,3), prices numeric(14,4),
+ * amounts numeric(14,2).  Each bound is exclusive; as numeric literals.
+ */
+#define SO_MAX_LINES		10000			/* lines in one order */
+#define SO_MAX_QTY			"100000000000"	/* a quantity, 10^11 */
+#define SO_MAX_PRICE		"10000000000"	/* a unit price, 10^10 */
+#define SO_MAX_AMOUNT		"1000000000000" /* a line or order amount, 10^12 */
 
 /* ---- salesorder.c ---- */
 extern bool so_allow_self_approval;
