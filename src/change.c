@@ -444,25 +444,12 @@ check_changeable(const SoLockedOrder *o)
 				 errhint("Changes are requested for approved, in-production or partially shipped orders.")));
 }
 
-/*
- * Validate a change against the locked order and work out what it does.
- * Fills plan (the new lines, the kinds, the effects JSON).
- */
+/* Lines removed: none shipped, none listed twice. */
 static void
-plan_change(SoChangePlan *plan, SoChangeInput *in)
+plan_removals(SoChangePlan *plan, SoChangeInput *in)
 {
 	Datum		zero = so_numeric("0");
-	Datum		total;
-	Datum		qty_change = zero;
-	StringInfoData stock;
-	int			nstock = 0;
-	int			i,
-				j;
-
-	check_changeable(&plan->order);
-	load_order(plan);
-	initStringInfo(&plan->effects);
-	appendStringInfoChar(&plan->effects, '[');
+	int			i;
 
 	for (i = 0; i < in->nremoves; i++)
 	{
@@ -487,6 +474,13 @@ plan_change(SoChangePlan *plan, SoChangeInput *in)
 						num(l->qty), money(l->amount)), "null");
 		plan->kind_qty = true;
 	}
+}
+
+/* Lines edited: quantity not below what shipped, amounts recomputed. */
+static void
+plan_edits(SoChangePlan *plan, SoChangeInput *in)
+{
+	int			i;
 
 	for (i = 0; i < in->nedits; i++)
 	{
@@ -537,6 +531,13 @@ plan_change(SoChangePlan *plan, SoChangeInput *in)
 			plan->kind_amount = true;
 		}
 	}
+}
+
+/* Lines added: products and prices resolved; the line limit kept. */
+static void
+plan_additions(SoChangePlan *plan, SoChangeInput *in)
+{
+	int			i;
 
 	if (in->nadds > 0)
 	{
@@ -562,7 +563,12 @@ plan_change(SoChangePlan *plan, SoChangeInput *in)
 						plan->order.order_no, plan->nlines - in->nremoves + in->nadds,
 						SO_MAX_LINES),
 				 errhint("Take the new lines in a new order.")));
+}
 
+/* Header fields: the dates, the ship-to, the special requirements. */
+static void
+plan_header(SoChangePlan *plan, SoChangeInput *in)
+{
 	change_date(plan, "requested_date", &in->requested, plan->requested_null, plan->requested);
 	change_date(plan, "promised_date", &in->promised, plan->promised_null, plan->promised);
 	if (in->ship_to && strcmp(in->ship_to, plan->ship_to) != 0)
@@ -580,9 +586,24 @@ plan_change(SoChangePlan *plan, SoChangeInput *in)
 		plan->kind_date = true;
 		plan->address_change = true;
 	}
-	appendStringInfoChar(&plan->effects, ']');
+}
 
-	/* The order after the change: totals, lines left, stock per SKU. */
+/*
+ * The order after the change: its total, how much quantity moves, the stock
+ * per SKU; a change that leaves no line or changes nothing is refused.  Then
+ * the effects are wrapped: {"fields": [...], "amount_delta": ..., ...}.
+ */
+static void
+plan_outcome(SoChangePlan *plan, SoChangeInput *in)
+{
+	Datum		zero = so_numeric("0");
+	Datum		total;
+	Datum		qty_change = zero;
+	StringInfoData stock;
+	int			nstock = 0;
+	int			i,
+				j;
+
 	total = zero;
 	initStringInfo(&stock);
 	for (i = 0; i < plan->nlines; i++)
@@ -632,6 +653,27 @@ plan_change(SoChangePlan *plan, SoChangeInput *in)
 						 stock.data, plan->date_shift, plan->revision);
 		plan->effects = all;
 	}
+}
+
+/*
+ * Validate a change against the locked order and work out what it does,
+ * every check before anything is written: the lines removed, edited and
+ * added, the header, and the order that results.  Fills plan (the new
+ * lines, the kinds, the effects JSON).
+ */
+static void
+plan_change(SoChangePlan *plan, SoChangeInput *in)
+{
+	check_changeable(&plan->order);
+	load_order(plan);
+	initStringInfo(&plan->effects);
+	appendStringInfoChar(&plan->effects, '[');
+	plan_removals(plan, in);
+	plan_edits(plan, in);
+	plan_additions(plan, in);
+	plan_header(plan, in);
+	appendStringInfoChar(&plan->effects, ']');
+	plan_outcome(plan, in);
 }
 
 /* ---- routing ---- */
@@ -843,101 +885,106 @@ apply_header(SoChangePlan *plan, SoChangeInput *in, int *revision, bool *all_shi
 	*all_shipped = DatumGetBool(so_getdatum(0, 2, &isnull)) && !isnull;
 }
 
-/*
- * Apply a planned change to its locked order: stock first (every touched
- * stock row locked in product order before any moves), then lines, header,
- * revision, and the request's status.  Returns the new revision.
- */
-static int
-apply_change(SoChangePlan *plan, SoChangeInput *in, int64 change_id,
-			 const char *comment, bool automatic)
+/* The stock a change gives back and needs, line by line. */
+typedef struct SoChangeMoves
 {
-	SoLockedOrder *o = &plan->order;
+	SoStockMove *all;			/* every stock row touched, to lock first */
+	int			nall;
+	SoStockMove *releases;		/* reservations given back */
+	int			nrel;
+	SoStockLine *wants;			/* quantities to reserve: grown lines, then added */
+	int			nwant;
+	Datum	   *rel_reserved;	/* per current line: reservation given back */
+	Datum	   *rel_backorder;	/* per current line: backorder given back */
+	int		   *want_of;		/* per current line: its wants entry, or -1 */
+} SoChangeMoves;
+
+/*
+ * What each line gives back or needs: a line that shrinks gives back its
+ * backorder first, then its reservation; one that grows, and every added
+ * line, wants stock.
+ */
+static void
+plan_stock_moves(SoChangePlan *plan, SoChangeMoves *m)
+{
 	Datum		zero = so_numeric("0");
 	int			n = plan->nlines;
-	SoStockMove *all = palloc(sizeof(SoStockMove) * (n + plan->nadded + 1));
-	SoStockMove *releases = palloc(sizeof(SoStockMove) * (n + 1));
-	SoStockLine *wants = palloc(sizeof(SoStockLine) * (n + plan->nadded + 1));
-	Datum	   *rel_reserved = palloc(sizeof(Datum) * (n + 1));
-	Datum	   *rel_backorder = palloc(sizeof(Datum) * (n + 1));
-	int		   *want_of = palloc(sizeof(int) * (n + plan->nadded + 1));
-	int			nall = 0,
-				nrel = 0,
-				nwant = 0;
-	int			revision;
-	bool		all_shipped;
-	Datum		args[11];
-	char		nulls[11];
 	int			i;
-	char	   *cid = psprintf("change request %lld", (long long) change_id);
 
-	so_execute(&snapshot_plan, (Datum[]) {Int64GetDatum(o->id), Int64GetDatum(change_id)},
-			   NULL, false, 0);
-	/* The report sees the order leave as it was and come back as it is. */
-	so_rollup_order(o->id, -1);
+	m->all = palloc(sizeof(SoStockMove) * (n + plan->nadded + 1));
+	m->releases = palloc(sizeof(SoStockMove) * (n + 1));
+	m->wants = palloc(sizeof(SoStockLine) * (n + plan->nadded + 1));
+	m->rel_reserved = palloc(sizeof(Datum) * (n + 1));
+	m->rel_backorder = palloc(sizeof(Datum) * (n + 1));
+	m->want_of = palloc(sizeof(int) * (n + plan->nadded + 1));
+	m->nall = m->nrel = m->nwant = 0;
 
-	/* What each line gives back or needs. */
 	for (i = 0; i < n; i++)
 	{
 		SoCurLine  *l = &plan->lines[i];
 		Datum		d = DirectFunctionCall2(numeric_sub, l->new_qty, l->qty);
 
-		rel_reserved[i] = zero;
-		rel_backorder[i] = zero;
-		want_of[i] = -1;
+		m->rel_reserved[i] = zero;
+		m->rel_backorder[i] = zero;
+		m->want_of[i] = -1;
 		if (so_numeric_cmp(d, zero) < 0)
 		{
-			/* Less: give back the backorder first, then the reservation. */
 			Datum		less = DirectFunctionCall1(numeric_uminus, d);
 			Datum		b = so_numeric_cmp(less, l->backorder) < 0 ? less : l->backorder;
 			Datum		r = DirectFunctionCall2(numeric_sub, less, b);
 
 			if (so_numeric_cmp(r, l->reserved) > 0)
 				r = l->reserved;
-			rel_backorder[i] = b;
-			rel_reserved[i] = r;
+			m->rel_backorder[i] = b;
+			m->rel_reserved[i] = r;
 			if (so_numeric_cmp(r, zero) > 0)
 			{
-				releases[nrel].product_id = l->product_id;
-				releases[nrel].line_no = l->line_no;
-				releases[nrel].on_hand_delta = zero;
-				releases[nrel].reserved_delta = DirectFunctionCall1(numeric_uminus, r);
-				all[nall++] = releases[nrel++];
+				SoStockMove *rel = &m->releases[m->nrel++];
+
+				rel->product_id = l->product_id;
+				rel->line_no = l->line_no;
+				rel->on_hand_delta = zero;
+				rel->reserved_delta = DirectFunctionCall1(numeric_uminus, r);
+				m->all[m->nall++] = *rel;
 			}
 		}
 		else if (so_numeric_cmp(d, zero) > 0)
 		{
-			want_of[i] = nwant;
-			wants[nwant].line_no = l->line_no;
-			wants[nwant].product_id = l->product_id;
-			wants[nwant].want = d;
-			all[nall].product_id = l->product_id;
-			all[nall++].line_no = l->line_no;
-			nwant++;
+			m->want_of[i] = m->nwant;
+			m->wants[m->nwant].line_no = l->line_no;
+			m->wants[m->nwant].product_id = l->product_id;
+			m->wants[m->nwant].want = d;
+			m->all[m->nall].product_id = l->product_id;
+			m->all[m->nall++].line_no = l->line_no;
+			m->nwant++;
 		}
 	}
 	for (i = 0; i < plan->nadded; i++)
 	{
-		wants[nwant].line_no = plan->next_line_no + i;
-		wants[nwant].product_id = plan->added[i].product_id;
-		wants[nwant].want = plan->added[i].qty;
-		all[nall].product_id = plan->added[i].product_id;
-		all[nall++].line_no = wants[nwant].line_no;
-		nwant++;
+		m->wants[m->nwant].line_no = plan->next_line_no + i;
+		m->wants[m->nwant].product_id = plan->added[i].product_id;
+		m->wants[m->nwant].want = plan->added[i].qty;
+		m->all[m->nall].product_id = plan->added[i].product_id;
+		m->all[m->nall++].line_no = m->wants[m->nwant].line_no;
+		m->nwant++;
 	}
+}
 
-	/* Every touched stock row, in product order, before any move. */
-	so_lock_stock_for(o->warehouse_id, all, nall);
-	so_move_stock(o->warehouse_id, o->id, o->customer_id, "release", cid, releases, nrel);
-	if (nwant > 0)
-		(void) so_reserve_lines(o->id, o->customer_id, o->warehouse_id, wants, nwant,
-								o->allow_backorder);
+/* Write the lines: removed ones deleted, edited ones updated, new ones added. */
+static void
+write_lines(SoChangePlan *plan, const SoChangeMoves *m)
+{
+	SoLockedOrder *o = &plan->order;
+	Datum		zero = so_numeric("0");
+	Datum		args[11];
+	char		nulls[11];
+	int			i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < plan->nlines; i++)
 	{
 		SoCurLine  *l = &plan->lines[i];
-		Datum		add_r = want_of[i] >= 0 ? wants[want_of[i]].reserved : zero;
-		Datum		add_b = want_of[i] >= 0 ? wants[want_of[i]].backorder : zero;
+		Datum		add_r = m->want_of[i] >= 0 ? m->wants[m->want_of[i]].reserved : zero;
+		Datum		add_b = m->want_of[i] >= 0 ? m->wants[m->want_of[i]].backorder : zero;
 
 		if (l->removed)
 		{
@@ -954,14 +1001,14 @@ apply_change(SoChangePlan *plan, SoChangeInput *in, int64 change_id,
 		args[3] = l->new_price;
 		args[4] = l->new_discount;
 		args[5] = l->new_amount;
-		args[6] = DirectFunctionCall2(numeric_sub, add_r, rel_reserved[i]);
-		args[7] = DirectFunctionCall2(numeric_sub, add_b, rel_backorder[i]);
+		args[6] = DirectFunctionCall2(numeric_sub, add_r, m->rel_reserved[i]);
+		args[7] = DirectFunctionCall2(numeric_sub, add_b, m->rel_backorder[i]);
 		so_execute(&update_line_plan, args, NULL, false, 0);
 	}
 	for (i = 0; i < plan->nadded; i++)
 	{
 		SoLine	   *a = &plan->added[i];
-		SoStockLine *w = &wants[nwant - plan->nadded + i];
+		SoStockLine *w = &m->wants[m->nwant - plan->nadded + i];
 
 		memset(nulls, ' ', sizeof(nulls));
 		args[0] = Int64GetDatum(o->id);
@@ -978,15 +1025,17 @@ apply_change(SoChangePlan *plan, SoChangeInput *in, int64 change_id,
 		args[10] = w->backorder;
 		so_execute(&add_line_plan, args, nulls, false, 0);
 	}
+}
 
-	apply_header(plan, in, &revision, &all_shipped);
-	so_rollup_order(o->id, 1);
-
-	/* A change that takes the open rest away completes the shipping. */
-	if (all_shipped && strcmp(o->status, "partially_shipped") == 0)
-		(void) so_set_status(o, "shipped", "the rest was removed by a change request");
-
-	/* Applied at once, nobody decided: decided_by stays empty. */
+/*
+ * The request is applied: marked so (nobody decided one applied at once:
+ * decided_by stays empty), the other pending requests of the order made
+ * stale, the history written.
+ */
+static void
+record_applied(SoLockedOrder *o, int64 change_id, int revision,
+			   const char *comment, bool automatic, const char *cid)
+{
 	so_execute(&mark_applied_plan,
 			   (Datum[]) {Int64GetDatum(change_id), Int32GetDatum(revision),
 				   CStringGetTextDatum(so_acting_user_name()),
@@ -1001,6 +1050,46 @@ apply_change(SoChangePlan *plan, SoChangeInput *in, int64 change_id,
 						   "change_applied",
 						   psprintf("%s applied: revision %d -> %d", cid,
 									revision - 1, revision));
+}
+
+/*
+ * Apply a planned change to its locked order: stock first (every touched
+ * stock row locked in product order before any moves), then lines, header,
+ * revision, and the request's status.  Returns the new revision.
+ */
+static int
+apply_change(SoChangePlan *plan, SoChangeInput *in, int64 change_id,
+			 const char *comment, bool automatic)
+{
+	SoLockedOrder *o = &plan->order;
+	SoChangeMoves m;
+	int			revision;
+	bool		all_shipped;
+	char	   *cid = psprintf("change request %lld", (long long) change_id);
+
+	so_execute(&snapshot_plan, (Datum[]) {Int64GetDatum(o->id), Int64GetDatum(change_id)},
+			   NULL, false, 0);
+	/* The report sees the order leave as it was and come back as it is. */
+	so_rollup_order(o->id, -1);
+
+	plan_stock_moves(plan, &m);
+	/* Every touched stock row, in product order, before any move. */
+	so_lock_stock_for(o->warehouse_id, m.all, m.nall);
+	so_move_stock(o->warehouse_id, o->id, o->customer_id, "release", cid,
+				  m.releases, m.nrel);
+	if (m.nwant > 0)
+		(void) so_reserve_lines(o->id, o->customer_id, o->warehouse_id, m.wants,
+								m.nwant, o->allow_backorder);
+	write_lines(plan, &m);
+
+	apply_header(plan, in, &revision, &all_shipped);
+	so_rollup_order(o->id, 1);
+
+	/* A change that takes the open rest away completes the shipping. */
+	if (all_shipped && strcmp(o->status, "partially_shipped") == 0)
+		(void) so_set_status(o, "shipped", "the rest was removed by a change request");
+
+	record_applied(o, change_id, revision, comment, automatic, cid);
 	return revision;
 }
 

@@ -306,8 +306,132 @@ find_idempotent_order(int64 customer_id, const char *key)
 	return so_getint64(0, 1);
 }
 
+/* The customer's defaults where the options give none, checked. */
+static void
+resolve_destination(const SoOrderOptions *opts, const SoCustomer *cust,
+					int64 *warehouse_id, const char **ship_to)
+{
+	*warehouse_id = opts->warehouse_id ? opts->warehouse_id : cust->default_warehouse_id;
+	if (*warehouse_id == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("no warehouse for the order of customer %s", cust->code),
+				 errdetail("The customer has no default warehouse."),
+				 errhint("Pass options.warehouse_id, or set customer.default_warehouse_id.")));
+	check_warehouse(*warehouse_id);
+
+	*ship_to = opts->ship_to ? opts->ship_to : cust->default_ship_to;
+	if (*ship_to == NULL || (*ship_to)[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("no ship-to address for the order of customer %s", cust->code),
+				 errdetail("The customer has no default ship-to address."),
+				 errhint("Pass options.ship_to, or set customer.default_ship_to.")));
+}
+
+/* What a new order adds up to, each amount checked against its bound. */
+typedef struct SoOrderTotals
+{
+	Datum		gross;			/* numeric */
+	Datum		total;			/* numeric */
+	Datum		max_discount;	/* numeric: the largest line discount */
+} SoOrderTotals;
+
+static SoOrderTotals
+sum_lines(const SoNewOrder *req, const SoLine *lines)
+{
+	SoOrderTotals t = {so_numeric("0"), so_numeric("0"), so_numeric("0")};
+	int			i;
+
+	for (i = 0; i < req->nlines; i++)
+	{
+		char		what[48];
+
+		snprintf(what, sizeof(what), "the amount of lines[%d]", req->lines[i].index);
+		check_amount(what, lines[i].gross);
+		t.gross = DirectFunctionCall2(numeric_add, t.gross, lines[i].gross);
+		t.total = DirectFunctionCall2(numeric_add, t.total, lines[i].amount);
+		if (so_numeric_cmp(lines[i].discount_pct, t.max_discount) > 0)
+			t.max_discount = lines[i].discount_pct;
+	}
+	check_amount("the order total", t.gross);
+	return t;
+}
+
+/*
+ * INSERT the order row; returns its id and number, or 0 when a concurrent
+ * call with the same idempotency key committed first (the row is theirs).
+ */
+static int64
+insert_order(const SoNewOrder *req, const SoCustomer *cust, int64 warehouse_id,
+			 const char *ship_to, const char *status, const char *status_reason,
+			 const SoOrderTotals *t, char **order_no)
+{
+	const SoOrderOptions *opts = &req->opts;
+	Datum		args[18];
+	char		nulls[18];
+
+	memset(nulls, ' ', sizeof(nulls));
+	args[0] = Int64GetDatum(req->customer_id);
+	args[1] = CStringGetTextDatum(status);
+	args[2] = status_reason ? CStringGetTextDatum(status_reason) : (Datum) 0;
+	nulls[2] = status_reason ? ' ' : 'n';
+	args[3] = Int64GetDatum(warehouse_id);
+	args[4] = CStringGetTextDatum(ship_to);
+	args[5] = cust->sales_rep ? CStringGetTextDatum(cust->sales_rep) : (Datum) 0;
+	nulls[5] = cust->sales_rep ? ' ' : 'n';
+	args[6] = DateADTGetDatum(opts->requested_date);
+	nulls[6] = opts->has_requested_date ? ' ' : 'n';
+	args[7] = DateADTGetDatum(opts->promised_date);
+	nulls[7] = opts->has_promised_date ? ' ' : 'n';
+	args[8] = opts->special_requirements ?
+		CStringGetTextDatum(opts->special_requirements) : (Datum) 0;
+	nulls[8] = opts->special_requirements ? ' ' : 'n';
+	args[9] = opts->notes ? CStringGetTextDatum(opts->notes) : (Datum) 0;
+	nulls[9] = opts->notes ? ' ' : 'n';
+	args[10] = Int32GetDatum(req->nlines);
+	args[11] = t->gross;
+	args[12] = t->gross;
+	args[13] = t->total;
+	args[14] = opts->idempotency_key ?
+		CStringGetTextDatum(opts->idempotency_key) : (Datum) 0;
+	nulls[14] = opts->idempotency_key ? ' ' : 'n';
+	args[15] = Int64GetDatum(req->source_order_id);
+	nulls[15] = req->source_order_id ? ' ' : 'n';
+	args[16] = CStringGetTextDatum(so_acting_user_name());
+	args[17] = BoolGetDatum(opts->backorder);
+
+	if (so_execute(&insert_order_plan, args, nulls, false, 0) == 0)
+		return 0;
+	*order_no = so_gettext(0, 2);
+	return so_getint64(0, 1);
+}
+
+/*
+ * Reserve a submitted order's lines.  Stock last: its row locks are the
+ * contended ones, so they are taken as late as possible and held only until
+ * commit.  The lines went in as fully reserved; a shortage is an error here.
+ */
+static void
+reserve_new_lines(int64 order_id, int64 customer_id, int64 warehouse_id,
+				  const SoLine *lines, int n)
+{
+	SoStockLine *sl = palloc(sizeof(SoStockLine) * n);
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		sl[i].line_no = i + 1;
+		sl[i].product_id = lines[i].product_id;
+		sl[i].want = lines[i].qty;
+	}
+	(void) so_reserve_lines(order_id, customer_id, warehouse_id, sl, n, false);
+}
+
 /*
  * Create an order.  Run by so_run_as_owner() (SPI connected, as the owner).
+ * The stages: the customer locked and checked, the defaults, the lines
+ * priced and summed, the rules, the rows written, the stock reserved last.
  *
  * All checks and computations come before the first write.  On the fast
  * path -- submitted at once, no backorders allowed -- the approval rules
@@ -323,20 +447,15 @@ create_order_impl(SoNewOrder *req)
 	bool		fast = !opts->draft && !opts->backorder;
 	SoCustomer	cust;
 	SoLine	   *lines;
+	SoOrderTotals totals;
 	int64		warehouse_id;
 	const char *ship_to;
 	const char *status = "draft";
 	const char *status_reason = NULL;
-	Datum		gross = so_numeric("0");
-	Datum		total = so_numeric("0");
-	Datum		max_discount = so_numeric("0");
 	SoFiredRule *fired = NULL;
 	int			nfired = 0;
-	char	   *order_no;
-	Datum		args[18];
-	char		nulls[18];
+	char	   *order_no = NULL;
 	int64		order_id;
-	int			i;
 
 	lock_customer(req->customer_id, &cust);
 	if (!cust.active)
@@ -354,41 +473,13 @@ create_order_impl(SoNewOrder *req)
 
 	if (!opts->draft)
 		check_credit_hold(&cust);
-
-	warehouse_id = opts->warehouse_id ? opts->warehouse_id : cust.default_warehouse_id;
-	if (warehouse_id == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("no warehouse for the order of customer %s", cust.code),
-				 errdetail("The customer has no default warehouse."),
-				 errhint("Pass options.warehouse_id, or set customer.default_warehouse_id.")));
-	check_warehouse(warehouse_id);
-
-	ship_to = opts->ship_to ? opts->ship_to : cust.default_ship_to;
-	if (ship_to == NULL || ship_to[0] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("no ship-to address for the order of customer %s", cust.code),
-				 errdetail("The customer has no default ship-to address."),
-				 errhint("Pass options.ship_to, or set customer.default_ship_to.")));
-
+	resolve_destination(opts, &cust, &warehouse_id, &ship_to);
 	lines = so_resolve_lines(req->lines, req->nlines);
-	for (i = 0; i < req->nlines; i++)
-	{
-		char		what[48];
-
-		snprintf(what, sizeof(what), "the amount of lines[%d]", req->lines[i].index);
-		check_amount(what, lines[i].gross);
-		gross = DirectFunctionCall2(numeric_add, gross, lines[i].gross);
-		total = DirectFunctionCall2(numeric_add, total, lines[i].amount);
-		if (so_numeric_cmp(lines[i].discount_pct, max_discount) > 0)
-			max_discount = lines[i].discount_pct;
-	}
-	check_amount("the order total", gross);
+	totals = sum_lines(req, lines);
 
 	if (fast)
 	{
-		SoSubmission sub = {0, req->customer_id, total, max_discount,
+		SoSubmission sub = {0, req->customer_id, totals.total, totals.max_discount,
 		opts->special_requirements, false};
 
 		nfired = so_evaluate_rules(&sub, &fired);
@@ -396,37 +487,9 @@ create_order_impl(SoNewOrder *req)
 		status_reason = nfired ? so_steps_summary(fired, nfired) : SUBMIT_REASON;
 	}
 
-	memset(nulls, ' ', sizeof(nulls));
-	args[0] = Int64GetDatum(req->customer_id);
-	args[1] = CStringGetTextDatum(status);
-	args[2] = status_reason ? CStringGetTextDatum(status_reason) : (Datum) 0;
-	nulls[2] = status_reason ? ' ' : 'n';
-	args[3] = Int64GetDatum(warehouse_id);
-	args[4] = CStringGetTextDatum(ship_to);
-	args[5] = cust.sales_rep ? CStringGetTextDatum(cust.sales_rep) : (Datum) 0;
-	nulls[5] = cust.sales_rep ? ' ' : 'n';
-	args[6] = DateADTGetDatum(opts->requested_date);
-	nulls[6] = opts->has_requested_date ? ' ' : 'n';
-	args[7] = DateADTGetDatum(opts->promised_date);
-	nulls[7] = opts->has_promised_date ? ' ' : 'n';
-	args[8] = opts->special_requirements ?
-		CStringGetTextDatum(opts->special_requirements) : (Datum) 0;
-	nulls[8] = opts->special_requirements ? ' ' : 'n';
-	args[9] = opts->notes ? CStringGetTextDatum(opts->notes) : (Datum) 0;
-	nulls[9] = opts->notes ? ' ' : 'n';
-	args[10] = Int32GetDatum(req->nlines);
-	args[11] = gross;
-	args[12] = gross;
-	args[13] = total;
-	args[14] = opts->idempotency_key ?
-		CStringGetTextDatum(opts->idempotency_key) : (Datum) 0;
-	nulls[14] = opts->idempotency_key ? ' ' : 'n';
-	args[15] = Int64GetDatum(req->source_order_id);
-	nulls[15] = req->source_order_id ? ' ' : 'n';
-	args[16] = CStringGetTextDatum(so_acting_user_name());
-	args[17] = BoolGetDatum(opts->backorder);
-
-	if (so_execute(&insert_order_plan, args, nulls, false, 0) == 0)
+	order_id = insert_order(req, &cust, warehouse_id, ship_to, status,
+							status_reason, &totals, &order_no);
+	if (order_id == 0)
 	{
 		/*
 		 * A concurrent call with the same key committed first; we waited for
@@ -439,38 +502,21 @@ create_order_impl(SoNewOrder *req)
 			elog(ERROR, "idempotency key conflict without a visible order");
 		return order_id;
 	}
-	order_id = so_getint64(0, 1);
-	order_no = so_gettext(0, 2);
 
 	so_insert_steps(order_id, req->customer_id, 0, 1, fired, nfired);
 	insert_lines(order_id, req->customer_id, lines, req->nlines, fast);
 	insert_creation_history(order_id, req->customer_id, status, status_reason,
-							order_no, total);
+							order_no, totals.total);
 	/* A submitted order adds to its customer's exposure (exposure.c). */
 	if (fast)
-		so_exposure_track_new(order_id, req->customer_id, total);
+		so_exposure_track_new(order_id, req->customer_id, totals.total);
 	/* Its report contribution, from the lines in hand (no re-join). */
 	if (fast)
 		so_rollup_lines(cust.region, cust.segment, lines, req->nlines);
 
 	if (fast)
-	{
-		/*
-		 * Stock last: its row locks are the contended ones, so they are
-		 * taken as late as possible and held only until commit.  The lines
-		 * went in as fully reserved; a shortage is an error here.
-		 */
-		SoStockLine *sl = palloc(sizeof(SoStockLine) * req->nlines);
-
-		for (i = 0; i < req->nlines; i++)
-		{
-			sl[i].line_no = i + 1;
-			sl[i].product_id = lines[i].product_id;
-			sl[i].want = lines[i].qty;
-		}
-		(void) so_reserve_lines(order_id, req->customer_id, warehouse_id, sl,
-								req->nlines, false);
-	}
+		reserve_new_lines(order_id, req->customer_id, warehouse_id, lines,
+						  req->nlines);
 	else if (!opts->draft)
 	{
 		SoLockedOrder o;
