@@ -63,7 +63,7 @@ DATA = extension/releases/salesorder--1.0.sql \
 	extension/releases/salesorder--1.0--1.1.sql \
 	extension/releases/salesorder--1.1.sql \
 	extension/releases/salesorder--1.1--1.2.sql
-EXTRA_CLEAN = $(DATA_built) results output_iso regression.diffs regression.out
+EXTRA_CLEAN = $(DATA_built) results output_iso regression.diffs regression.out tmp_check
 
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers -Wno-cast-function-type
@@ -93,6 +93,14 @@ $(EXTENSION)--$(EXTVERSION).sql: $(EXTENSION_SQL)
 # Every object depends on the shared header (a pattern rule without a recipe
 # would not do: make ignores it).
 $(OBJS): src/salesorder.h
+
+# The TAP tests the PGXS way, against the installed binaries, each test
+# with clusters of its own (initdb refuses root: run it as another user):
+#   make prove_installcheck [PROVE_TESTS=test/t/030_upgrade.pl]
+PROVE_TESTS ?= $(sort $(wildcard test/t/*.pl))
+.PHONY: prove_installcheck
+prove_installcheck:
+	$(prove_installcheck)
 
 .PHONY: test demo bench soak
 test:
