@@ -3,6 +3,8 @@
 -- over the same bucket sums, in serial and parallel plans; forecasts of
 -- known series; the rollup-backed report against the raw GROUP BY.
 --
+\set test_db regress_analytics
+\i sql/include/fresh_database.sql
 SET TimeZone = 'UTC';
 
 -- Deterministic sales: 3,000 rows over 400 days, with a trend, a weekly
@@ -141,9 +143,11 @@ SELECT * FROM regress.try($$SELECT salesorder.sales_trend('infinity', 1::numeric
 SELECT * FROM regress.try($$SELECT salesorder.sales_trend(now(), 'NaN'::numeric)$$);
 SELECT * FROM regress.try($$SELECT salesorder.sales_trend(now(), 1, NULL)$$);
 
+-- Orders in every status, as a suite leaves them.
+SELECT regress.some_history() AS history;
+
 -- The rollup-backed report equals the raw GROUP BY, after everything the
--- earlier tests did (creations, changes, cancellations, rejections,
--- shipments) ...
+-- history did (creations, changes, cancellations, rejections, shipments) ...
 CREATE FUNCTION regress.report_matches() RETURNS TABLE (groups bigint, mismatches bigint)
 LANGUAGE sql AS $$
 	SELECT (SELECT count(*) FROM salesorder.report_sales),
@@ -211,7 +215,7 @@ SELECT * FROM regress.report_matches();
 BEGIN;
 SET LOCAL session_replication_role = replica;
 UPDATE salesorder.sales_order SET created_at = pg_catalog.date_trunc('month', created_at)
-	- ((id % 4) + 1) * interval '1 month' + interval '10 days';
+	- (((id / 2) % 4) + 1) * interval '1 month' + interval '10 days';
 SET LOCAL session_replication_role = origin;
 SELECT salesorder.rebuild_rollup() > 0 AS rebuilt;
 SELECT salesorder.create_order(2, '[{"sku": "TEE-BLK-L", "qty": 1}]') > 0 AS ordered_this_month;
@@ -258,3 +262,5 @@ SELECT * FROM regress.try($$SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK
 RESET ROLE;
 DROP OWNED BY regress_analyst;
 DROP ROLE regress_analyst;
+
+\i sql/include/leave_database.sql

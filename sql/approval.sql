@@ -2,6 +2,8 @@
 -- approval: rules, steps, levels, departments, decisions, segregation of
 -- duties, credit, revise and resubmit, the queue.
 --
+\set test_db regress_approval
+\i sql/include/fresh_database.sql
 SELECT count(*) >= 0 AS roles_ready FROM salesorder.create_roles();
 CREATE ROLE regress_finance NOLOGIN;
 CREATE ROLE regress_director NOLOGIN;
@@ -231,3 +233,5 @@ DROP OWNED BY regress_rep_dan, regress_fin_ann, regress_fin_bob, regress_dir_car
 DROP ROLE regress_rep_dan, regress_fin_ann, regress_fin_bob, regress_dir_carl,
 	regress_boss_eve, regress_mgr_fay, regress_finance, regress_director,
 	regress_salesmgr;
+
+\i sql/include/leave_database.sql

@@ -3,6 +3,8 @@
 -- routing by kind, auto-approval, approval, rejection, stale revisions,
 -- the revisions kept, errors that write nothing.
 --
+\set test_db regress_change
+\i sql/include/fresh_database.sql
 SELECT count(*) >= 0 AS roles_ready FROM salesorder.create_roles();
 CREATE ROLE regress_cfin NOLOGIN;
 CREATE ROLE regress_cprod NOLOGIN;
@@ -288,3 +290,5 @@ SELECT salesorder.cancel(:bulk, 'test done');
 SELECT * FROM salesorder.verify_stock();
 DROP OWNED BY regress_ann, regress_rep_kim;
 DROP ROLE regress_ann, regress_rep_kim, regress_cfin, regress_cprod, regress_clog;
+
+\i sql/include/leave_database.sql

@@ -3,6 +3,8 @@
 -- return numeric columns as strings; sent back inside the lines' JSON they
 -- are exact decimals, as JSON numbers are.
 --
+\set test_db regress_clients
+\i sql/include/fresh_database.sql
 SELECT id AS acme FROM salesorder.customer WHERE code = 'ACME' \gset
 
 -- Strings holding exact decimals: quantity, price, discount, ids.
@@ -43,6 +45,9 @@ SELECT * FROM regress.try($$SELECT salesorder.create_order(1,
 SELECT * FROM regress.try($$SELECT salesorder.create_order(1,
 	'[{"sku": "TEE-BLK-M", "qty": "1e15"}]')$$);
 SELECT regress.fingerprint() = :'before' AS nothing_written;
+
+-- Orders in every status, as a suite leaves them.
+SELECT regress.some_history() AS history;
 
 -- Event consumers: salesorder_consumer reads the whole outbox -- every
 -- customer's events -- and nothing else.
@@ -86,3 +91,5 @@ SET ROLE regress_erp;
 SELECT count(*) >= 0 AS consumer_reads_holders FROM salesorder.event_horizon_holders;
 RESET ROLE;
 DROP ROLE regress_erp;
+
+\i sql/include/leave_database.sql

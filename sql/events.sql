@@ -2,6 +2,8 @@
 -- events: the outbox (every kind, nothing for a rollback, events_since),
 -- stages, health colours, delay detection.
 --
+\set test_db regress_events
+\i sql/include/fresh_database.sql
 INSERT INTO salesorder.customer (code, name, region, segment, credit_limit,
 	default_ship_to, default_warehouse_id)
 VALUES ('EVT', 'Event Watchers', 'North', 'smb', 1000000, '3 Signal Rd', 1);
@@ -10,7 +12,7 @@ INSERT INTO salesorder.product (sku, name, category, list_price) VALUES ('EVT-1'
 SELECT id AS p1 FROM salesorder.product WHERE sku = 'EVT-1' \gset
 SELECT on_hand FROM salesorder.receive_stock(1, :p1, 10);
 
-SELECT max(id) AS e0 FROM salesorder.order_event \gset
+SELECT coalesce(max(id), 0) AS e0 FROM salesorder.order_event \gset
 -- What happened to an order since a point: kind and a few payload fields.
 CREATE FUNCTION regress.events_after(e bigint) RETURNS TABLE (n bigint, kind text,
 	order_no_ok boolean, details text) LANGUAGE sql AS $$
@@ -240,3 +242,5 @@ RESET ROLE;
 SELECT salesorder.drop_event_consumer('mobile') AS superuser_dropped;
 SELECT count(*) AS consumers_left FROM salesorder.event_consumer;
 DROP ROLE regress_evt_sales, regress_evt_approver, regress_evt_warehouse, regress_evt_admin;
+
+\i sql/include/leave_database.sql

@@ -3,6 +3,8 @@
 -- every function that moves it, a user's own status UPDATE, what a credit
 -- check reads, failed calls that move nothing, verify and rebuild.
 --
+\set test_db regress_exposure
+\i sql/include/fresh_database.sql
 SELECT count(*) >= 0 AS roles_ready FROM salesorder.create_roles();
 CREATE ROLE regress_expo_fin NOLOGIN;
 CREATE ROLE regress_expo_ann LOGIN IN ROLE salesorder_approver, regress_expo_fin;
@@ -156,3 +158,5 @@ UPDATE salesorder.approval_rule SET active = false WHERE name = 'expo credit';
 UPDATE salesorder.approval_rule r SET active = s.active FROM saved_rules s WHERE s.id = r.id;
 DROP OWNED BY regress_expo_ann, regress_expo_rep;
 DROP ROLE regress_expo_ann, regress_expo_rep, regress_expo_fin;
+
+\i sql/include/leave_database.sql

@@ -4,6 +4,8 @@
 -- closed lately (order_tracking_all every order); report_pipeline reads the
 -- closed orders from a checkpoint and stays equal to the raw GROUP BY.
 --
+\set test_db regress_history
+\i sql/include/fresh_database.sql
 SELECT count(*) >= 0 AS roles_ready FROM salesorder.create_roles();
 
 -- The pipeline computed from the raw table, and whether the view equals it.
@@ -29,6 +31,9 @@ SELECT * FROM regress.try($$INSERT INTO salesorder.status_transition
 	VALUES ('completed', 'draft', 'reopened', 'UPDATE')$$);
 SELECT count(*) AS moves_out_of_completed
 FROM salesorder.status_transition WHERE from_status = 'completed';
+
+-- Orders in every status, as a suite leaves them.
+SELECT regress.some_history() AS history;
 
 -- A customer with four orders: one in flight, one cancelled and one
 -- completed today, and one cancelled long ago.
@@ -125,6 +130,11 @@ SELECT regress.pipeline_matches() AS after_rollback;
 -- The archive: old ledger rows and status history of closed orders move
 -- into tables partitioned by month; stock still balances, and still does
 -- once an archived month is dropped.
+-- A stock row received and then adjusted to nothing: its ledger rows (no
+-- order) are archived below, the row stays.
+INSERT INTO salesorder.product (sku, name, category, list_price) VALUES ('HIST-EMPTY', 'Emptied', 'misc', 1);
+SELECT on_hand FROM salesorder.receive_stock(1, (SELECT id FROM salesorder.product WHERE sku = 'HIST-EMPTY'), 5);
+SELECT on_hand FROM salesorder.adjust_stock(1, (SELECT id FROM salesorder.product WHERE sku = 'HIST-EMPTY'), -5, 'written off');
 SHOW salesorder.archive_after;
 SELECT salesorder.archive_history() AS moved_with_archiving_off;
 SELECT * FROM regress.try('SELECT salesorder.archive_history(interval ''-1 day'')');
@@ -210,3 +220,5 @@ CROSS JOIN (VALUES (date '2026-06-02'), (NULL)) e(d);
 SET ROLE salesorder_reporting;
 SELECT salesorder.order_health('approved', NULL, 'rework') AS rework_as_reporting;
 RESET ROLE;
+
+\i sql/include/leave_database.sql

@@ -4,6 +4,8 @@
 -- SQLSTATE; the backend never crashes; failed calls write nothing (the
 -- counts and the ledger balance at the end).
 --
+\set test_db regress_hostile
+\i sql/include/fresh_database.sql
 SELECT setseed(0.4242);
 -- The orders of this file (the outbox of earlier ones may have been trimmed:
 -- see the retention part of events.sql).
@@ -66,7 +68,7 @@ BEGIN
 END $$;
 
 CREATE TABLE regress.hostile_log (fn text, state text, order_id bigint);
-SELECT max(id) AS maxo FROM salesorder.sales_order \gset
+SELECT coalesce(max(id), 0) AS maxo FROM salesorder.sales_order \gset
 
 DO $$
 DECLARE
@@ -150,3 +152,5 @@ SELECT salesorder.create_order(1, jsonb_build_array(jsonb_build_object('sku', 'T
 	'note', repeat('[', 1000)))) > 0 AS deep_note_ok;
 SELECT * FROM regress.try(format('SELECT salesorder.create_order(1, %L)',
 	repeat('[', 10000) || repeat(']', 10000)));
+
+\i sql/include/leave_database.sql

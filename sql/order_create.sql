@@ -2,6 +2,8 @@
 -- order_create: create_order with customer defaults, prices, amounts,
 -- options, drafts, idempotency, and copy_order.
 --
+\set test_db regress_order_create
+\i sql/include/fresh_database.sql
 
 -- An order from the customer's defaults: ship-to, warehouse and sales rep
 -- come from the customer; prices default to the list price.
@@ -131,3 +133,5 @@ UPDATE salesorder.product SET active = false WHERE sku = 'JKT-ALP-M';
 SELECT * FROM regress.try(format('SELECT salesorder.copy_order(%s)', :first_id));
 UPDATE salesorder.product SET active = true WHERE sku = 'JKT-ALP-M';
 SELECT regress.fingerprint() = :'before' AS nothing_written;
+
+\i sql/include/leave_database.sql

@@ -1,6 +1,8 @@
 --
 -- order_guard: what direct writes to the order tables may and may not do.
 --
+\set test_db regress_order_guard
+\i sql/include/fresh_database.sql
 
 -- Orders are created by the functions only.
 SELECT * FROM regress.try($$INSERT INTO salesorder.sales_order
@@ -183,3 +185,5 @@ SET session_replication_role = replica;
 INSERT INTO salesorder.warehouse (id, code, name, region) VALUES (:refw2, 'REF-W2', 'Never used', 'North');
 RESET session_replication_role;
 SELECT count(*) AS problems FROM salesorder.verify_stock();
+
+\i sql/include/leave_database.sql

@@ -2,22 +2,13 @@
 -- order_lifecycle: the state machine through the functions and through
 -- plain UPDATEs, which the same trigger checks.
 --
+\set test_db regress_order_lifecycle
+\i sql/include/fresh_database.sql
 
 -- The graph (the data the trigger enforces).
 SELECT from_status, string_agg(to_status::text, ', ' ORDER BY to_status) AS legal_next
 FROM salesorder.status_transition GROUP BY from_status ORDER BY from_status;
 
--- A helper: a fresh submitted (approved) order of customer ACME.
-CREATE FUNCTION regress.new_order(draft boolean DEFAULT false) RETURNS bigint
-LANGUAGE sql AS $$
-	SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 1}]',
-		jsonb_build_object('draft', draft))
-$$;
-CREATE FUNCTION regress.status(order_id bigint) RETURNS text
-LANGUAGE sql AS $$
-	SELECT status::text || coalesce(' (held from ' || hold_from || ')', '')
-	FROM salesorder.sales_order WHERE id = order_id
-$$;
 
 -- submit_order: draft -> approved (no approval rules yet), once only.
 SELECT regress.new_order(true) AS o \gset
@@ -188,3 +179,5 @@ SELECT * FROM regress.try('SELECT salesorder.cancel(NULL, ''x'')');
 -- returning NULL as if something had happened.
 SELECT f, (regress.try(format('SELECT salesorder.%s(NULL)', f))).*
 FROM unnest(ARRAY['submit_order', 'release_hold', 'revise', 'deliver', 'complete']) f;
+
+\i sql/include/leave_database.sql

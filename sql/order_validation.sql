@@ -2,6 +2,8 @@
 -- order_validation: every bad argument of create_order is refused with a
 -- stable SQLSTATE and a clear message, and nothing is written.
 --
+\set test_db regress_order_validation
+\i sql/include/fresh_database.sql
 SELECT regress.fingerprint() AS before \gset
 
 -- The shape of lines.
@@ -104,3 +106,5 @@ SELECT salesorder.create_order(1,
 SELECT o.line_count, o.total_amount,
 	(SELECT count(*) FROM salesorder.order_line l WHERE l.order_id = o.id) AS lines
 FROM salesorder.sales_order o WHERE o.id = :big_id;
+
+\i sql/include/leave_database.sql

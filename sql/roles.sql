@@ -2,6 +2,8 @@
 -- roles: create_roles(), the grants, identity through SET ROLE, and the
 -- rule that a sales rep acts only for the customers assigned to them.
 --
+\set test_db regress_roles
+\i sql/include/fresh_database.sql
 
 -- The roles may already exist on a shared server; the second call creates none.
 SELECT count(*) >= 0 AS created FROM salesorder.create_roles();
@@ -113,3 +115,5 @@ DROP SCHEMA regress_evil CASCADE;
 
 DROP OWNED BY regress_rep_alice, regress_rep_bob, regress_clerk, regress_boss, regress_outsider;
 DROP ROLE regress_rep_alice, regress_rep_bob, regress_clerk, regress_boss, regress_outsider;
+
+\i sql/include/leave_database.sql

@@ -4,6 +4,8 @@
 -- lists agree with the rows, a rule is checked against its kind when it is
 -- written, and one rule of every kind fires.
 --
+\set test_db regress_rule_kinds
+\i sql/include/fresh_database.sql
 SELECT count(*) >= 0 AS roles_ready FROM salesorder.create_roles();
 CREATE ROLE regress_kind_reviewer NOLOGIN;
 
@@ -35,6 +37,10 @@ SELECT * FROM regress.try($$INSERT INTO salesorder.approval_rule (name, kind, se
 SELECT * FROM regress.try($$INSERT INTO salesorder.approval_rule (name, kind, department, approver_role, active)
 	VALUES ('x', 'discount_over', 'sales', 'regress_kind_reviewer', false)$$);
 SELECT count(*) = :rules_before AS nothing_written FROM salesorder.approval_rule;
+
+-- Orders in every status, as a suite leaves them (and a rule of kind
+-- amount_over, inactive).
+SELECT regress.some_history() AS history;
 
 -- One rule of every kind, each weighing a case that makes it fire.
 CREATE TEMP TABLE saved_rules AS SELECT id, active FROM salesorder.approval_rule;
@@ -101,3 +107,5 @@ UPDATE salesorder.approval_rule SET active = false WHERE name LIKE 'every kind: 
 UPDATE salesorder.approval_rule r SET active = s.active FROM saved_rules s WHERE s.id = r.id;
 DROP OWNED BY regress_kind_ann;
 DROP ROLE regress_kind_ann, regress_kind_reviewer;
+
+\i sql/include/leave_database.sql

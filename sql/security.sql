@@ -2,6 +2,8 @@
 -- security: row-level security per role, views that follow it, what each
 -- role may write, and a hostile search_path.
 --
+\set test_db regress_security
+\i sql/include/fresh_database.sql
 SELECT count(*) >= 0 AS roles FROM salesorder.create_roles();
 CREATE ROLE regress_sec_anna LOGIN IN ROLE salesorder_sales;
 CREATE ROLE regress_sec_ben LOGIN IN ROLE salesorder_sales;
@@ -218,3 +220,5 @@ DROP OWNED BY regress_sec_anna, regress_sec_ben, regress_sec_carl, regress_sec_d
 	regress_sec_wh, regress_sec_nobody;
 DROP ROLE regress_sec_anna, regress_sec_ben, regress_sec_carl, regress_sec_dora,
 	regress_sec_wh, regress_sec_nobody, regress_sec_team, regress_sec_credit;
+
+\i sql/include/leave_database.sql

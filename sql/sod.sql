@@ -6,6 +6,8 @@
 -- application pool's login (salesorder.pool_logins) is no person: the role
 -- it sets is.
 --
+\set test_db regress_sod
+\i sql/include/fresh_database.sql
 SELECT count(*) >= 0 AS roles_ready FROM salesorder.create_roles();
 SELECT current_setting('salesorder.pool_logins') = session_user AS suite_login_is_a_pool;
 -- Department roles are approver groups, so that SET ROLE to one keeps the
@@ -131,3 +133,5 @@ DROP OWNED BY regress_sod_alice, regress_sod_bob, regress_sod_carol, regress_sod
 	regress_sod_pool;
 DROP ROLE regress_sod_alice, regress_sod_bob, regress_sod_carol, regress_sod_dave,
 	regress_sod_pool, regress_sod_fin, regress_sod_dir, regress_sod_log;
+
+\i sql/include/leave_database.sql

@@ -3,6 +3,9 @@
 -- each side -- the IMMUTABLE salesorder.statuses_*() functions for SQL, the
 -- predicates of src/status.c for C -- and the two agree.
 --
+\set test_db regress_status_sets
+\i sql/include/fresh_database.sql
+SELECT count(*) >= 0 AS roles_ready FROM salesorder.create_roles();
 
 -- Every set, as the C side has it and as the SQL function returns it: no
 -- row differs.
@@ -63,3 +66,5 @@ SET ROLE salesorder_reporting;
 SELECT salesorder.statuses_closed() AS reporting_reads;
 SELECT * FROM regress.try('SELECT * FROM salesorder.status_sets()');
 RESET ROLE;
+
+\i sql/include/leave_database.sql

@@ -2,6 +2,8 @@
 -- stock: reservations on creation, releases, shipments, receipts,
 -- adjustments, backorders, the ledger and its check.
 --
+\set test_db regress_stock
+\i sql/include/fresh_database.sql
 
 -- A fresh product and warehouse for exact figures.
 INSERT INTO salesorder.product (sku, name, category, list_price) VALUES
@@ -16,16 +18,6 @@ SELECT id AS whe FROM salesorder.warehouse WHERE code = 'WH-E' \gset
 SELECT id AS bag1 FROM salesorder.product WHERE sku = 'BAG-1' \gset
 SELECT id AS bag2 FROM salesorder.product WHERE sku = 'BAG-2' \gset
 
-CREATE FUNCTION regress.stock(w bigint, p bigint) RETURNS text LANGUAGE sql AS $$
-	SELECT format('on_hand=%s reserved=%s available=%s', s.on_hand, s.reserved,
-				  s.on_hand - s.reserved)
-	FROM salesorder.stock s WHERE s.warehouse_id = w AND s.product_id = p
-$$;
-CREATE FUNCTION regress.lines(o bigint) RETURNS TABLE (line_no int, qty numeric,
-	reserved numeric, backorder numeric, shipped numeric) LANGUAGE sql AS $$
-	SELECT line_no, qty, reserved_qty, backorder_qty, shipped_qty
-	FROM salesorder.order_line WHERE order_id = o ORDER BY line_no
-$$;
 
 -- Receipts create the stock row and a ledger row.
 SELECT * FROM salesorder.receive_stock(:whe, :bag1, 10, 'PO 1001');
@@ -255,3 +247,5 @@ SELECT count(*) AS quick_problems FROM salesorder.verify_stock();
 SELECT warehouse_id = :whe AS east, product_id = :bag1 AS bag1, problem
 FROM salesorder.verify_stock(true);
 ROLLBACK;
+
+\i sql/include/leave_database.sql
