@@ -184,7 +184,7 @@ static SoPlan rule_kinds_plan = {
 
 /*
  * A rule names a kind that exists, with the threshold and segment its kind
- * needs (approval_rule_kind).  Under the previous release's schema, which
+ * needs (approval_rule_kind).  23514 as the CHECK constraints of 1.1 said.  Under the previous release's schema, which
  * has no such table, its CHECK constraints do this.
  */
 static void
@@ -212,7 +212,7 @@ check_rule_kind(HeapTuple tup, TupleDesc desc)
 	{
 		so_execute(&rule_kinds_plan, NULL, NULL, true, 1);
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("approval rule kind \"%s\" does not exist", kind_name),
 				 errhint("The kinds are: %s.", so_gettext(0, 1))));
 	}
