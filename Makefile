@@ -26,6 +26,7 @@ OBJS = \
 	src/ship.o \
 	src/approval_steps.o \
 	src/approval.o \
+	src/change_plan.o \
 	src/change.o \
 	src/events.o \
 	src/tracking.o \
