@@ -8,6 +8,15 @@
 -- The roles may already exist on a shared server; the second call creates none.
 SELECT count(*) >= 0 AS created FROM salesorder.create_roles();
 SELECT count(*) AS created_again FROM salesorder.create_roles();
+-- The grants are rows of role_grant; create_roles() grants only objects of
+-- schema salesorder, whoever wrote the rows, and grants nothing then.
+SELECT count(*) > 200 AS grant_rows FROM salesorder.role_grant;
+BEGIN;
+INSERT INTO salesorder.role_grant (role, privilege, on_kind, object)
+VALUES ('salesorder_sales', 'SELECT', 'TABLE', 'pg_catalog.pg_authid');
+SELECT * FROM regress.try('SELECT count(*) FROM salesorder.create_roles()');
+SELECT has_table_privilege('salesorder_sales', 'pg_catalog.pg_authid', 'SELECT') AS sales_reads_authid;
+ROLLBACK;
 SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname LIKE 'salesorder\_%' ORDER BY rolname;
 -- Nothing is granted to PUBLIC but the row-level security helpers and the
 -- status sets (constants the views use).

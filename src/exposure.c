@@ -102,6 +102,8 @@ so_order_exposure_sql(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 	result = so_order_exposure(status, hold_from, PG_GETARG_DATUM(2),
 							   PG_GETARG_INT64(3), true);
+	/* A zero is built in SPI's memory, which SPI_finish() frees. */
+	result = SPI_datumTransfer(result, false, -1);
 	SPI_finish();
 	PG_RETURN_DATUM(result);
 }

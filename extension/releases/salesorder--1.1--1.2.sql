@@ -285,7 +285,11 @@ BEGIN
 END
 $fn$;
 
--- The running sums, from the orders as they stand.
+-- The running sums, from the orders as they stand.  No order moves
+-- meanwhile: a session running this library over the old schema keeps no
+-- figure, so it must not write orders until the update commits (the ALTER
+-- TABLEs above lock sales_order already; this says so).
+LOCK TABLE salesorder.sales_order IN EXCLUSIVE MODE;
 INSERT INTO salesorder.customer_exposure (customer_id, open_amount)
 SELECT v.customer_id, v.orders_open_amount FROM salesorder.verify_credit_exposure() v;
 
@@ -1741,6 +1745,19 @@ BEGIN
 			RETURN NEXT r;
 		END IF;
 	END LOOP;
+
+	-- Only the extension's own objects, whoever wrote the rows.
+	IF EXISTS (SELECT 1 FROM salesorder.role_grant x
+			   WHERE CASE x.on_kind
+						 WHEN 'FUNCTION' THEN (SELECT p.pronamespace FROM pg_catalog.pg_proc p
+											   WHERE p.oid = x.object::pg_catalog.regprocedure)
+						 WHEN 'TABLE' THEN (SELECT c.relnamespace FROM pg_catalog.pg_class c
+											WHERE c.oid = x.object::pg_catalog.regclass)
+						 ELSE (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = x.object)
+					 END IS DISTINCT FROM 'salesorder'::pg_catalog.regnamespace) THEN
+		RAISE EXCEPTION 'salesorder.role_grant names an object outside schema salesorder'
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
 
 	FOR g IN SELECT x.role, x.privilege, x.on_kind,
 				 CASE x.on_kind
