@@ -164,6 +164,23 @@ CREATE TABLE salesorder.customer_exposure (
 ) WITH (fillfactor = 50);
 SELECT pg_catalog.pg_extension_config_dump('salesorder.customer_exposure', '');
 
+-- TRUNCATE of the orders takes their exposure with them.
+CREATE FUNCTION salesorder.exposure_reset()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM salesorder.customer_exposure;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER exposure_reset
+	BEFORE TRUNCATE ON salesorder.sales_order
+	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.exposure_reset();
+COMMENT ON FUNCTION salesorder.exposure_reset() IS
+	'Trigger: a TRUNCATE of sales_order empties customer_exposure';
+
 -- The customer's exposure, optionally leaving one of its orders out (a
 -- change request weighs the order's new total instead of its old one).
 -- credit_exposure_of is the computation, for the extension's own use

@@ -125,6 +125,14 @@ SELECT * FROM regress.exposure(:cust);
 COMMIT;
 SELECT salesorder.cancel(:o6, 'test');
 
+-- A TRUNCATE of the orders takes their exposure with them (rolled back).
+BEGIN;
+SET LOCAL client_min_messages = warning;
+TRUNCATE salesorder.sales_order CASCADE;
+SELECT count(*) AS exposure_rows, (SELECT count(*) FROM salesorder.verify_credit_exposure()) AS problems
+FROM salesorder.customer_exposure;
+ROLLBACK;
+
 -- verify_credit_exposure() finds a figure written around the functions,
 -- and rebuild_credit_exposure() puts it right.
 UPDATE salesorder.customer_exposure SET open_amount = 5 WHERE customer_id = :cust;

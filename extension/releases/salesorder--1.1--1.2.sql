@@ -209,6 +209,23 @@ CREATE TABLE salesorder.customer_exposure (
 ) WITH (fillfactor = 50);
 SELECT pg_catalog.pg_extension_config_dump('salesorder.customer_exposure', '');
 
+-- TRUNCATE of the orders takes their exposure with them.
+CREATE FUNCTION salesorder.exposure_reset()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM salesorder.customer_exposure;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER exposure_reset
+	BEFORE TRUNCATE ON salesorder.sales_order
+	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.exposure_reset();
+COMMENT ON FUNCTION salesorder.exposure_reset() IS
+	'Trigger: a TRUNCATE of sales_order empties customer_exposure';
+
 -- The customer's exposure, optionally leaving one of its orders out (a
 -- change request weighs the order's new total instead of its old one).
 -- credit_exposure_of is the computation, for the extension's own use
@@ -299,6 +316,7 @@ AS 'MODULE_PATHNAME', 'so_credit_exposure'
 LANGUAGE C STABLE PARALLEL RESTRICTED SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp;
 REVOKE EXECUTE ON FUNCTION salesorder.credit_exposure_of(bigint, bigint),
+	salesorder.exposure_reset(),
 	salesorder.order_exposure(salesorder.order_status, salesorder.order_status, numeric, bigint),
 	salesorder.verify_credit_exposure(), salesorder.rebuild_credit_exposure() FROM PUBLIC;
 REVOKE ALL ON salesorder.customer_exposure FROM PUBLIC;
