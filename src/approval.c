@@ -28,17 +28,13 @@
 #include "stock.h"
 
 #include "access/htup_details.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "fmgr.h"
-#include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
 #include "utils/rel.h"
-#include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(so_approve);
 PG_FUNCTION_INFO_V1(so_reject);
@@ -190,14 +186,13 @@ static SoPlan rule_kinds_plan = {
 static void
 check_rule_kind(HeapTuple tup, TupleDesc desc)
 {
-	Oid			nspid = get_namespace_oid("salesorder", false);
 	bool		isnull;
 	bool		threshold_null;
 	bool		segment_null;
 	Datum		kind;
 	char	   *kind_name;
 
-	if (!OidIsValid(get_relname_relid("approval_rule_kind", nspid)))
+	if (!OidIsValid(so_relid_if_exists("approval_rule_kind")))
 		return;
 	kind = heap_getattr(tup, SPI_fnumber(desc, "kind"), desc, &isnull);
 	if (isnull)
@@ -242,19 +237,8 @@ so_rule_kinds(PG_FUNCTION_ARGS)
 		{"order", SO_ORDER_RULE_KINDS},
 		{"change", SO_CHANGE_RULE_KINDS},
 	};
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	int			i;
 
-	InitMaterializedSRF(fcinfo, 0);
-	for (i = 0; i < lengthof(subjects); i++)
-	{
-		Datum		values[2] = {CStringGetTextDatum(subjects[i][0]),
-		CStringGetTextDatum(subjects[i][1])};
-		bool		nulls[2] = {false, false};
-
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	return (Datum) 0;
+	return so_return_text_pairs(fcinfo, subjects, lengthof(subjects));
 }
 
 /*

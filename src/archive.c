@@ -29,6 +29,7 @@
  */
 #include "salesorder.h"
 #include "archive.h"
+#include "checkpoint.h"
 #include "status.h"
 
 #include "catalog/pg_type.h"
@@ -60,11 +61,6 @@ so_in_archive_move(void)
  */
 static SoPlan archive_lock_plan = {
 	"LOCK TABLE salesorder.ledger_archive_balance IN SHARE ROW EXCLUSIVE MODE",
-	0, {InvalidOid}
-};
-
-static SoPlan archive_checkpoint_plan = {
-	"SELECT c.upto_id FROM salesorder.ledger_checkpoint c FOR UPDATE",
 	0, {InvalidOid}
 };
 
@@ -196,8 +192,7 @@ so_archive_batch(int64 keep_s, int max_rows)
 	int64		moved;
 
 	so_execute(&archive_lock_plan, NULL, NULL, false, 0);
-	so_execute(&archive_checkpoint_plan, NULL, NULL, false, 1);
-	args[0] = Int64GetDatum(so_getint64(0, 1));
+	args[0] = Int64GetDatum(so_lock_ledger_checkpoint());
 	args[1] = TimestampTzGetDatum(before);
 	args[2] = Int32GetDatum(max_rows);
 	moved = move_batch(&ledger_candidates_plan, args, &ledger_months_plan,
@@ -234,19 +229,9 @@ so_archive_history(PG_FUNCTION_ARGS)
 {
 	SoArchive	a;
 
-	if (PG_ARGISNULL(0))
-	{
-		if (so_archive_after_s == 0)
-			PG_RETURN_INT64(0);
-		a.keep_s = so_archive_after_s;
-	}
-	else
-		a.keep_s = so_interval_seconds(PG_GETARG_INTERVAL_P(0), "keep");
-	a.max_rows = PG_ARGISNULL(1) ? 10000 : PG_GETARG_INT32(1);
-	if (a.max_rows < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("max_rows must be at least 1")));
+	if (!so_maintenance_args(fcinfo, so_archive_after_s, "max_rows",
+							 &a.keep_s, &a.max_rows))
+		PG_RETURN_INT64(0);
 	PG_RETURN_DATUM(so_run_as_owner(archive_history_work, &a, SO_RESULT_BYVAL));
 }
 

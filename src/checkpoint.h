@@ -23,6 +23,7 @@ extern void so_cut_begin(SoCut *cut, MemoryContext cxt);
 extern bool so_cut_ready(SoCut *cut, bool wait);
 extern bool so_cut_manual(void);
 
+extern int64 so_lock_ledger_checkpoint(void);
 extern int64 so_ledger_cut_fold(SoCut *cut, int64 max_ids);
 
 extern TimestampTz so_pipeline_fold(SoCut *cut);

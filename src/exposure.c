@@ -34,14 +34,12 @@
 #include "exposure.h"
 #include "status.h"
 
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgrprotos.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 
@@ -167,34 +165,29 @@ touched_reset_if_stale(void)
 }
 
 /*
- * Whether the installed schema keeps the running figure: a server may run
- * this library over the previous release's schema until ALTER EXTENSION
- * UPDATE, and that release sums the orders instead.
+ * Whether an order should be noted now: not yet in this operation (the
+ * first note of an order counts), and the installed schema keeps the
+ * running figure (the previous release's, which a server may run this
+ * library over until ALTER EXTENSION UPDATE, sums the orders instead).
  */
 static bool
-exposure_kept(void)
+to_note(int64 order_id)
 {
-	Oid			nspid = get_namespace_oid("salesorder", true);
+	int			i;
 
-	return OidIsValid(nspid) &&
-		OidIsValid(get_relname_relid("customer_exposure", nspid));
+	touched_reset_if_stale();
+	for (i = 0; i < ntouched; i++)
+		if (touched[i].order_id == order_id)
+			return false;
+	return OidIsValid(so_relid_if_exists("customer_exposure"));
 }
 
 static void
 note(int64 order_id, int64 customer_id, Datum before, bool after_known,
 	 Datum after)
 {
-	MemoryContext old;
-	int			i;
+	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
 
-	touched_reset_if_stale();
-	for (i = 0; i < ntouched; i++)
-		if (touched[i].order_id == order_id)
-			return;				/* the first note of an order counts */
-	if (!exposure_kept())
-		return;
-
-	old = MemoryContextSwitchTo(TopTransactionContext);
 	if (ntouched == maxtouched)
 	{
 		maxtouched = maxtouched ? maxtouched * 2 : 4;
@@ -220,16 +213,18 @@ void
 so_exposure_track(int64 order_id, int64 customer_id, const char *status,
 				  const char *hold_from, Datum total_amount)
 {
-	note(order_id, customer_id,
-		 so_order_exposure(status, hold_from, total_amount, order_id, false),
-		 false, (Datum) 0);
+	if (to_note(order_id))
+		note(order_id, customer_id,
+			 so_order_exposure(status, hold_from, total_amount, order_id, false),
+			 false, (Datum) 0);
 }
 
 /* Note an order just created, which adds adds (it added nothing before). */
 void
 so_exposure_track_new(int64 order_id, int64 customer_id, Datum adds)
 {
-	note(order_id, customer_id, so_numeric("0"), true, adds);
+	if (to_note(order_id))
+		note(order_id, customer_id, so_numeric("0"), true, adds);
 }
 
 /*

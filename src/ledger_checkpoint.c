@@ -34,6 +34,17 @@ static SoPlan fold_lock_plan = {
 	0, {InvalidOid}
 };
 
+/*
+ * Lock the checkpoint row and return its id: folds and the archive, which
+ * moves rows up to it, take turns here.  SPI connected.
+ */
+int64
+so_lock_ledger_checkpoint(void)
+{
+	so_execute(&fold_lock_plan, NULL, NULL, false, 1);
+	return so_getint64(0, 1);
+}
+
 static SoPlan fold_plan = {
 	"INSERT INTO salesorder.ledger_balance AS b"
 	" (warehouse_id, product_id, on_hand, reserved)"
@@ -64,12 +75,10 @@ static SoPlan fold_done_plan = {
 int64
 so_ledger_cut_fold(SoCut *cut, int64 max_ids)
 {
-	int64		upto;
+	int64		upto = so_lock_ledger_checkpoint();
 	int64		to = cut->ledger_upto;
 	Datum		args[2];
 
-	so_execute(&fold_lock_plan, NULL, NULL, false, 1);
-	upto = so_getint64(0, 1);
 	if (to <= upto)
 		return Max(upto, to);
 	if (max_ids > 0 && to - upto > max_ids)

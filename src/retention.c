@@ -238,18 +238,8 @@ so_trim_events(PG_FUNCTION_ARGS)
 {
 	SoTrim		trim;
 
-	if (PG_ARGISNULL(0))
-	{
-		if (so_event_retention_s == 0)
-			PG_RETURN_INT32(0);
-		trim.keep_s = so_event_retention_s;
-	}
-	else
-		trim.keep_s = so_interval_seconds(PG_GETARG_INTERVAL_P(0), "keep");
-	trim.max_events = PG_ARGISNULL(1) ? 10000 : PG_GETARG_INT32(1);
-	if (trim.max_events < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("max_events must be at least 1")));
+	if (!so_maintenance_args(fcinfo, so_event_retention_s, "max_events",
+							 &trim.keep_s, &trim.max_events))
+		PG_RETURN_INT32(0);
 	PG_RETURN_DATUM(so_run_as_owner(trim_events_work, &trim, SO_RESULT_BYVAL));
 }

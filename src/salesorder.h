@@ -103,7 +103,8 @@ extern int	so_execute(SoPlan *plan, Datum *values, const char *nulls,
 extern Datum so_getdatum(int row, int col, bool *isnull);
 extern int64 so_getint64(int row, int col);
 extern char *so_gettext(int row, int col);
-extern int64 so_interval_seconds(const Interval *age, const char *what);
+extern bool so_maintenance_args(FunctionCallInfo fcinfo, int64 setting_s,
+								const char *max_name, int64 *keep_s, int *max);
 extern Datum so_numeric(const char *s);
 extern Datum so_numeric_from_int64(int64 v);
 extern int	so_numeric_cmp(Datum a, Datum b);
@@ -111,6 +112,9 @@ extern Datum so_text_datum(const char *s);
 extern Datum so_make_array(Datum *elems, bool *nulls, int n, Oid elemtype);
 extern void so_require_args(FunctionCallInfo fcinfo, int nargs, ...);
 extern Oid	so_relid(const char *relname);
+extern Oid	so_relid_if_exists(const char *relname);
+extern Datum so_return_text_pairs(FunctionCallInfo fcinfo,
+								  const char *const pairs[][2], int n);
 typedef void (*SoRowCallback) (struct TupleTableSlot *slot, void *arg);
 extern void so_scan_table(const char *relname, SoRowCallback row, void *arg);
 extern void so_xact_lock(uint16 kind, int64 key, LOCKMODE mode);

@@ -19,6 +19,7 @@
 #include "miscadmin.h"
 #include "storage/lock.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "utils/array.h"
 #include "utils/lsyscache.h"
 #include "utils/builtins.h"
@@ -170,16 +171,50 @@ so_require_read_committed(const char *function, const char *detail)
 				 errhint("Call it outside an explicit REPEATABLE READ or SERIALIZABLE transaction.")));
 }
 
+/*
+ * The OID of relation salesorder.relname, or InvalidOid when the installed
+ * schema has none (a server runs this library over the previous release's
+ * schema until ALTER EXTENSION UPDATE).
+ */
+Oid
+so_relid_if_exists(const char *relname)
+{
+	Oid			nspid = get_namespace_oid("salesorder", true);
+
+	return OidIsValid(nspid) ? get_relname_relid(relname, nspid) : InvalidOid;
+}
+
 /* The OID of relation salesorder.relname, which must exist. */
 Oid
 so_relid(const char *relname)
 {
-	Oid			relid = get_relname_relid(relname,
-										  get_namespace_oid("salesorder", false));
+	Oid			relid = so_relid_if_exists(relname);
 
 	if (!OidIsValid(relid))
 		elog(ERROR, "relation salesorder.%s is missing", relname);
 	return relid;
+}
+
+/*
+ * Return n rows of two text columns from a set-returning function: the
+ * lists of the C side that the tests compare with the SQL side.
+ */
+Datum
+so_return_text_pairs(FunctionCallInfo fcinfo, const char *const pairs[][2], int n)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (i = 0; i < n; i++)
+	{
+		Datum		values[2] = {CStringGetTextDatum(pairs[i][0]),
+		CStringGetTextDatum(pairs[i][1])};
+		bool		nulls[2] = {false, false};
+
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }
 
 /*
@@ -239,7 +274,7 @@ so_require_args(FunctionCallInfo fcinfo, int nargs, ...)
  * An age given as an interval, in seconds (a month counts 30 days); what
  * names the argument in the error when it is negative.
  */
-int64
+static int64
 so_interval_seconds(const Interval *age, const char *what)
 {
 	int64		secs = (age->time / USECS_PER_SEC) +
@@ -256,4 +291,30 @@ so_interval_seconds(const Interval *age, const char *what)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be at most 1000 years", what)));
 	return secs;
+}
+
+/*
+ * The (keep interval, max integer) arguments of a maintenance call such as
+ * trim_events() or archive_history(): keep NULL means the setting
+ * setting_s, and false (do nothing) when that is 0; max NULL means 10000,
+ * else at least 1 (max_name names it in the error).
+ */
+bool
+so_maintenance_args(FunctionCallInfo fcinfo, int64 setting_s,
+					const char *max_name, int64 *keep_s, int *max)
+{
+	if (PG_ARGISNULL(0))
+	{
+		if (setting_s == 0)
+			return false;
+		*keep_s = setting_s;
+	}
+	else
+		*keep_s = so_interval_seconds(PG_GETARG_INTERVAL_P(0), "keep");
+	*max = PG_ARGISNULL(1) ? 10000 : PG_GETARG_INT32(1);
+	if (*max < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be at least 1", max_name)));
+	return true;
 }

@@ -17,8 +17,6 @@
 #include "access/htup_details.h"
 #include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
-#include "funcapi.h"
-#include "utils/tuplestore.h"
 #include "utils/builtins.h"
 #include "utils/syscache.h"
 
@@ -45,25 +43,11 @@ in_set(const char *status, const char *set)
 	return false;
 }
 
-/* Submitted and not shipped in full, closed or rejected: holds stock. */
-bool
-so_status_in_flight(const char *status)
-{
-	return in_set(status, SO_STATUSES_IN_FLIGHT);
-}
-
 /* In flight and not on hold. */
 bool
 so_status_in_progress(const char *status)
 {
 	return in_set(status, SO_STATUSES_IN_PROGRESS);
-}
-
-/* Terminal: completed or cancelled. */
-bool
-so_status_closed(const char *status)
-{
-	return in_set(status, SO_STATUSES_CLOSED);
 }
 
 /* Counted by the sales report (rollup.c). */
@@ -89,31 +73,15 @@ PG_FUNCTION_INFO_V1(so_status_sets);
 Datum
 so_status_sets(PG_FUNCTION_ARGS)
 {
-	static const struct
-	{
-		const char *name;
-		const char *set;
-	}			sets[] = {
+	static const char *const sets[][2] = {
 		{"in_flight", SO_STATUSES_IN_FLIGHT},
 		{"in_progress", SO_STATUSES_IN_PROGRESS},
 		{"closed", SO_STATUSES_CLOSED},
 		{"in_report", SO_STATUSES_IN_REPORT},
 		{"shippable", SO_STATUSES_SHIPPABLE},
 	};
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	int			i;
 
-	InitMaterializedSRF(fcinfo, 0);
-	for (i = 0; i < lengthof(sets); i++)
-	{
-		Datum		values[2];
-		bool		nulls[2] = {false, false};
-
-		values[0] = CStringGetTextDatum(sets[i].name);
-		values[1] = CStringGetTextDatum(sets[i].set);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	return (Datum) 0;
+	return so_return_text_pairs(fcinfo, sets, lengthof(sets));
 }
 
 /* The label of an order_status value. */

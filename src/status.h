@@ -32,9 +32,7 @@
 	col " = ANY ('{" set "}'::salesorder.order_status[])"
 
 extern char *so_status_label(Datum enum_value);
-extern bool so_status_in_flight(const char *status);
 extern bool so_status_in_progress(const char *status);
-extern bool so_status_closed(const char *status);
 extern bool so_status_in_report(const char *status);
 extern bool so_status_shippable(const char *status);
 extern void so_check_transition(const char *order_no, const char *from,
