@@ -33,7 +33,7 @@ cd "$REPO"
 
 # Everything the run prints in full goes here; the terminal gets a line per
 # test and the summary.
-SO_RUN_LOG=/tmp/salesorder-$MODE.log
+SO_RUN_LOG=${SALESORDER_RUN_LOG:-/tmp/salesorder-$MODE.log}
 : >"$SO_RUN_LOG"
 
 SUITES=(regress isolation tap stress)

@@ -11,7 +11,7 @@
 
 # The Debian path, not whatever `pg_config` is on PATH: postgresql-common
 # installs a wrapper there that may pick another major version.
-PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+PG_CONFIG=${SALESORDER_PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 SO_PORT=${SALESORDER_PGPORT:-54329}
 SO_TMP=""		# temp dir holding data/, sock/, log/, scratch dirs
 SO_DATA=""
