@@ -175,8 +175,22 @@ SELECT * FROM regress.try($$INSERT INTO salesorder.order_status_history_archive
 	VALUES (0, 0, 0, 'draft', 'me', now(), 'status')$$);
 SELECT * FROM regress.try('DELETE FROM salesorder.stock_movement');
 -- A DBA drops the archived months (after dumping them): stock still balances.
-SELECT format('DROP TABLE %s', inhrelid::regclass) FROM pg_inherits
-WHERE inhparent = 'salesorder.stock_movement_archive'::regclass \gexec
+-- (Which months there are depends on the day the test runs: it prints how
+-- many were dropped, not their names.)
+SELECT count(*) >= 1 AS has_archived_months FROM pg_inherits
+WHERE inhparent = 'salesorder.stock_movement_archive'::regclass;
+DO $$
+DECLARE
+	part regclass;
+BEGIN
+	FOR part IN SELECT inhrelid::regclass FROM pg_inherits
+				WHERE inhparent = 'salesorder.stock_movement_archive'::regclass
+	LOOP
+		EXECUTE format('DROP TABLE %s', part);
+	END LOOP;
+END $$;
+SELECT count(*) AS months_left FROM pg_inherits
+WHERE inhparent = 'salesorder.stock_movement_archive'::regclass;
 SELECT count(*) AS archived_rows_left FROM salesorder.stock_movement_archive;
 SELECT count(*) AS full_problems_after_drop FROM salesorder.verify_stock(true);
 -- A stock row whose ledger rows are all archived still cannot be deleted.

@@ -57,12 +57,16 @@ so_pkg_installed() {
 # machine may have gcc and make without the meta-package.  Arguments are
 # optional extras of one mode (the demo's gnuplot-nox for its chart): they
 # are installed with the rest, but failing to get them only warns.
+# SO_REQUIRED_EXTRA names packages one mode cannot do without (the tests'
+# libfaketime, for the suite run with the clock moved).
+SO_REQUIRED_EXTRA=()
 so_install_deps() {
 	local missing=() optional=() pkg updated=0
 	if ! command -v gcc >/dev/null 2>&1 || ! command -v make >/dev/null 2>&1; then
 		missing+=(build-essential)
 	fi
-	for pkg in perl libipc-run-perl postgresql-15 postgresql-client-15 postgresql-server-dev-15; do
+	for pkg in perl libipc-run-perl postgresql-15 postgresql-client-15 postgresql-server-dev-15 \
+		"${SO_REQUIRED_EXTRA[@]}"; do
 		so_pkg_installed "$pkg" || missing+=("$pkg")
 	done
 	for pkg in "$@"; do
@@ -155,13 +159,35 @@ so_cluster_start() {
 	# allocates and frees it, so that a value read after its memory context
 	# was released (say, after SPI_finish) shows up as garbage or a crash
 	# instead of passing by luck.  Benchmarks run without it.
-	local perturb=()
-	[ "$1" != test ] || perturb=(env "MALLOC_PERTURB_=${SALESORDER_MALLOC_PERTURB:-165}")
-	so_as_owner "${perturb[@]}" "$BINDIR/pg_ctl" -D "$SO_DATA" -l "$SO_SERVER_LOG" -w -t 120 \
-		-o "$opts" start >/dev/null || so_die "the server did not start"
+	SO_SERVER_OPTS=$opts
+	SO_SERVER_ENV=(env)
+	[ "$1" != test ] || SO_SERVER_ENV+=("MALLOC_PERTURB_=${SALESORDER_MALLOC_PERTURB:-165}")
+	so_server_start
 
 	export PGHOST=$SO_SOCK PGPORT=$SO_PORT PGUSER=postgres PGDATABASE=postgres
 	export SALESORDER_BINDIR=$BINDIR
+}
+
+# so_server_start [ENV=VALUE...]: start the initialised cluster with the
+# options and environment of so_cluster_start, plus the given variables.
+so_server_start() {
+	so_as_owner "${SO_SERVER_ENV[@]}" "$@" "$BINDIR/pg_ctl" -D "$SO_DATA" -l "$SO_SERVER_LOG" \
+		-w -t 120 -o "$SO_SERVER_OPTS" start >/dev/null || so_die "the server did not start"
+}
+
+# so_server_restart_with_clock OFFSET: restart the cluster with its clock
+# moved by OFFSET (libfaketime's syntax: "+400d"), for the backends and the
+# worker alike; the monotonic clock that timeouts and latches use is left
+# alone.  What a test prints must not move with it.
+SO_FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+so_server_restart_with_clock() {
+	local lib
+	lib=$(dpkg -L libfaketime 2>/dev/null | grep -m 1 '/libfaketime\.so\.1$') || lib=$SO_FAKETIME_LIB
+	[ -f "$lib" ] || so_die "libfaketime is missing ($lib)"
+	so_as_owner "$BINDIR/pg_ctl" -D "$SO_DATA" -m fast -w stop >/dev/null ||
+		so_die "the server did not stop"
+	so_server_start "LD_PRELOAD=$lib" "FAKETIME=$1" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+		FAKETIME_DONT_RESET=1
 }
 
 # so_wait_for_worker DB: the background worker of a database created after
