@@ -173,6 +173,28 @@ SELECT from_status, to_status, reason FROM salesorder.order_status_history
 WHERE order_id = :u ORDER BY id;
 SELECT status_reason FROM salesorder.sales_order WHERE id = :u;
 
+-- One clock reading for a move: every order's status_changed_at is the
+-- changed_at of its last status row (the demo's health check, invariant 3),
+-- and an order's history never goes back in time -- moves by the functions,
+-- by a user's UPDATE, in one transaction or several.
+BEGIN;
+SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 1}]', '{"draft": true}') AS t \gset
+SELECT salesorder.submit_order(:t);
+SELECT pg_catalog.pg_sleep(0.01);
+SELECT salesorder.hold(:t, 'checking the address');
+SELECT salesorder.release_hold(:t);
+COMMIT;
+SELECT count(*) AS orders_checked,
+	   count(*) FILTER (WHERE o.status_changed_at IS DISTINCT FROM h.last_at) AS stamp_differs
+FROM salesorder.sales_order o
+LEFT JOIN LATERAL (SELECT changed_at AS last_at FROM salesorder.order_status_history
+				   WHERE order_id = o.id AND kind = 'status'
+				   ORDER BY id DESC LIMIT 1) h ON true;
+SELECT count(*) AS history_goes_back
+FROM (SELECT changed_at < pg_catalog.lag(changed_at) OVER (PARTITION BY order_id ORDER BY id) AS back
+	  FROM salesorder.order_status_history) h
+WHERE h.back;
+
 -- NULL arguments.
 SELECT * FROM regress.try('SELECT salesorder.cancel(NULL, ''x'')');
 -- Every function that takes an order id refuses NULL (22004) rather than

@@ -359,6 +359,7 @@ order_history_work(void *arg)
 	TupleDesc	desc = call->trigdata->tg_relation->rd_att;
 	HeapTuple	oldtup = call->trigdata->tg_trigtuple;
 	HeapTuple	newtup = call->trigdata->tg_newtuple;
+	bool		isnull;
 
 	/*
 	 * Our functions noted the order when they locked it.  A user's move is
@@ -367,8 +368,6 @@ order_history_work(void *arg)
 	 */
 	if (call->direct)
 	{
-		bool		isnull;
-
 		so_exposure_track(column_int64(oldtup, desc, "id"),
 						  column_int64(oldtup, desc, "customer_id"),
 						  column_status(oldtup, desc, "status"),
@@ -379,7 +378,9 @@ order_history_work(void *arg)
 					 column_int64(newtup, desc, "customer_id"),
 					 column_status(oldtup, desc, "status"),
 					 column_status(newtup, desc, "status"),
-					 column_text(newtup, desc, "status_reason"));
+					 column_text(newtup, desc, "status_reason"),
+					 DatumGetTimestampTz(column(newtup, desc, "status_changed_at",
+												&isnull)));
 	return (Datum) 0;
 }
 

@@ -18,6 +18,7 @@
 #include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 #include "utils/syscache.h"
 
 /* ---- the sets of statuses the rules speak of ---- */
@@ -186,14 +187,16 @@ so_check_transition(const char *order_no, const char *from, const char *to,
  */
 static SoPlan history_plan = {
 	"WITH h AS (INSERT INTO salesorder.order_status_history"
-	"   (order_id, customer_id, from_status, to_status, changed_by, reason, kind)"
+	"   (order_id, customer_id, from_status, to_status, changed_by, reason, kind,"
+	"    changed_at)"
 	"   VALUES ($1, $2, $3::salesorder.order_status, $4::salesorder.order_status,"
-	"           $5, $6, $7) RETURNING id)"
+	"           $5, $6, $7, $9) RETURNING id)"
 	" INSERT INTO salesorder.order_event (order_id, customer_id, kind, payload)"
 	" SELECT $1, $2, $8, pg_catalog.jsonb_build_object('from', $3, 'to', $4,"
 	"   'by', $5, 'reason', $6, 'history_id', h.id) FROM h"
 	" RETURNING id",
-	8, {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}
+	9, {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	TIMESTAMPTZOID}
 };
 
 static const char *
@@ -209,12 +212,21 @@ event_kind(const char *history_kind, const char *from, const char *to)
 	return "status_changed";
 }
 
-/* One status-move row of the history, under the acting user. */
+static void write_history(int64 order_id, int64 customer_id, const char *from,
+						  const char *to, const char *kind, const char *ekind,
+						  const char *reason, TimestampTz changed_at);
+
+/*
+ * One status-move row of the history, under the acting user.  changed_at is
+ * the order's status_changed_at as the state machine stamped it: one clock
+ * reading for both, so that the history ends where the order says it does.
+ */
 void
 so_write_history(int64 order_id, int64 customer_id, const char *from,
-				 const char *to, const char *reason)
+				 const char *to, const char *reason, TimestampTz changed_at)
 {
-	so_write_history_kind(order_id, customer_id, from, to, "status", reason);
+	write_history(order_id, customer_id, from, to, "status",
+				  event_kind("status", from, to), reason, changed_at);
 }
 
 /*
@@ -230,14 +242,28 @@ so_write_history_kind(int64 order_id, int64 customer_id, const char *from,
 						   event_kind(kind, from, to), reason);
 }
 
-/* The same with an explicit event kind (change_requested, ...). */
+/*
+ * The same with an explicit event kind (change_requested, ...).  Stamped
+ * with the clock, as status moves are (see so_write_history), so that the
+ * rows of one order never go back in time: a row written after a move in
+ * the same transaction is later than the move's stamp.
+ */
 void
 so_write_history_event(int64 order_id, int64 customer_id, const char *from,
 					   const char *to, const char *kind, const char *ekind,
 					   const char *reason)
 {
-	Datum		args[8];
-	char		nulls[8] = {' ', ' ', from ? ' ' : 'n', ' ', ' ', reason ? ' ' : 'n', ' ', ' '};
+	write_history(order_id, customer_id, from, to, kind, ekind, reason,
+				  GetCurrentTimestamp());
+}
+
+static void
+write_history(int64 order_id, int64 customer_id, const char *from,
+			  const char *to, const char *kind, const char *ekind,
+			  const char *reason, TimestampTz changed_at)
+{
+	Datum		args[9];
+	char		nulls[9] = {' ', ' ', from ? ' ' : 'n', ' ', ' ', reason ? ' ' : 'n', ' ', ' ', ' '};
 
 	so_prepare_events();
 	args[0] = Int64GetDatum(order_id);
@@ -248,5 +274,6 @@ so_write_history_event(int64 order_id, int64 customer_id, const char *from,
 	args[5] = reason ? CStringGetTextDatum(reason) : (Datum) 0;
 	args[6] = CStringGetTextDatum(kind);
 	args[7] = CStringGetTextDatum(ekind);
+	args[8] = TimestampTzGetDatum(changed_at);
 	so_execute(&history_plan, args, nulls, false, 1);
 }

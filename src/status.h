@@ -9,6 +9,8 @@
 #ifndef SO_STATUS_H
 #define SO_STATUS_H
 
+#include "datatype/timestamp.h"
+
 #include "salesorder.h"
 
 /*
@@ -40,7 +42,7 @@ extern void so_check_transition(const char *order_no, const char *from,
 								bool direct);
 extern void so_write_history(int64 order_id, int64 customer_id,
 							 const char *from, const char *to,
-							 const char *reason);
+							 const char *reason, TimestampTz changed_at);
 extern void so_write_history_kind(int64 order_id, int64 customer_id,
 								  const char *from, const char *to,
 								  const char *kind, const char *reason);
