@@ -146,7 +146,7 @@ CREATE VIEW salesorder.order_tracking_all AS
 			  AND o.status NOT IN ('cancelled', 'completed', 'rejected'))::numeric(20,3) AS open_qty,
 		   o.needs_stock, o.total_amount, o.sales_rep,
 		   e.kind AS last_event, e.created_at AS last_event_at,
-		   o.status_changed_at
+		   o.status_changed_at, o.created_at
 	FROM salesorder.sales_order o
 	JOIN salesorder.customer c ON c.id = o.customer_id
 	LEFT JOIN LATERAL (SELECT ev.kind, ev.created_at FROM salesorder.order_event ev
@@ -248,6 +248,7 @@ COMMENT ON COLUMN salesorder.order_tracking.sales_rep IS 'Sales rep of the order
 COMMENT ON COLUMN salesorder.order_tracking.last_event IS 'Kind of the order''s latest outbox event (empty once trimmed)';
 COMMENT ON COLUMN salesorder.order_tracking.last_event_at IS 'Time of that event';
 COMMENT ON COLUMN salesorder.order_tracking.status_changed_at IS 'When the order got its status';
+COMMENT ON COLUMN salesorder.order_tracking.created_at IS 'When the order was created (indexed: filter order_tracking_all by it)';
 COMMENT ON COLUMN salesorder.order_tracking_all.order_id IS 'Order';
 COMMENT ON COLUMN salesorder.order_tracking_all.order_no IS 'Order number';
 COMMENT ON COLUMN salesorder.order_tracking_all.customer_code IS 'Customer code';
@@ -268,6 +269,7 @@ COMMENT ON COLUMN salesorder.order_tracking_all.sales_rep IS 'Sales rep of the o
 COMMENT ON COLUMN salesorder.order_tracking_all.last_event IS 'Kind of the order''s latest outbox event (empty once trimmed)';
 COMMENT ON COLUMN salesorder.order_tracking_all.last_event_at IS 'Time of that event';
 COMMENT ON COLUMN salesorder.order_tracking_all.status_changed_at IS 'When the order got its status';
+COMMENT ON COLUMN salesorder.order_tracking_all.created_at IS 'When the order was created (indexed: filter order_tracking_all by it)';
 COMMENT ON COLUMN salesorder.event_horizon_holders.pid IS 'Backend process id (pg_terminate_backend ends it)';
 COMMENT ON COLUMN salesorder.event_horizon_holders.login IS 'Login of the session';
 COMMENT ON COLUMN salesorder.event_horizon_holders.application_name IS 'Its application_name';

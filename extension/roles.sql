@@ -277,16 +277,20 @@ BEGIN
 		END IF;
 	END LOOP;
 
-	-- Only the extension's own objects, whoever wrote the rows.
+	-- Only the extension's own objects (its schemas salesorder and
+	-- salesorder_bi), whoever wrote the rows.
 	IF EXISTS (SELECT 1 FROM salesorder.role_grant x
-			   WHERE CASE x.on_kind
+			   CROSS JOIN LATERAL (SELECT CASE x.on_kind
 						 WHEN 'FUNCTION' THEN (SELECT p.pronamespace FROM pg_catalog.pg_proc p
 											   WHERE p.oid = x.object::pg_catalog.regprocedure)
 						 WHEN 'TABLE' THEN (SELECT c.relnamespace FROM pg_catalog.pg_class c
 											WHERE c.oid = x.object::pg_catalog.regclass)
 						 ELSE (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = x.object)
-					 END IS DISTINCT FROM 'salesorder'::pg_catalog.regnamespace) THEN
-		RAISE EXCEPTION 'salesorder.role_grant names an object outside schema salesorder'
+					 END AS ns) o
+			   WHERE o.ns IS NULL
+				  OR o.ns OPERATOR(pg_catalog.<>) ALL (ARRAY['salesorder'::pg_catalog.regnamespace,
+						 'salesorder_bi'::pg_catalog.regnamespace]::pg_catalog.oid[])) THEN
+		RAISE EXCEPTION 'salesorder.role_grant names an object outside schemas salesorder and salesorder_bi'
 			USING ERRCODE = 'insufficient_privilege';
 	END IF;
 

@@ -75,6 +75,31 @@ SELECT (SELECT count(*) FROM salesorder.order_tracking_all
 	 = (SELECT count(*) FROM salesorder.order_tracking
 		WHERE status NOT IN ('completed', 'cancelled')) AS every_order_in_flight,
 	   (SELECT count(DISTINCT status) FROM salesorder.order_tracking) > 5 AS many_statuses;
+-- Filtered by created_at, as README tells users to (an index range): the
+-- order created 410 days ago and nothing else of that time.
+SELECT count(*) AS created_over_a_year_ago,
+	   bool_and(order_id = :old) AS is_the_old_order
+FROM salesorder.order_tracking_all WHERE created_at < now() - interval '1 year';
+SELECT (SELECT count(*) FROM salesorder.order_tracking_all WHERE created_at >= now() - interval '1 day')
+	 = (SELECT count(*) FROM salesorder.sales_order WHERE created_at >= now() - interval '1 day')
+	   AS created_today_all_there;
+CREATE FUNCTION regress.plan_uses(query text, index_name text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+	line text;
+BEGIN
+	FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
+		IF strpos(line, index_name) > 0 THEN
+			RETURN true;
+		END IF;
+	END LOOP;
+	RETURN false;
+END $$;
+SET enable_seqscan = off;
+SELECT regress.plan_uses($$SELECT order_id FROM salesorder.order_tracking_all
+						   WHERE created_at >= now() - interval '1 day'$$,
+						 'sales_order_created_at_idx') AS uses_the_created_at_index;
+RESET enable_seqscan;
 
 -- report_pipeline equals the raw GROUP BY before any checkpoint, after one,
 -- and after orders closed since.

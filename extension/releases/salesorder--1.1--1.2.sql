@@ -1,6 +1,8 @@
 -- salesorder 1.1 -> 1.2
 
 \echo Use "ALTER EXTENSION salesorder UPDATE TO '1.2'" to load this file. \quit
+-- The installed script is this file followed by the files of UPGRADE_SQL in
+-- the Makefile (objects new in 1.2, defined once for both scripts).
 
 -- The sets of statuses the rules speak of, each written once.  IMMUTABLE:
 -- the planner folds a call into its array, so that a query saying
@@ -718,7 +720,7 @@ CREATE VIEW salesorder.order_tracking_all AS
 			  AND o.status NOT IN ('cancelled', 'completed', 'rejected'))::numeric(20,3) AS open_qty,
 		   o.needs_stock, o.total_amount, o.sales_rep,
 		   e.kind AS last_event, e.created_at AS last_event_at,
-		   o.status_changed_at
+		   o.status_changed_at, o.created_at
 	FROM salesorder.sales_order o
 	JOIN salesorder.customer c ON c.id = o.customer_id
 	LEFT JOIN LATERAL (SELECT ev.kind, ev.created_at FROM salesorder.order_event ev
@@ -1380,6 +1382,7 @@ COMMENT ON COLUMN salesorder.order_tracking.sales_rep IS 'Sales rep of the order
 COMMENT ON COLUMN salesorder.order_tracking.last_event IS 'Kind of the order''s latest outbox event (empty once trimmed)';
 COMMENT ON COLUMN salesorder.order_tracking.last_event_at IS 'Time of that event';
 COMMENT ON COLUMN salesorder.order_tracking.status_changed_at IS 'When the order got its status';
+COMMENT ON COLUMN salesorder.order_tracking.created_at IS 'When the order was created (indexed: filter order_tracking_all by it)';
 COMMENT ON COLUMN salesorder.order_tracking_all.order_id IS 'Order';
 COMMENT ON COLUMN salesorder.order_tracking_all.order_no IS 'Order number';
 COMMENT ON COLUMN salesorder.order_tracking_all.customer_code IS 'Customer code';
@@ -1400,6 +1403,7 @@ COMMENT ON COLUMN salesorder.order_tracking_all.sales_rep IS 'Sales rep of the o
 COMMENT ON COLUMN salesorder.order_tracking_all.last_event IS 'Kind of the order''s latest outbox event (empty once trimmed)';
 COMMENT ON COLUMN salesorder.order_tracking_all.last_event_at IS 'Time of that event';
 COMMENT ON COLUMN salesorder.order_tracking_all.status_changed_at IS 'When the order got its status';
+COMMENT ON COLUMN salesorder.order_tracking_all.created_at IS 'When the order was created (indexed: filter order_tracking_all by it)';
 COMMENT ON COLUMN salesorder.approval_queue.step_id IS 'Approval step to decide';
 COMMENT ON COLUMN salesorder.approval_queue.order_id IS 'Order';
 COMMENT ON COLUMN salesorder.approval_queue.order_no IS 'Order number';
@@ -1764,16 +1768,20 @@ BEGIN
 		END IF;
 	END LOOP;
 
-	-- Only the extension's own objects, whoever wrote the rows.
+	-- Only the extension's own objects (its schemas salesorder and
+	-- salesorder_bi), whoever wrote the rows.
 	IF EXISTS (SELECT 1 FROM salesorder.role_grant x
-			   WHERE CASE x.on_kind
+			   CROSS JOIN LATERAL (SELECT CASE x.on_kind
 						 WHEN 'FUNCTION' THEN (SELECT p.pronamespace FROM pg_catalog.pg_proc p
 											   WHERE p.oid = x.object::pg_catalog.regprocedure)
 						 WHEN 'TABLE' THEN (SELECT c.relnamespace FROM pg_catalog.pg_class c
 											WHERE c.oid = x.object::pg_catalog.regclass)
 						 ELSE (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = x.object)
-					 END IS DISTINCT FROM 'salesorder'::pg_catalog.regnamespace) THEN
-		RAISE EXCEPTION 'salesorder.role_grant names an object outside schema salesorder'
+					 END AS ns) o
+			   WHERE o.ns IS NULL
+				  OR o.ns OPERATOR(pg_catalog.<>) ALL (ARRAY['salesorder'::pg_catalog.regnamespace,
+						 'salesorder_bi'::pg_catalog.regnamespace]::pg_catalog.oid[])) THEN
+		RAISE EXCEPTION 'salesorder.role_grant names an object outside schemas salesorder and salesorder_bi'
 			USING ERRCODE = 'insufficient_privilege';
 	END IF;
 

@@ -93,7 +93,7 @@ my %paragraph = (
 	low_stock => [ qr/^(\*\*View `low_stock`\*\*.*?)(?=\n\n)/ms, qw(low_stock) ],
 	order_tracking => [
 		qr/^(\*\*View `salesorder\.order_tracking`\*\*.*?)(?=\n\n)/ms,
-		qw(completed cancelled order_tracking_all complete created_at order_tracking report_pipeline)
+		qw(completed cancelled order_tracking_all complete order_tracking report_pipeline)
 	],);
 for my $view (sort keys %paragraph)
 {
