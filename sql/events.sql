@@ -92,6 +92,25 @@ FROM salesorder.events_since(:e0 + 3, 3);
 -- rolled-back transactions included).
 SELECT salesorder.event_horizon() >= (SELECT max(id) FROM salesorder.order_event) AS horizon_at_end;
 SELECT * FROM regress.try('SELECT * FROM salesorder.events_since(0, 0)');
+-- A NULL mark is an error, not "from the start" (0 is that); the other
+-- arguments keep their NULL meaning (max_events: 1000, kinds and customer:
+-- any).
+SELECT * FROM regress.try('SELECT * FROM salesorder.events_since(NULL)');
+SELECT * FROM regress.try('SELECT * FROM salesorder.events_since(NULL, 10, ARRAY[''created''])');
+SELECT count(*) = (SELECT count(*) FROM salesorder.events_since(0)) AS null_max_events_is_1000,
+	   count(*) = (SELECT count(*) FROM salesorder.order_event) AS null_filters_are_any
+FROM salesorder.events_since(0, NULL, NULL, NULL);
+-- A kind the extension never writes -- a typo -- is refused with the list
+-- of kinds, where it would match nothing for ever; so is a NULL kind.  An
+-- empty list still matches nothing.
+SELECT state, message, detail
+FROM regress.try($$SELECT * FROM salesorder.events_since(0, 1000, ARRAY['shipmnt'])$$);
+SELECT state, message, detail
+FROM regress.try($$SELECT * FROM salesorder.events_since(0, 1000, ARRAY['shipment', 'Created'])$$);
+SELECT state, message, hint
+FROM regress.try($$SELECT * FROM salesorder.events_since(0, 1000, ARRAY['shipment', NULL])$$);
+SELECT count(*) AS no_kinds FROM salesorder.events_since(0, 1000, '{}');
+SELECT count(*) AS shipments FROM salesorder.events_since(0, 1000, ARRAY['shipment']);
 BEGIN ISOLATION LEVEL REPEATABLE READ;
 SELECT * FROM regress.try('SELECT * FROM salesorder.events_since(0)');
 ROLLBACK;
@@ -175,6 +194,23 @@ SELECT at_risk, health FROM salesorder.order_tracking WHERE order_id = :due_soon
 SET salesorder.at_risk_days = 1;
 SELECT count(*) AS delayed_with_one_day FROM salesorder.report_delayed WHERE order_id = :due_soon;
 RESET salesorder.at_risk_days;
+
+-- Every kind the outbox holds by now -- the suite wrote each of them -- is
+-- a kind the filter knows.
+SELECT string_agg(DISTINCT kind, ', ' ORDER BY kind) AS kinds_written FROM salesorder.order_event;
+SELECT count(*) = (SELECT count(*) FROM salesorder.order_event) AS every_kind_accepted
+FROM salesorder.events_since(0, 100000, (SELECT array_agg(DISTINCT kind) FROM salesorder.order_event));
+
+-- Inside a transaction that wrote an event, the horizon stops below it for
+-- this session too, as for every other: nobody is told more than another.
+BEGIN;
+SELECT salesorder.event_horizon() AS horizon_before \gset
+SELECT salesorder.release_hold(:held) AS released;
+SELECT salesorder.event_horizon() = :horizon_before AS own_event_held_back,
+	   (SELECT holds_horizon_at FROM salesorder.event_horizon_holders
+		WHERE pid = pg_backend_pid()) = :horizon_before AS held_at_the_last_id,
+	   (SELECT count(*) FROM salesorder.events_since(:horizon_before)) AS own_event_not_handed_out;
+ROLLBACK;
 
 -- Every role that is granted events_since() and event_horizon() can call
 -- them (the horizon reads the event sequence with the owner's rights), and
