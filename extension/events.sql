@@ -38,7 +38,8 @@ SET search_path = pg_catalog, pg_temp;
 -- transaction that took an event id keeps events_since() from handing out
 -- any later id until it ends (src/events.c takes a share lock on an
 -- advisory tag of field 4 = 0x534F, which SQL cannot produce, keyed by the
--- last id it may precede).  No query text: consumers read this view.
+-- sequence's last value when it took its first id: the last id handed out
+-- while it is open).  No query text: consumers read this view.
 CREATE VIEW salesorder.event_horizon_holders AS
 	SELECT a.pid, a.usename AS login, a.application_name, a.client_addr,
 		   (l.classid::bigint << 32 | l.objid::bigint) AS holds_horizon_at,

@@ -45,6 +45,9 @@ INSERT INTO salesorder.role_grant (role, privilege, on_kind, object) VALUES
 	('salesorder_admin', 'USAGE', 'SCHEMA', 'salesorder'),
 	('salesorder_consumer', 'USAGE', 'SCHEMA', 'salesorder'),
 	-- Event consumers (integrations): the outbox, whole, and nothing else.
+	-- Only they (and admins, members of every role) register and acknowledge
+	-- consumers: a registered mark holds outbox trimming back, and its name
+	-- belongs to whoever registered it first, so no order role may do either.
 	('salesorder_consumer', 'SELECT', 'TABLE', 'salesorder.order_event'),
 	('salesorder_consumer', 'SELECT', 'TABLE', 'salesorder.event_horizon_holders'),
 	('salesorder_consumer', 'EXECUTE', 'FUNCTION', 'salesorder.events_since(bigint, integer, text[], bigint)'),
@@ -191,12 +194,6 @@ INSERT INTO salesorder.role_grant (role, privilege, on_kind, object) VALUES
 	('salesorder_sales', 'EXECUTE', 'FUNCTION', 'salesorder.event_horizon()'),
 	('salesorder_approver', 'EXECUTE', 'FUNCTION', 'salesorder.event_horizon()'),
 	('salesorder_warehouse', 'EXECUTE', 'FUNCTION', 'salesorder.event_horizon()'),
-	('salesorder_sales', 'EXECUTE', 'FUNCTION', 'salesorder.ack_events(text, bigint)'),
-	('salesorder_approver', 'EXECUTE', 'FUNCTION', 'salesorder.ack_events(text, bigint)'),
-	('salesorder_warehouse', 'EXECUTE', 'FUNCTION', 'salesorder.ack_events(text, bigint)'),
-	('salesorder_sales', 'EXECUTE', 'FUNCTION', 'salesorder.drop_event_consumer(text)'),
-	('salesorder_approver', 'EXECUTE', 'FUNCTION', 'salesorder.drop_event_consumer(text)'),
-	('salesorder_warehouse', 'EXECUTE', 'FUNCTION', 'salesorder.drop_event_consumer(text)'),
 	-- Sales: enter and manage orders; edit draft headers and lines directly.
 	('salesorder_sales', 'EXECUTE', 'FUNCTION', 'salesorder.create_order(bigint, jsonb, jsonb)'),
 	('salesorder_sales', 'EXECUTE', 'FUNCTION', 'salesorder.copy_order(bigint, jsonb)'),

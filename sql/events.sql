@@ -92,6 +92,25 @@ FROM salesorder.events_since(:e0 + 3, 3);
 -- rolled-back transactions included).
 SELECT salesorder.event_horizon() >= (SELECT max(id) FROM salesorder.order_event) AS horizon_at_end;
 SELECT * FROM regress.try('SELECT * FROM salesorder.events_since(0, 0)');
+-- A NULL mark is an error, not "from the start" (0 is that); the other
+-- arguments keep their NULL meaning (max_events: 1000, kinds and customer:
+-- any).
+SELECT * FROM regress.try('SELECT * FROM salesorder.events_since(NULL)');
+SELECT * FROM regress.try('SELECT * FROM salesorder.events_since(NULL, 10, ARRAY[''created''])');
+SELECT count(*) = (SELECT count(*) FROM salesorder.events_since(0)) AS null_max_events_is_1000,
+	   count(*) = (SELECT count(*) FROM salesorder.order_event) AS null_filters_are_any
+FROM salesorder.events_since(0, NULL, NULL, NULL);
+-- A kind the extension never writes -- a typo -- is refused with the list
+-- of kinds, where it would match nothing for ever; so is a NULL kind.  An
+-- empty list still matches nothing.
+SELECT state, message, detail
+FROM regress.try($$SELECT * FROM salesorder.events_since(0, 1000, ARRAY['shipmnt'])$$);
+SELECT state, message, detail
+FROM regress.try($$SELECT * FROM salesorder.events_since(0, 1000, ARRAY['shipment', 'Created'])$$);
+SELECT state, message, hint
+FROM regress.try($$SELECT * FROM salesorder.events_since(0, 1000, ARRAY['shipment', NULL])$$);
+SELECT count(*) AS no_kinds FROM salesorder.events_since(0, 1000, '{}');
+SELECT count(*) AS shipments FROM salesorder.events_since(0, 1000, ARRAY['shipment']);
 BEGIN ISOLATION LEVEL REPEATABLE READ;
 SELECT * FROM regress.try('SELECT * FROM salesorder.events_since(0)');
 ROLLBACK;
@@ -176,6 +195,23 @@ SET salesorder.at_risk_days = 1;
 SELECT count(*) AS delayed_with_one_day FROM salesorder.report_delayed WHERE order_id = :due_soon;
 RESET salesorder.at_risk_days;
 
+-- Every kind the outbox holds by now -- the suite wrote each of them -- is
+-- a kind the filter knows.
+SELECT string_agg(DISTINCT kind, ', ' ORDER BY kind) AS kinds_written FROM salesorder.order_event;
+SELECT count(*) = (SELECT count(*) FROM salesorder.order_event) AS every_kind_accepted
+FROM salesorder.events_since(0, 100000, (SELECT array_agg(DISTINCT kind) FROM salesorder.order_event));
+
+-- Inside a transaction that wrote an event, the horizon stops below it for
+-- this session too, as for every other: nobody is told more than another.
+BEGIN;
+SELECT salesorder.event_horizon() AS horizon_before \gset
+SELECT salesorder.release_hold(:held) AS released;
+SELECT salesorder.event_horizon() = :horizon_before AS own_event_held_back,
+	   (SELECT holds_horizon_at FROM salesorder.event_horizon_holders
+		WHERE pid = pg_backend_pid()) = :horizon_before AS held_at_the_last_id,
+	   (SELECT count(*) FROM salesorder.events_since(:horizon_before)) AS own_event_not_handed_out;
+ROLLBACK;
+
 -- Every role that is granted events_since() and event_horizon() can call
 -- them (the horizon reads the event sequence with the owner's rights), and
 -- reads the events its row-level security lets it see.
@@ -200,9 +236,12 @@ RESET ROLE;
 -- Outbox retention: a consumer registers by acknowledging what it has
 -- read, and trim_events() deletes only what every registered consumer has
 -- read, older than keep.  A mark never moves back nor past the horizon,
--- and belongs to the role that registered it (or an admin).
+-- and belongs to the role that registered it (or an admin).  Consumers are
+-- members of salesorder_consumer.
+CREATE ROLE regress_evt_erp LOGIN IN ROLE salesorder_consumer;
+CREATE ROLE regress_evt_mobile LOGIN IN ROLE salesorder_consumer;
 SELECT salesorder.event_horizon() AS h, min(id) AS first_event FROM salesorder.order_event \gset
-SET ROLE regress_evt_warehouse;
+SET ROLE regress_evt_erp;
 SELECT salesorder.ack_events('erp', :first_event + 2) - :first_event AS erp_mark;
 SELECT salesorder.ack_events('erp', :first_event) - :first_event AS erp_mark_never_moves_back;
 SELECT state, regexp_replace(message, '[0-9]+', 'N') AS message, hint
@@ -213,13 +252,32 @@ SELECT state, message FROM regress.try('SELECT salesorder.ack_events(''erp'', -1
 SELECT state, message FROM regress.try('SELECT salesorder.trim_events(''0'')');
 SELECT state, message FROM regress.try('SELECT * FROM salesorder.event_consumer');
 RESET ROLE;
-SET ROLE regress_evt_sales;
+SET ROLE regress_evt_mobile;
 SELECT state, message, detail FROM regress.try(format('SELECT salesorder.ack_events(%L, %s)', 'erp', :h));
 SELECT state, message FROM regress.try('SELECT salesorder.drop_event_consumer(''erp'')');
 SELECT salesorder.ack_events('mobile', :first_event + 5) - :first_event AS mobile_mark;
 RESET ROLE;
 SELECT consumer, owner_role, last_id - :first_event AS mark, acked_at IS NOT NULL AS acked
 FROM salesorder.event_consumer ORDER BY consumer;
+-- The order roles neither register a consumer (a mark at 0 would hold
+-- trimming back for ever, and the name would be theirs) nor move or drop
+-- one: 42501, and nothing written.
+CREATE FUNCTION regress.consumers() RETURNS text LANGUAGE sql AS $$
+	SELECT string_agg(format('%s:%s:%s:%s', consumer, owner_role, last_id, acked_at),
+					  ' ' ORDER BY consumer)
+	FROM salesorder.event_consumer
+$$;
+SELECT regress.consumers() AS consumers_before, regress.fingerprint() AS before \gset
+SELECT r AS role, c.what, t.state, t.message
+FROM unnest(ARRAY['regress_evt_sales', 'regress_evt_approver', 'regress_evt_warehouse']) r,
+	 (VALUES (1, 'register stall at 0', 'ack_events(''stall'', 0)'),
+			 (2, 'move erp''s mark', format('ack_events(''erp'', %s)', :h)),
+			 (3, 'drop erp', 'drop_event_consumer(''erp'')')) c(n, what, call),
+	 LATERAL regress.try(format('SET ROLE %I; SELECT salesorder.%s', r, c.call)) t
+ORDER BY r, c.n;
+RESET ROLE;
+SELECT regress.consumers() = :'consumers_before' AS no_consumer_written,
+	   regress.fingerprint() = :'before' AS nothing_written;
 -- Nothing is older than the default retention (30 days); with keep 0 what
 -- both consumers read goes: up to erp's mark, the lower one.
 SELECT regress.fingerprint() AS before \gset
@@ -229,18 +287,22 @@ SELECT state, message FROM regress.try('SELECT salesorder.trim_events(''-1 day''
 SELECT state, message FROM regress.try('SELECT salesorder.trim_events(''0'', 0)');
 SELECT salesorder.trim_events('0') AS trimmed;
 SELECT min(id) - :first_event AS first_kept FROM salesorder.order_event;
--- An admin moves any mark; a batch stops at max_events.
+-- An admin moves any mark, and registers a consumer of its own; a batch
+-- stops at max_events.
 SET ROLE regress_evt_admin;
 SELECT salesorder.ack_events('erp', :first_event + 4) - :first_event AS admin_moved_erp;
+SELECT salesorder.ack_events('admin_feed', :h) = :h AS admin_registered;
+SELECT salesorder.drop_event_consumer('admin_feed') AS admin_dropped;
 RESET ROLE;
 SELECT salesorder.trim_events('0', 1) AS one_batch;
 SELECT min(id) - :first_event AS first_kept FROM salesorder.order_event;
 SELECT (SELECT min(id) FROM salesorder.events_since(0, 10)) - :first_event AS events_since_starts_at;
-SET ROLE regress_evt_warehouse;
+SET ROLE regress_evt_erp;
 SELECT salesorder.drop_event_consumer('erp') AS dropped, salesorder.drop_event_consumer('nobody') AS not_there;
 RESET ROLE;
 SELECT salesorder.drop_event_consumer('mobile') AS superuser_dropped;
 SELECT count(*) AS consumers_left FROM salesorder.event_consumer;
-DROP ROLE regress_evt_sales, regress_evt_approver, regress_evt_warehouse, regress_evt_admin;
+DROP ROLE regress_evt_sales, regress_evt_approver, regress_evt_warehouse, regress_evt_admin,
+	regress_evt_erp, regress_evt_mobile;
 
 \i sql/include/leave_database.sql

@@ -210,6 +210,50 @@ WHERE c.relnamespace = 'salesorder'::regnamespace AND c.relkind = 'v'
 DROP FUNCTION regress.peek(text);
 DROP ROLE regress_sec_bi;
 
+-- rls_routes is readable by everybody (the policies read it as the user who
+-- queries), and is a security barrier too: a rep's function in the WHERE
+-- clause is shown the rep's own routes, never the order ids routed to
+-- others (Anna has none; Dora has Ben's large order).
+CREATE FUNCTION regress.peek_order(o bigint) RETURNS boolean LANGUAGE plpgsql COST 0.0000001 AS $$
+BEGIN
+	PERFORM set_config('regress.peeked', concat_ws(',', nullif(current_setting('regress.peeked'), ''), o), false);
+	RETURN true;
+END $$;
+GRANT EXECUTE ON FUNCTION regress.peek_order(bigint) TO PUBLIC;
+SET regress.peeked = '';
+SET ROLE regress_sec_anna;
+SELECT count(*) AS anna_routes FROM salesorder.rls_routes WHERE regress.peek_order(order_id);
+RESET ROLE;
+SELECT current_setting('regress.peeked') AS anna_was_shown;
+SET regress.peeked = '';
+SET ROLE regress_sec_dora;
+SELECT count(*) AS dora_routes FROM salesorder.rls_routes WHERE regress.peek_order(order_id);
+RESET ROLE;
+SELECT current_setting('regress.peeked') = :'ob2' AS dora_was_shown_her_route;
+SELECT 'security_barrier=true' = ANY (reloptions) AS rls_routes_is_a_barrier
+FROM pg_class WHERE oid = 'salesorder.rls_routes'::regclass;
+DROP FUNCTION regress.peek_order(bigint);
+
+-- The barrier keeps the approver's check one index probe per order read:
+-- with many steps routed elsewhere, Dora reading one order by its key
+-- probes approval_step by that order id, never scans it (rolled back).
+BEGIN;
+SET LOCAL session_replication_role = replica;
+INSERT INTO salesorder.approval_step (order_id, customer_id, level, department,
+	approver_role, status, reason, decided_at)
+SELECT -g, :cb, 1, 'credit', 'regress_sec_someone', 'approved', 'history', now()
+FROM generate_series(1, 20000) g;
+SET LOCAL session_replication_role = origin;
+CREATE FUNCTION pg_temp.plan_of(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+BEGIN RETURN QUERY EXECUTE 'EXPLAIN (COSTS OFF) ' || q; END $$;
+GRANT EXECUTE ON FUNCTION pg_temp.plan_of(text) TO PUBLIC;
+SET LOCAL ROLE regress_sec_dora;
+SELECT bool_or(p ~ 'Index Cond: \(order_id = sales_order\.id\)') AS probes_by_the_order_id,
+	   NOT bool_or(p ~ 'Seq Scan on approval_step') AS never_scans_the_steps
+FROM pg_temp.plan_of(format('SELECT id FROM salesorder.sales_order WHERE id = %s', :ob2)) p;
+SELECT count(*) AS dora_reads_her_order FROM salesorder.sales_order WHERE id = :ob2;
+ROLLBACK;
+
 -- No SQL is built from user values: every statement the C code runs is a
 -- kept plan of constant text (checked at the source in make test, see
 -- test/stress/lint.sh).
