@@ -388,7 +388,8 @@ CREATE TRIGGER warehouse_guard
 	FOR EACH ROW EXECUTE FUNCTION salesorder.warehouse_guard();
 
 -- verify_stock() reads the ledger from its last checkpoint; verify_stock(true)
--- sums everything (src/ledger_checkpoint.c).
+-- sums everything (src/ledger_checkpoint.c).  SECURITY DEFINER: it reads
+-- the checkpoint tables, granted to nobody (see extension/fulfilment.sql).
 -- The ledger's sums per (warehouse, product) up to ledger_checkpoint.upto_id
 -- (src/ledger_checkpoint.c), so that verify_stock() reads only the rows
 -- after it.  Derived from the ledger: not dumped; after a restore the
@@ -419,7 +420,7 @@ RETURNS TABLE (
 	lines_reserved numeric,
 	closed_lines_reserved numeric,
 	problem text)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET plan_cache_mode = force_custom_plan
 AS $fn$
