@@ -894,11 +894,17 @@ SELECT pg_catalog.pg_extension_config_dump('salesorder.ledger_archive_balance', 
 
 -- The month partitions an archive batch needs (months: the first instants
 -- of UTC months), made if missing.  Owner only; called by
--- archive_history().
+-- archive_history().  A partition bound is text in the DDL: it is written
+-- from the month's value as an ISO time with its offset, and the settings
+-- that would read or print it are pinned, so that the caller's DateStyle
+-- and TimeZone cannot move a month (DateStyle SQL in Asia/Shanghai prints
+-- "CST", which reads back as US Central time).
 CREATE FUNCTION salesorder.archive_months(archive regclass, months timestamp[])
 RETURNS integer
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+SET DateStyle = 'ISO, YMD'
 AS $fn$
 DECLARE
 	month timestamp;
@@ -916,8 +922,9 @@ BEGIN
 					   to_char(month, 'YYYY'), to_char(month, 'MM'));
 		IF to_regclass(format('salesorder.%I', name)) IS NULL THEN
 			EXECUTE format('CREATE TABLE salesorder.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
-						   name, archive, month AT TIME ZONE 'UTC',
-						   (month + interval '1 month') AT TIME ZONE 'UTC');
+						   name, archive,
+						   to_char(month, 'YYYY-MM-DD HH24:MI:SS') || '+00',
+						   to_char(month + interval '1 month', 'YYYY-MM-DD HH24:MI:SS') || '+00');
 			EXECUTE format('CREATE INDEX ON salesorder.%I (id)', name);
 			EXECUTE format('CREATE INDEX ON salesorder.%I (order_id)', name);
 			made := made + 1;
