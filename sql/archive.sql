@@ -1,7 +1,8 @@
 --
 -- archive: the month partitions of the archives -- their bounds whatever
--- the caller's DateStyle and TimeZone.  (history.sql moves and drops whole
--- archives; here the months are looked at one by one.)
+-- the caller's DateStyle and TimeZone, and archiving that goes on after a
+-- DBA detached a month and kept its table.  (history.sql moves and drops
+-- whole archives; here the months are looked at one by one.)
 --
 \set test_db regress_archive
 \i sql/include/fresh_database.sql
@@ -76,6 +77,45 @@ SELECT salesorder.complete(:this_months);
 SELECT salesorder.checkpoint_ledger() > 0 AS checkpointed;
 SELECT * FROM regress.try('SELECT salesorder.archive_history(''0'')');
 SELECT * FROM regress.archive_months();
+SELECT count(*) AS full_problems FROM salesorder.verify_stock(true);
+
+-- A DBA detaches this month of the ledger's archive to dump it, and keeps
+-- the table for now.
+SELECT m.relname AS detached FROM regress.month_bounds('salesorder.stock_movement_archive') m
+WHERE m.lower = date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' \gset
+SELECT set_config('regress.detached', :'detached', false) AS detached \gset
+DO $$ BEGIN
+	EXECUTE format('ALTER TABLE salesorder.stock_movement_archive DETACH PARTITION salesorder.%I',
+				   current_setting('regress.detached'));
+END $$;
+SELECT count(*) AS detached_rows FROM salesorder.:"detached" \gset
+SELECT to_regclass('salesorder.' || :'detached') IS NOT NULL AS table_kept,
+	   :detached_rows > 0 AS it_has_rows;
+-- More of this month closes and is archived: its ledger rows go into a new
+-- partition of the month (the name with _2), the history of the order goes
+-- on moving, and the detached table is left as it was.
+SELECT regress.new_order() AS after_detach \gset
+SELECT salesorder.ship(:after_detach);
+SELECT salesorder.complete(:after_detach);
+SELECT salesorder.checkpoint_ledger() > 0 AS checkpointed;
+SELECT * FROM regress.try('SELECT salesorder.archive_history(''0'')');
+SELECT * FROM regress.archive_months();
+SELECT (SELECT count(*) FROM salesorder.stock_movement WHERE order_id = :after_detach) AS ledger_rows_hot,
+	   (SELECT count(*) FROM salesorder.stock_movement_archive WHERE order_id = :after_detach) AS ledger_rows_archived,
+	   (SELECT count(*) FROM salesorder.order_status_history WHERE order_id = :after_detach) AS history_rows_hot,
+	   (SELECT count(*) FROM salesorder.order_status_history_archive WHERE order_id = :after_detach) AS history_rows_archived,
+	   (SELECT count(*) FROM salesorder.:"detached") = :detached_rows AS detached_table_untouched;
+-- The same again: detached too, the next one is _3.
+DO $$ BEGIN
+	EXECUTE format('ALTER TABLE salesorder.stock_movement_archive DETACH PARTITION salesorder.%I',
+				   current_setting('regress.detached') || '_2');
+END $$;
+SELECT salesorder.receive_stock(1, 2, 1, 'one more') IS NOT NULL AS received;
+SELECT salesorder.checkpoint_ledger() > 0 AS checkpointed;
+SELECT salesorder.archive_history('0') AS moved;
+SELECT partition, month, starts_a_utc_month, ends_a_month_later, rows
+FROM regress.archive_months() WHERE archive = 'stock_movement_archive';
+SELECT count(*) AS quick_problems FROM salesorder.verify_stock();
 SELECT count(*) AS full_problems FROM salesorder.verify_stock(true);
 
 \i sql/include/leave_database.sql
