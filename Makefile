@@ -73,10 +73,10 @@ EXTRA_CLEAN = $(DATA_built) results output_iso regression.diffs regression.out t
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers -Wno-cast-function-type
 
-REGRESS = setup order_create order_validation order_lifecycle order_guard stock approval change events analytics security hostile roles sod history clients exposure status_sets rule_kinds bi
+REGRESS = setup order_create order_validation order_lifecycle order_guard stock approval change events analytics security hostile roles sod history clients exposure status_sets rule_kinds bi privileges archive
 REGRESS_OPTS = --load-extension=plpgsql
 
-ISOLATION = order_transition_race idempotency_race stock_last_units stock_opposite_order stock_cancel_ship approval_race change_race events_outbox events_horizon rollup_hot_group product_delete_race warehouse_delete_race ledger_checkpoint_race pipeline_checkpoint_race exposure_race
+ISOLATION = order_transition_race idempotency_race stock_last_units stock_opposite_order stock_cancel_ship approval_race change_race events_outbox events_horizon rollup_hot_group product_delete_race warehouse_delete_race ledger_checkpoint_race pipeline_checkpoint_race exposure_race ship_rr_race
 ISOLATION_OPTS = --inputdir=test/isolation
 
 PG_CONFIG ?= pg_config

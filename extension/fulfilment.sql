@@ -35,6 +35,11 @@ SET search_path = pg_catalog, pg_temp;
 -- the checkpoint, the closed orders' lines and the references that have no
 -- foreign key.  plpgsql with custom plans: the planner sees the checkpoint's
 -- id and the mode, and reads only the ledger's tail by its primary key.
+-- SECURITY DEFINER, as verify_credit_exposure(): a check of the whole
+-- stock reads the checkpoint tables, which are granted to nobody, and
+-- every order's lines whatever row-level security would show the caller
+-- (it returns quantities per warehouse and product, no order data); who
+-- may run it is its EXECUTE grant (the warehouse and admins).
 CREATE FUNCTION salesorder.verify_stock(full_check boolean DEFAULT false)
 RETURNS TABLE (
 	warehouse_id bigint,
@@ -46,7 +51,7 @@ RETURNS TABLE (
 	lines_reserved numeric,
 	closed_lines_reserved numeric,
 	problem text)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET plan_cache_mode = force_custom_plan
 AS $fn$

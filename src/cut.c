@@ -32,9 +32,15 @@
  *	  its virtual id was registered; a stamp earlier than the cut's clock
  *	  therefore comes from a transaction noted here or ended.
  *
- * Prepared transactions end their virtual id at PREPARE but commit later:
- * while one is pending in the database a cut is not ready (a caller that
- * would wait is told to finish it; the worker logs it and tries again).
+ * A prepared transaction keeps the virtual id it had (lock.c waits for it
+ * by that id until COMMIT or ROLLBACK PREPARED), so a cut notes it, or the
+ * transaction noted prepares later; either way it may commit rows below
+ * the cut whenever its transaction manager says so, which may be never.
+ * A cut is not ready while one of its transactions is a prepared one, and
+ * nobody waits for it: checkpoint_ledger() and checkpoint_pipeline() fail
+ * at once, naming it, and the worker logs it and looks again next round.
+ * Waiting for the others is done a second at a time (wait_a_while()), so
+ * that one that prepares during the wait is seen within a second.
  *
  * Two callers that wait (checkpoint_ledger(), checkpoint_pipeline()) would
  * each note the other and wait for it: so_cut_manual() lets one at a time
@@ -57,11 +63,16 @@
 #include "salesorder.h"
 #include "checkpoint.h"
 
+#include "access/twophase.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
+#include "utils/guc.h"
+#include "utils/resowner.h"
 #include "utils/timestamp.h"
 
 static SoPlan ledger_last_plan = {
@@ -70,10 +81,11 @@ static SoPlan ledger_last_plan = {
 	0, {InvalidOid}
 };
 
+/* The names of the prepared transactions a cut found, for the message. */
 static SoPlan prepared_plan = {
-	"SELECT pg_catalog.count(*) FROM pg_catalog.pg_prepared_xacts p"
-	" WHERE p.database = pg_catalog.current_database()",
-	0, {InvalidOid}
+	"SELECT pg_catalog.string_agg(pg_catalog.quote_literal(p.gid), ', ' ORDER BY p.gid)"
+	" FROM pg_catalog.pg_prepared_xacts p WHERE p.transaction = ANY ($1)",
+	1, {XIDARRAYOID}
 };
 
 /*
@@ -109,37 +121,156 @@ so_cut_begin(SoCut *cut, MemoryContext cxt)
 }
 
 /*
- * Whether every transaction noted by the cut has ended (and no prepared
- * one is pending); with wait, waits for them.  SPI connected.
+ * The xid of a noted transaction that is now a prepared one, else
+ * InvalidTransactionId.  One prepared before the server started has a
+ * virtual id of its own (no backend, its xid as local id); one prepared
+ * since keeps the id of the backend that prepared it.
+ */
+static TransactionId
+prepared_xid(VirtualTransactionId vxid)
+{
+	bool		more = false;
+
+	if (VirtualTransactionIdIsRecoveredPreparedXact(vxid))
+		return (TransactionId) vxid.localTransactionId;
+	return TwoPhaseGetXidByVirtualXID(vxid, &more);
+}
+
+/* How long a wait for a running transaction lasts before looking again. */
+#define CUT_WAIT_SLICE_MS 1000
+
+/*
+ * Wait until a running transaction has ended, or for at most wait_ms.
+ * VirtualXactLock() itself would go on waiting for the transaction as a
+ * prepared one if it prepared meanwhile, so the wait runs in a
+ * subtransaction with a lock_timeout of wait_ms, whose expiry rolls it
+ * back; the caller then looks again.  Any other error -- a cancel, a
+ * deadlock, the caller's statement_timeout, or (last) the caller's own
+ * lock_timeout running out -- is the caller's.
+ */
+static void
+wait_a_while(VirtualTransactionId vxid, int wait_ms, bool last)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	char		timeout[32];
+
+	snprintf(timeout, sizeof(timeout), "%d", Max(wait_ms, 1));
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		int			nest = NewGUCNestLevel();
+
+		(void) set_config_option("lock_timeout", timeout, PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+								 false);
+		(void) VirtualXactLock(vxid, true);
+		AtEOXact_GUC(true, nest);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE || last)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+}
+
+/*
+ * Whether every transaction noted by the cut has ended; with wait, waits
+ * for them.  A prepared one among them is refused, with wait (a
+ * checkpoint function) as an error, else (the worker) in the log: the
+ * cut is then not ready.  SPI connected.
  */
 bool
 so_cut_ready(SoCut *cut, bool wait)
 {
 	VirtualTransactionId *vxids = (VirtualTransactionId *) cut->vxids;
-	int			i;
-	int64		prepared;
+	TimestampTz start = GetCurrentTimestamp();
 
-	for (i = 0; i < cut->nvxids; i++)
+	for (;;)
 	{
-		if (!VirtualTransactionIdIsValid(vxids[i]))
-			continue;
-		if (!VirtualXactLock(vxids[i], wait))
-			return false;
-		/* Ended: not asked about again. */
-		SetInvalidVirtualTransactionId(vxids[i]);
-	}
+		Datum	   *prepared = palloc(sizeof(Datum) * Max(cut->nvxids, 1));
+		int			nprepared = 0;
+		int			running = -1;
+		int			i;
+		int			wait_ms = CUT_WAIT_SLICE_MS;
+		bool		last = false;
 
-	so_execute(&prepared_plan, NULL, NULL, true, 1);
-	prepared = so_getint64(0, 1);
-	if (prepared == 0)
-		return true;
-	ereport(wait ? ERROR : LOG,
-			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg("a checkpoint cannot be taken while a prepared transaction is pending"),
-			 errdetail("%lld prepared transactions of this database may still commit rows the checkpoint would leave out.",
-					   (long long) prepared),
-			 errhint("Finish them with COMMIT PREPARED or ROLLBACK PREPARED (see pg_prepared_xacts).")));
-	return false;
+		for (i = 0; i < cut->nvxids; i++)
+		{
+			TransactionId xid;
+
+			if (!VirtualTransactionIdIsValid(vxids[i]))
+				continue;
+			if (VirtualXactLock(vxids[i], false))
+			{
+				/* Ended: not asked about again. */
+				SetInvalidVirtualTransactionId(vxids[i]);
+				continue;
+			}
+			xid = prepared_xid(vxids[i]);
+			if (TransactionIdIsValid(xid))
+				prepared[nprepared++] = TransactionIdGetDatum(xid);
+			else if (running < 0)
+				running = i;
+		}
+
+		if (nprepared > 0)
+		{
+			Datum		arg = so_make_array(prepared, NULL, nprepared, XIDOID);
+			char	   *names = NULL;
+
+			if (so_execute(&prepared_plan, &arg, NULL, true, 1) == 1)
+				names = so_gettext(0, 1);
+			ereport(wait ? ERROR : LOG,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("a checkpoint cannot be taken while a prepared transaction is pending"),
+					 names ?
+					 errdetail_plural("Prepared transaction %s began before the checkpoint and may still commit rows the checkpoint would leave out.",
+									  "Prepared transactions %s began before the checkpoint and may still commit rows the checkpoint would leave out.",
+									  nprepared, names) :
+					 errdetail("A prepared transaction began before the checkpoint and may still commit rows the checkpoint would leave out."),
+					 wait ?
+					 errhint("Commit or roll back the prepared transactions (COMMIT PREPARED or ROLLBACK PREPARED, see pg_prepared_xacts), then take the checkpoint again.") :
+					 errhint("Commit or roll back the prepared transactions (COMMIT PREPARED or ROLLBACK PREPARED, see pg_prepared_xacts); the worker looks again in its next round.")));
+			return false;
+		}
+		pfree(prepared);
+		if (running < 0)
+			return true;
+		if (!wait)
+			return false;
+
+		/* The caller's lock_timeout bounds the whole wait. */
+		if (LockTimeout > 0)
+		{
+			long		secs;
+			int			usecs;
+			int64		left;
+
+			TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
+			left = LockTimeout - (secs * 1000 + usecs / 1000);
+			if (left <= wait_ms)
+			{
+				wait_ms = (int) Max(left, 1);
+				last = true;
+			}
+		}
+		wait_a_while(vxids[running], wait_ms, last);
+	}
 }
 
 /*

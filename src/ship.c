@@ -39,10 +39,26 @@ typedef struct SoShipLine
 	bool		requested;
 } SoShipLine;
 
+#define SHIP_LINES_SQL(lock) \
+	"SELECT l.line_no, l.product_id, l.qty, l.reserved_qty, l.shipped_qty" \
+	" FROM salesorder.order_line l WHERE l.order_id = $1 ORDER BY l.line_no" lock
+
 static SoPlan ship_lines_plan = {
-	"SELECT l.line_no, l.product_id, l.qty, l.reserved_qty, l.shipped_qty"
-	" FROM salesorder.order_line l WHERE l.order_id = $1 ORDER BY l.line_no",
-	1, {INT8OID}
+	SHIP_LINES_SQL(""), 1, {INT8OID}
+};
+
+/*
+ * Under a transaction snapshot the lines read may predate a shipment that
+ * committed since: one of another line leaves the order row as it was
+ * (its status does not move, and a line without an amount moves no
+ * exposure), so nothing this shipment writes would conflict with it, and
+ * the order would stay partially_shipped after its last unit.  Locking the
+ * lines fails with a serialization error instead when any of them changed
+ * after the snapshot.  At READ COMMITTED the order row lock is enough:
+ * the lines are read after it, with a fresh snapshot.
+ */
+static SoPlan ship_lines_locked_plan = {
+	SHIP_LINES_SQL(" FOR NO KEY UPDATE OF l"), 1, {INT8OID}
 };
 
 static SoPlan record_shipment_plan = {
@@ -135,7 +151,8 @@ ship_impl(int64 order_id, SoShipInput *req, int nreq)
 				 errmsg("order %s is %s: it cannot ship", o.order_no, o.status),
 				 errhint("Only approved, in-production or partially shipped orders ship.")));
 
-	n = so_execute(&ship_lines_plan, &arg, NULL, false, 0);
+	n = so_execute(IsolationUsesXactSnapshot() ? &ship_lines_locked_plan : &ship_lines_plan,
+				   &arg, NULL, false, 0);
 	lines = palloc0(sizeof(SoShipLine) * Max(n, 1));
 	for (i = 0; i < n; i++)
 	{
