@@ -153,8 +153,20 @@ static int64 last_notified = -1;
 /* Set by a task that has more to do at once (a full batch). */
 static bool task_again = false;
 
+/*
+ * Every transaction of the worker: the short lock timeout, and a search_path
+ * of schemas only superusers can create objects in.  The worker is a
+ * superuser, and the server's or the database's search_path may name a
+ * schema that others can write to -- in PostgreSQL 15 the owner of the
+ * database owns public -- where an operator on the extension's types would
+ * win over pg_catalog's and run as the worker.  pg_temp comes last, named,
+ * so that it is not searched first.
+ */
+#define WORKER_SEARCH_PATH "pg_catalog, salesorder, pg_temp"
+
 static SoPlan worker_settings_plan = {
-	"SELECT pg_catalog.set_config('lock_timeout', '" WORKER_LOCK_TIMEOUT "', true)",
+	"SELECT pg_catalog.set_config('search_path', '" WORKER_SEARCH_PATH "', true),"
+	" pg_catalog.set_config('lock_timeout', '" WORKER_LOCK_TIMEOUT "', true)",
 	0, {InvalidOid}
 };
 
