@@ -34,6 +34,11 @@
  *		what archive_history() does, ARCHIVE_BATCH rows of each table a
  *		transaction.
  *
+ * It leaves a database that is being dropped, renamed or copied, which
+ * would otherwise wait for it and fail (see database_free()), and is not
+ * started at all in binary-upgrade mode, where pg_upgrade drops and makes
+ * the databases.
+ *
  * Its statements run with a short lock_timeout, so that it never waits
  * long for a lock; an error in one task is logged, the task is tried again
  * in 10 seconds, and the loop goes on.  Each task's next run is counted
@@ -56,6 +61,7 @@
 #include "worker.h"
 
 #include "access/xact.h"
+#include "catalog/pg_database.h"
 #include "catalog/pg_extension.h"
 #include "commands/async.h"
 #include "commands/extension.h"
@@ -66,6 +72,7 @@
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
+#include "storage/lock.h"
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
@@ -89,6 +96,8 @@ int			so_checkpoint_interval_s = 300;
 /* How long the worker waits for a lock before it gives up until next time. */
 #define WORKER_LOCK_TIMEOUT "200ms"
 #define WORKER_RESTART_SECONDS 10
+/* The longest the worker sleeps: how often it sees that it must leave. */
+#define WORKER_CHECK_MS 1000
 /* A task that failed is tried again this soon (or at its interval). */
 #define WORKER_RETRY_MS 10000
 
@@ -115,6 +124,13 @@ so_register_workers(void)
 	List	   *names;
 	ListCell   *lc;
 
+	/*
+	 * pg_upgrade starts the new server in binary-upgrade mode and drops and
+	 * creates its databases (postgres among them), which no other backend
+	 * may be connected to; nothing is there to serve yet anyway.
+	 */
+	if (IsBinaryUpgrade)
+		return;
 	if (!SplitIdentifierString(list, ',', &names))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -395,6 +411,27 @@ archive_task(void)
 	task_again = moved >= ARCHIVE_BATCH;
 }
 
+/*
+ * Whether the database can be served: false while it is being dropped,
+ * renamed, moved or copied (CREATE DATABASE ... TEMPLATE).  Those take a
+ * lock on the database that conflicts with the one every new connection
+ * takes (RowExclusiveLock) and then wait up to 5 seconds for the other
+ * backends to leave; the worker looks at least once a second, without
+ * waiting, and leaves, as autovacuum is made to.  A request that waits for
+ * the lock counts too, so that the worker does not hold it back.
+ */
+static bool
+database_free(Oid dboid)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_OBJECT(tag, InvalidOid, DatabaseRelationId, dboid, 0);
+	if (LockAcquire(&tag, RowExclusiveLock, true, true) == LOCKACQUIRE_NOT_AVAIL)
+		return false;
+	LockRelease(&tag, RowExclusiveLock, true);
+	return true;
+}
+
 /* Milliseconds from now until then (0 if past), capped at a minute. */
 static long
 ms_until(TimestampTz now, TimestampTz then)
@@ -429,8 +466,16 @@ so_worker_main(Datum main_arg)
 	while (!got_sigterm)
 	{
 		TimestampTz now;
-		long		wait_ms = 60000;
+		long		wait_ms = WORKER_CHECK_MS;
 		bool		installed;
+
+		if (!database_free(MyDatabaseId))
+		{
+			ereport(LOG,
+					(errmsg("salesorder worker for database \"%s\" leaving: the database is being dropped, renamed or copied",
+							dbname)));
+			proc_exit(1);
+		}
 
 		if (ConfigReloadPending)
 		{
