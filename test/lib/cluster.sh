@@ -164,9 +164,9 @@ so_cluster_start() {
 	export SALESORDER_BINDIR=$BINDIR
 }
 
-# so_wait_for_worker DB: the background worker of a database created after
-# the server started is retried every 10 seconds; wait (up to 30 s) until it
-# serves DB, so that what follows sees its wake-ups.
+# so_wait_for_worker DB: the launcher starts the worker of a database
+# created after the server started within a second or so; wait (up to 30 s)
+# until it serves DB, so that what follows sees its wake-ups.
 so_wait_for_worker() {
 	local i
 	for ((i = 0; i < 60; i++)); do

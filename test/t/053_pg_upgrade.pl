@@ -1,8 +1,8 @@
 # pg_upgrade between two clusters that both preload the library, with
 # salesorder installed in the databases the worker serves (postgres among
-# them, which pg_upgrade drops and makes anew in the new cluster): the
-# worker must not run in binary-upgrade mode, where it would hold a
-# connection to the database being dropped.  Afterwards the new cluster
+# them, which pg_upgrade drops and makes anew in the new cluster): no
+# worker may run in binary-upgrade mode, where it would hold a connection
+# to the database being dropped.  Afterwards the new cluster
 # has the orders and its worker serves them.
 use strict;
 use warnings;
