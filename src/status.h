@@ -29,9 +29,14 @@
 	"delivered,completed,on_hold"
 #define SO_STATUSES_SHIPPABLE "approved,in_production,partially_shipped"
 
-/* "col = ANY ('{...}'::salesorder.order_status[])" for a set above. */
+/*
+ * "col = ANY ('{...}'::salesorder.order_status[])" for a set above, with
+ * pg_catalog's operator named: pg_catalog has only anyenum = anyenum, so
+ * an operator on the enum itself in a schema of the search_path would win
+ * (the background worker runs these plans as a superuser).
+ */
 #define SO_STATUS_IN(col, set) \
-	col " = ANY ('{" set "}'::salesorder.order_status[])"
+	col " OPERATOR(pg_catalog.=) ANY ('{" set "}'::salesorder.order_status[])"
 
 extern char *so_status_label(Datum enum_value);
 extern bool so_status_in_progress(const char *status);

@@ -190,9 +190,9 @@ so_server_restart_with_clock() {
 		FAKETIME_DONT_RESET=1
 }
 
-# so_wait_for_worker DB: the background worker of a database created after
-# the server started is retried every 10 seconds; wait (up to 30 s) until it
-# serves DB, so that what follows sees its wake-ups.
+# so_wait_for_worker DB: the launcher starts the worker of a database
+# created after the server started within a second or so; wait (up to 30 s)
+# until it serves DB, so that what follows sees its wake-ups.
 so_wait_for_worker() {
 	local i
 	for ((i = 0; i < 60; i++)); do

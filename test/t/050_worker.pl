@@ -13,7 +13,9 @@
 #     verify_stock() agrees with its full check;
 #   - closed orders are folded with no checkpoint_pipeline() call, and
 #     report_pipeline stays equal to the raw GROUP BY;
-#   - SIGTERM stops the worker cleanly, and the postmaster starts it again.
+#   - SIGTERM stops the worker cleanly, and the launcher starts it again;
+#     SIGTERM stops the launcher and its worker, and the postmaster starts
+#     the launcher again, which starts the worker.
 use strict;
 use warnings;
 
@@ -220,17 +222,34 @@ is($node->safe_psql('shop', q{
 		 FROM salesorder.sales_order o GROUP BY 1, 2))}),
 	't', 'and report_pipeline equals the raw GROUP BY');
 
-# SIGTERM: a clean stop, no crash restart.
+# SIGTERM: a clean stop, no crash restart.  The launcher starts the worker
+# again at once, so its old pid is what goes.
 my $pid = $node->safe_psql('shop', $worker_pid);
 $node->safe_psql('postgres', "SELECT pg_terminate_backend($pid)");
-ok($node->poll_query_until('postgres', "SELECT count(*) = 0 FROM ($worker_pid) w"),
+ok($node->poll_query_until('postgres', "SELECT count(*) = 0 FROM ($worker_pid) w WHERE pid = $pid"),
 	'SIGTERM stops the worker');
 ok($node->log_contains('salesorder worker for database "shop" stopping'),
 	'and it says so');
 ok(!$node->log_contains("PID $pid\\) was terminated by signal"), 'with no crash');
 ok($node->poll_query_until('postgres',
 		"SELECT count(*) = 1 FROM ($worker_pid) w WHERE pid <> $pid"),
-	'and the postmaster starts it again');
+	'and the launcher starts it again');
+
+# SIGTERM to the launcher: it stops its worker, and the postmaster starts
+# it again, which starts a new worker.
+my $launcher = q{SELECT pid FROM pg_stat_activity WHERE backend_type = 'salesorder launcher'};
+my $launcher_pid = $node->safe_psql('postgres', $launcher);
+$pid = $node->safe_psql('shop', $worker_pid);
+$node->safe_psql('postgres', "SELECT pg_terminate_backend($launcher_pid)");
+ok($node->poll_query_until('postgres', "SELECT count(*) = 0 FROM ($worker_pid) w WHERE pid = $pid"),
+	'SIGTERM to the launcher stops the worker too');
+ok($node->poll_query_until('postgres',
+		"SELECT count(*) = 1 FROM ($launcher) l WHERE pid <> $launcher_pid"),
+	'the postmaster starts the launcher again');
+ok($node->poll_query_until('postgres',
+		"SELECT count(*) = 1 FROM ($worker_pid) w WHERE pid <> $pid"),
+	'and it starts one worker again');
+ok(!$node->log_contains("PID $launcher_pid\\) was terminated by signal"), 'with no crash');
 
 $node->stop;
 done_testing();
