@@ -91,7 +91,7 @@ BEGIN
 			CROSS JOIN LATERAL pg_catalog.regexp_match(
 				pg_catalog.pg_get_expr(c.relpartbound, c.oid),
 				'^FOR VALUES FROM \(''([^'']*)''\) TO \(''([^'']*)''\)$') b
-			WHERE i.inhparent = archive
+			WHERE i.inhparent = archive AND NOT i.inhdetachpending
 			  AND b[1]::timestamptz <= month AT TIME ZONE 'UTC'
 			  AND month AT TIME ZONE 'UTC' < b[2]::timestamptz);
 		base := format('%s_y%sm%s',

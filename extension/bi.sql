@@ -8,6 +8,8 @@
 --	  which psqlODBC hands over as a long varchar (a memo field in Excel
 --	  and Access, not groupable in some tools); a label longer than n is
 --	  cut at n characters here, whole in salesorder.report_*;
+--	  (growth_pct is 100 * slope / mean: numeric(30,2), wide enough for a
+--	  mean near zero);
 --	- statuses (an enum, which drivers do not know) as varchar(20);
 --	- the statistical figures of the trend and the forecast, double
 --	  precision in salesorder.report_*, as numeric with a declared scale,
@@ -33,7 +35,7 @@ CREATE VIEW salesorder_bi.report_sales_raw AS
 CREATE VIEW salesorder_bi.report_trend_region AS
 	SELECT region::varchar(255) AS region, buckets, first_bucket, last_bucket,
 		   slope::numeric(20,2) AS slope, intercept::numeric(20,2) AS intercept,
-		   r2::numeric(9,6) AS r2, growth_pct::numeric(12,2) AS growth_pct,
+		   r2::numeric(9,6) AS r2, growth_pct::numeric(30,2) AS growth_pct,
 		   total::numeric(20,2) AS total, mean::numeric(20,2) AS mean, rows
 	FROM salesorder.report_trend_region;
 

@@ -150,6 +150,9 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	-- A compaction committing after this trigger's snapshot would bring
+	-- groups back: wait for it, and keep the next one out until commit.
+	LOCK TABLE salesorder.sales_rollup, salesorder.sales_rollup_delta IN EXCLUSIVE MODE;
 	DELETE FROM salesorder.sales_rollup;
 	DELETE FROM salesorder.sales_rollup_delta;
 	RETURN NULL;

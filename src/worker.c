@@ -717,7 +717,7 @@ start_worker(SoServed *s, Oid dboid)
  * init file.  In a transaction.
  */
 static void
-find_databases(Oid *dboids, bool *allowconn)
+find_databases(Oid *dboids, bool *allowconn, bool *invalid)
 {
 	Relation	rel;
 	TableScanDesc scan;
@@ -728,6 +728,7 @@ find_databases(Oid *dboids, bool *allowconn)
 	{
 		dboids[i] = InvalidOid;
 		allowconn[i] = false;
+		invalid[i] = false;
 	}
 	rel = table_open(DatabaseRelationId, AccessShareLock);
 	scan = table_beginscan_catalog(rel, 0, NULL);
@@ -740,6 +741,15 @@ find_databases(Oid *dboids, bool *allowconn)
 			{
 				dboids[i] = db->oid;
 				allowconn[i] = db->datallowconn;
+				/*
+				 * Invalid: DROP DATABASE marks it so before it removes it,
+				 * and one interrupted leaves it so.  A worker started there
+				 * would FATAL at once, every round (launcher_round).
+				 */
+				invalid[i] = false;
+#ifdef DATCONNLIMIT_INVALID_DB
+				invalid[i] = database_is_invalid_form(db);
+#endif
 			}
 	}
 	table_endscan(scan);
@@ -757,11 +767,12 @@ launcher_round(void)
 	TimestampTz now = GetCurrentTimestamp();
 	Oid		   *dboids = palloc(sizeof(Oid) * nserved);
 	bool	   *allowconn = palloc(sizeof(bool) * nserved);
+	bool	   *invalid = palloc(sizeof(bool) * nserved);
 	int			i;
 
 	StartTransactionCommand();
 	(void) GetTransactionSnapshot();
-	find_databases(dboids, allowconn);
+	find_databases(dboids, allowconn, invalid);
 	CommitTransactionCommand();
 
 	for (i = 0; i < nserved; i++)
@@ -791,6 +802,12 @@ launcher_round(void)
 		/* Being dropped, renamed or copied: when it is over. */
 		if (!database_free(dboids[i]))
 			continue;
+		/* Invalid and not being dropped: left so by a DROP interrupted. */
+		if (invalid[i])
+		{
+			tell(s, NO_CONNECTIONS);
+			continue;
+		}
 		if (!start_worker(s, dboids[i]))
 		{
 			tell(s, NO_SLOT);
@@ -801,6 +818,7 @@ launcher_round(void)
 	}
 	pfree(dboids);
 	pfree(allowconn);
+	pfree(invalid);
 }
 
 void

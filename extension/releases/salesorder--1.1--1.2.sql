@@ -854,6 +854,9 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	-- A compaction committing after this trigger's snapshot would bring
+	-- groups back: wait for it, and keep the next one out until commit.
+	LOCK TABLE salesorder.sales_rollup, salesorder.sales_rollup_delta IN EXCLUSIVE MODE;
 	DELETE FROM salesorder.sales_rollup;
 	DELETE FROM salesorder.sales_rollup_delta;
 	RETURN NULL;
@@ -962,7 +965,7 @@ BEGIN
 			CROSS JOIN LATERAL pg_catalog.regexp_match(
 				pg_catalog.pg_get_expr(c.relpartbound, c.oid),
 				'^FOR VALUES FROM \(''([^'']*)''\) TO \(''([^'']*)''\)$') b
-			WHERE i.inhparent = archive
+			WHERE i.inhparent = archive AND NOT i.inhdetachpending
 			  AND b[1]::timestamptz <= month AT TIME ZONE 'UTC'
 			  AND month AT TIME ZONE 'UTC' < b[2]::timestamptz);
 		base := format('%s_y%sm%s',
