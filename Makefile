@@ -52,6 +52,7 @@ EXTENSION_SQL = \
 	extension/events.sql \
 	extension/analytics.sql \
 	extension/reports.sql \
+	extension/rollup_reset.sql \
 	extension/security.sql \
 	extension/identity.sql \
 	extension/roles.sql \
@@ -63,7 +64,7 @@ EXTENSION_SQL = \
 # The upgrade to the version under way is built too: its hand-written part
 # (extension/releases/) followed by the files that define objects new in it
 # once for both scripts (UPGRADE_SQL), so that no body is copied by hand.
-UPGRADE_SQL = extension/bi.sql
+UPGRADE_SQL = extension/rollup_reset.sql extension/bi.sql
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--1.1--$(EXTVERSION).sql
 DATA = extension/releases/salesorder--1.0.sql \
 	extension/releases/salesorder--1.0--1.1.sql \
@@ -95,8 +96,9 @@ endif
 $(EXTENSION)--$(EXTVERSION).sql: $(EXTENSION_SQL)
 	cat $^ > $@
 
-$(EXTENSION)--1.1--$(EXTVERSION).sql: extension/releases/salesorder--1.1--1.2.sql $(UPGRADE_SQL)
-	cat $^ > $@
+# (Also rebuilt when the Makefile changes what goes into it.)
+$(EXTENSION)--1.1--$(EXTVERSION).sql: extension/releases/salesorder--1.1--1.2.sql $(UPGRADE_SQL) Makefile
+	cat $(filter-out Makefile,$^) > $@
 
 # Every object depends on the shared header (a pattern rule without a recipe
 # would not do: make ignores it).

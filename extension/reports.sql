@@ -141,30 +141,6 @@ CREATE TRIGGER rollup_regroup
 	FOR EACH ROW WHEN (OLD.category IS DISTINCT FROM NEW.category)
 	EXECUTE FUNCTION salesorder.rollup_regroup();
 
--- TRUNCATE of the orders (or of their lines) takes their report rows with
--- them: the rollup is what those rows summed, and a TRUNCATE fires no row
--- trigger and calls no function that would append the deltas.
-CREATE FUNCTION salesorder.rollup_reset()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	-- A compaction committing after this trigger's snapshot would bring
-	-- groups back: wait for it, and keep the next one out until commit.
-	LOCK TABLE salesorder.sales_rollup, salesorder.sales_rollup_delta IN EXCLUSIVE MODE;
-	DELETE FROM salesorder.sales_rollup;
-	DELETE FROM salesorder.sales_rollup_delta;
-	RETURN NULL;
-END
-$$;
-CREATE TRIGGER rollup_reset
-	BEFORE TRUNCATE ON salesorder.sales_order
-	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.rollup_reset();
-CREATE TRIGGER rollup_reset
-	BEFORE TRUNCATE ON salesorder.order_line
-	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.rollup_reset();
-
 -- The first day of the report's current month, in the report time zone:
 -- months before it are complete.
 CREATE FUNCTION salesorder.report_current_month()
@@ -361,8 +337,6 @@ COMMENT ON VIEW salesorder.report_sales IS
 COMMENT ON FUNCTION salesorder.compact_rollup() IS 'Folds the rollup deltas into sales_rollup; returns how many deltas it folded';
 COMMENT ON FUNCTION salesorder.rebuild_rollup() IS 'Rebuilds the rollup from the orders in the session''s report time zone';
 COMMENT ON FUNCTION salesorder.rollup_regroup() IS 'Trigger: moves orders between report groups when a customer or product is regrouped';
-COMMENT ON FUNCTION salesorder.rollup_reset() IS
-	'Trigger: a TRUNCATE of sales_order or order_line empties the report rollup';
 COMMENT ON FUNCTION salesorder.report_current_month() IS 'The first day of the month under way in the report time zone; earlier months are complete';
 COMMENT ON VIEW salesorder.report_trend_region IS 'Monthly sales trend per region, over complete months';
 COMMENT ON VIEW salesorder.report_forecast_region IS 'Six-month sales forecast per region with 95 % bounds, from complete months';
