@@ -7,7 +7,7 @@
 # around test/run.sh, which also works on a machine that has no PostgreSQL yet.
 
 EXTENSION = salesorder
-EXTVERSION = 1.2
+EXTVERSION = 2.0
 MODULE_big = salesorder
 
 OBJS = \
@@ -52,7 +52,6 @@ EXTENSION_SQL = \
 	extension/events.sql \
 	extension/analytics.sql \
 	extension/reports.sql \
-	extension/rollup_reset.sql \
 	extension/security.sql \
 	extension/identity.sql \
 	extension/roles.sql \
@@ -60,12 +59,15 @@ EXTENSION_SQL = \
 	extension/bi.sql
 
 # Released versions are frozen; each release ships an upgrade script from
-# the one before, so ALTER EXTENSION salesorder UPDATE reaches the current.
-# The upgrade to the version under way is built too: its hand-written part
-# (extension/releases/) followed by the files that define objects new in it
-# once for both scripts (UPGRADE_SQL), so that no body is copied by hand.
-UPGRADE_SQL = extension/rollup_reset.sql extension/bi.sql
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--1.1--$(EXTVERSION).sql
+# the one before, so ALTER EXTENSION salesorder UPDATE reaches the current
+# (CREATE EXTENSION salesorder VERSION '1.2' runs 1.1's script and the
+# update).  The install script and the upgrade scripts from 1.1 on are
+# built by extension/include.awk: an object changed in a release is defined
+# once, in extension/udfs/<name>/<version>.sql (views/ for views), and both
+# scripts #include it, so that no upgrade script copies a body.
+OBJECT_SQL = $(wildcard extension/udfs/*/*.sql extension/views/*/*.sql)
+UPGRADES = 1.1--1.2 1.2--$(EXTVERSION)
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(UPGRADES:%=$(EXTENSION)--%.sql)
 DATA = extension/releases/salesorder--1.0.sql \
 	extension/releases/salesorder--1.0--1.1.sql \
 	extension/releases/salesorder--1.1.sql
@@ -93,12 +95,11 @@ all install installcheck:
 	@exit 1
 endif
 
-$(EXTENSION)--$(EXTVERSION).sql: $(EXTENSION_SQL)
-	cat $^ > $@
+$(EXTENSION)--$(EXTVERSION).sql: $(EXTENSION_SQL) $(OBJECT_SQL) extension/include.awk
+	awk -v dir=extension -f extension/include.awk $(EXTENSION_SQL) > $@.tmp && mv $@.tmp $@
 
-# (Also rebuilt when the Makefile changes what goes into it.)
-$(EXTENSION)--1.1--$(EXTVERSION).sql: extension/releases/salesorder--1.1--1.2.sql $(UPGRADE_SQL) Makefile
-	cat $(filter-out Makefile,$^) > $@
+$(EXTENSION)--%.sql: extension/releases/salesorder--%.sql $(OBJECT_SQL) extension/include.awk
+	awk -v dir=extension -f extension/include.awk $< > $@.tmp && mv $@.tmp $@
 
 # Every object depends on the shared header (a pattern rule without a recipe
 # would not do: make ignores it).

@@ -436,3 +436,6 @@ COMMENT ON COLUMN salesorder.report_low_stock.reorder_point IS 'Available quanti
 COMMENT ON COLUMN salesorder.report_low_stock.backorder_qty IS 'Quantity open orders wait for';
 COMMENT ON COLUMN salesorder.report_low_stock.waiting_orders IS 'Open orders waiting for it';
 COMMENT ON COLUMN salesorder.report_low_stock.shortfall IS 'What to replenish to reach the reorder point and cover the backorders';
+
+-- TRUNCATE resets the report rollup (new in 1.2).
+#include "udfs/rollup_reset/1.2.sql"

@@ -1,8 +1,8 @@
 -- salesorder 1.1 -> 1.2
 
 \echo Use "ALTER EXTENSION salesorder UPDATE TO '1.2'" to load this file. \quit
--- The installed script is this file followed by the files of UPGRADE_SQL in
--- the Makefile (objects new in 1.2, defined once for both scripts).
+-- Objects new in 1.2 that the install script defines too are included from
+-- their files (extension/include.awk), not copied.
 
 -- The sets of statuses the rules speak of, each written once.  IMMUTABLE:
 -- the planner folds a call into its array, so that a query saying
@@ -1840,3 +1840,7 @@ BEGIN
 	RETURN;
 END
 $fn$;
+
+-- Objects new in 1.2, defined once for this script and the install script.
+#include "udfs/rollup_reset/1.2.sql"
+#include "views/salesorder_bi/1.2.sql"

@@ -16,7 +16,7 @@ $node->safe_psql('postgres', 'CREATE EXTENSION salesorder');
 
 my $version_sql =
   q{SELECT extversion FROM pg_extension WHERE extname = 'salesorder'};
-is($node->safe_psql('postgres', $version_sql), '1.2', 'extension version is 1.2');
+is($node->safe_psql('postgres', $version_sql), '2.0', 'extension version is 2.0');
 
 cmp_ok($node->safe_psql('postgres',
 		'SELECT count(*) FROM salesorder.status_transition'),
@@ -44,7 +44,7 @@ is($node->safe_psql('postgres', q{
 $node->restart;
 
 is($node->safe_psql('postgres', $version_sql),
-	'1.2', 'extension still installed after restart');
+	'2.0', 'extension still installed after restart');
 
 $node->stop;
 done_testing();

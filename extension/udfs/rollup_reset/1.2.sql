@@ -1,6 +1,3 @@
--- Defined once for the install script and the upgrade to 1.2 (see the
--- Makefile's UPGRADE_SQL).
-
 -- TRUNCATE of the orders (or of their lines) takes their report rows with
 -- them: the rollup is what those rows summed, and a TRUNCATE fires no row
 -- trigger and calls no function that would append the deltas.
