@@ -15,7 +15,7 @@
 --   5 %  of the orders belong to customer 1, a busy customer;
 --   10 % had an approval step routed to role bench_reviewer, decided;
 --   every order with its history rows and its two outbox events, every line
---        with its ledger rows (reservation; then shipment or release).
+--        with its ledger row when it shipped (a reservation is no ledger row).
 --
 -- Written set-based with session_replication_role = replica (no triggers,
 -- no foreign-key checks: creating millions of lines through create_order
@@ -150,10 +150,10 @@ FROM g_order o
 WHERE o.reviewed;
 
 -- The ledger: receipts of exactly what ships (dated before it, so on_hand
--- does not move), then per line its reservation and its shipment or release.
+-- does not move), then the shipment of every completed line.
 INSERT INTO salesorder.stock_movement
-	(warehouse_id, product_id, kind, on_hand_delta, reserved_delta, note, created_by, created_at)
-SELECT warehouse_id, product_id, 'receipt', sum(qty), 0, 'history', 'bench',
+	(warehouse_id, product_id, kind, on_hand_delta, note, created_by, created_at)
+SELECT warehouse_id, product_id, 'receipt', sum(qty), 'history', 'bench',
 	   (SELECT min(created_at) FROM g_order) - interval '1 day'
 FROM g_line
 WHERE status = 'completed'
@@ -161,19 +161,13 @@ GROUP BY warehouse_id, product_id
 ORDER BY warehouse_id, product_id;
 
 INSERT INTO salesorder.stock_movement
-	(warehouse_id, product_id, kind, on_hand_delta, reserved_delta, order_id, line_no,
+	(warehouse_id, product_id, kind, on_hand_delta, order_id, line_no,
 	 customer_id, created_by, created_at)
-SELECT l.warehouse_id, l.product_id, m.kind, m.on_hand_delta, m.reserved_delta,
-	   l.order_id, l.line_no, l.customer_id, 'bench', l.created_at + m.after
+SELECT l.warehouse_id, l.product_id, 'shipment', -l.qty,
+	   l.order_id, l.line_no, l.customer_id, 'bench', l.created_at + interval '2 days'
 FROM g_line l
-CROSS JOIN LATERAL (VALUES
-	(1, 'reservation', 0, l.qty, interval '1 minute'),
-	(2, CASE WHEN l.status = 'completed' THEN 'shipment' ELSE 'release' END,
-	 CASE WHEN l.status = 'completed' THEN -l.qty ELSE 0 END, -l.qty,
-	 CASE WHEN l.status = 'completed' THEN interval '2 days' ELSE interval '1 day' END)
-) m(seq, kind, on_hand_delta, reserved_delta, after)
-WHERE m.seq = 1 OR l.status IN ('completed', 'cancelled')
-ORDER BY l.order_id, l.line_no, m.seq;
+WHERE l.status = 'completed'
+ORDER BY l.order_id, l.line_no;
 
 UPDATE salesorder.stock s SET reserved = s.reserved + r.qty
 FROM (SELECT warehouse_id, product_id, sum(qty) AS qty FROM g_line

@@ -54,8 +54,8 @@ FROM generate_series(1, 3) w, generate_series(1, 10000) p
 ORDER BY w, p;
 
 INSERT INTO salesorder.stock_movement
-	(warehouse_id, product_id, kind, on_hand_delta, reserved_delta, note, created_by, created_at)
-SELECT warehouse_id, product_id, 'receipt', on_hand, 0, 'opening balance', 'bench',
+	(warehouse_id, product_id, kind, on_hand_delta, note, created_by, created_at)
+SELECT warehouse_id, product_id, 'receipt', on_hand, 'opening balance', 'bench',
 	   now() - interval '3 years'
 FROM salesorder.stock
 ORDER BY warehouse_id, product_id;

@@ -31,8 +31,8 @@
 --     on_hold from one of those);
 --   * stock.reserved = sum of the reserved_qty of the lines of that warehouse;
 --   * stock.on_hand  = sum of the ledger's on_hand_delta, and 0 <= reserved <= on_hand;
---   * the ledger's reserved_delta also sums to stock.reserved (a reservation
---     at submission, minus shipments, minus releases on cancel/reject).
+--   * the ledger holds physical movements only (receipts, shipments): a
+--     reservation is the line's reserved_qty, no ledger row.
 --
 -- Randomness is hash-based (pg_temp.u(key, salt) in [0, 1)), so the data set
 -- does not depend on the plan or on the order rows are produced in; only the
@@ -788,42 +788,30 @@ FROM tmp_stock
 ORDER BY warehouse_id, product_id;
 
 -- The ledger in time order (ids follow time): first the opening receipts,
--- then per order line its reservation at submission, its shipment(s) and
--- its release on cancellation or rejection.
+-- then the shipments of the order lines.
 INSERT INTO salesorder.stock_movement
-	(id, warehouse_id, product_id, kind, on_hand_delta, reserved_delta,
+	(id, warehouse_id, product_id, kind, on_hand_delta,
 	 order_id, line_no, customer_id, note, created_by, created_at)
-SELECT id, warehouse_id, product_id, 'receipt', receipt, 0, NULL, NULL, NULL,
+SELECT id, warehouse_id, product_id, 'receipt', receipt, NULL, NULL, NULL,
 	   'opening balance', 'demo-loader', (:'demo_first_day'::date - 1)::timestamptz + interval '6 hours'
 FROM tmp_stock
+WHERE receipt <> 0
 ORDER BY id;
 
 INSERT INTO salesorder.stock_movement
-	(id, warehouse_id, product_id, kind, on_hand_delta, reserved_delta,
+	(id, warehouse_id, product_id, kind, on_hand_delta,
 	 order_id, line_no, customer_id, note, created_by, created_at)
 SELECT (SELECT count(*) FROM tmp_stock)
-	   + pg_catalog.row_number() OVER (ORDER BY m.created_at, m.kind_ord, m.order_id, m.line_no),
-	   m.warehouse_id, m.product_id, m.kind, m.on_hand_delta, m.reserved_delta,
-	   m.order_id, m.line_no, m.customer_id, m.note, m.created_by, m.created_at
+	   + pg_catalog.row_number() OVER (ORDER BY m.created_at, m.order_id, m.line_no),
+	   m.warehouse_id, m.product_id, 'shipment', m.on_hand_delta,
+	   m.order_id, m.line_no, m.customer_id, NULL, m.created_by, m.created_at
 FROM (
-	SELECT o.warehouse_id, l.product_id, 'reservation' AS kind, 1 AS kind_ord,
-		   0::numeric AS on_hand_delta, l.qty AS reserved_delta,
-		   l.order_id, l.line_no, l.customer_id, NULL AS note, o.rep AS created_by,
-		   t.t_submit AS created_at
-	FROM tmp_line2 l JOIN tmp_order o ON o.id = l.order_id JOIN tmp_times t ON t.order_id = l.order_id
-	WHERE t.t_submit IS NOT NULL
-	UNION ALL
-	SELECT o.warehouse_id, l.product_id, 'shipment', 2, -l.shipped_qty, -l.shipped_qty,
-		   l.order_id, l.line_no, l.customer_id, NULL, 'wh_' || pg_catalog.lower(o.region),
+	SELECT o.warehouse_id, l.product_id, -l.shipped_qty AS on_hand_delta,
+		   l.order_id, l.line_no, l.customer_id, 'wh_' || pg_catalog.lower(o.region) AS created_by,
 		   CASE WHEN o.via_partial AND (o.partial_now OR l.line_no <= o.line_count / 2)
-				THEN t.t_partial ELSE t.t_ship END
+				THEN t.t_partial ELSE t.t_ship END AS created_at
 	FROM tmp_line2 l JOIN tmp_order o ON o.id = l.order_id JOIN tmp_times t ON t.order_id = l.order_id
 	WHERE l.shipped_qty > 0
-	UNION ALL
-	SELECT o.warehouse_id, l.product_id, 'release', 3, 0, -l.qty,
-		   l.order_id, l.line_no, l.customer_id, 'order ' || o.status::text, t.released_by, t.t_release
-	FROM tmp_line2 l JOIN tmp_order o ON o.id = l.order_id JOIN tmp_times t ON t.order_id = l.order_id
-	WHERE t.t_submit IS NOT NULL AND t.t_release IS NOT NULL
 ) m
 ORDER BY 1;
 

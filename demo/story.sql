@@ -612,10 +612,10 @@ JOIN salesorder.stock s ON s.warehouse_id = o.warehouse_id AND s.product_id = l.
 JOIN salesorder.product p ON p.id = l.product_id
 WHERE l.order_id = :big_id
 ORDER BY l.line_no;
-\echo 'Every stock change is a row of the ledger, salesorder.stock_movement,'
-\echo 'which nobody can update or delete.  The order''s rows so far: the'
-\echo 'reservations at submission and the shipment:'
-SELECT m.kind, p.sku, m.line_no, m.on_hand_delta, m.reserved_delta, m.created_by
+\echo 'Every movement of goods is a row of the ledger, salesorder.stock_movement,'
+\echo 'which nobody can update or delete; a reservation moves no goods and is'
+\echo 'the line''s reserved_qty.  The order''s ledger rows so far: the shipment:'
+SELECT m.kind, p.sku, m.line_no, m.on_hand_delta, m.created_by
 FROM salesorder.stock_movement m
 JOIN salesorder.product p ON p.id = m.product_id
 WHERE m.order_id = :big_id
@@ -712,9 +712,9 @@ JOIN salesorder.product p ON p.id = l.product_id
 WHERE l.order_id = :bo_id
 ORDER BY l.line_no;
 SELECT order_no, status, needs_stock FROM salesorder.sales_order WHERE id = :bo_id;
-\echo 'The ledger rows of the receipt: the goods in, and the reservation for'
-\echo 'the backorder:'
-SELECT m.kind, p.sku, o.order_no, m.line_no, m.on_hand_delta, m.reserved_delta,
+\echo 'The ledger row of the receipt: the goods in (the backorder''s reservation'
+\echo 'is on its line, above):'
+SELECT m.kind, p.sku, o.order_no, m.line_no, m.on_hand_delta,
 	   m.created_by, m.note
 FROM salesorder.stock_movement m
 JOIN salesorder.product p ON p.id = m.product_id

@@ -11,7 +11,9 @@ CREATE TABLE salesorder.stock_movement_archive (
 	product_id		bigint NOT NULL,
 	kind			text NOT NULL,
 	on_hand_delta	numeric(14,3) NOT NULL,
-	reserved_delta	numeric(14,3) NOT NULL,
+	-- What a 1.x ledger row moved of the reservations (1.x wrote
+	-- reservation and release rows; the update to 2.0 moved them here).
+	reserved_delta	numeric(14,3) NOT NULL DEFAULT 0,
 	order_id		bigint,
 	line_no			integer,
 	customer_id		bigint,
@@ -46,7 +48,6 @@ CREATE TABLE salesorder.ledger_archive_balance (
 	warehouse_id	bigint NOT NULL,
 	product_id		bigint NOT NULL,
 	on_hand			numeric NOT NULL,
-	reserved		numeric NOT NULL,
 	PRIMARY KEY (warehouse_id, product_id)
 );
 SELECT pg_catalog.pg_extension_config_dump('salesorder.ledger_archive_balance', '');

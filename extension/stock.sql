@@ -1,9 +1,14 @@
--- Stock per (warehouse, product) and its append-only ledger.
+-- Stock per (warehouse, product) and its append-only ledger of physical
+-- movements.
 --
 -- Invariants (checked by salesorder.verify_stock()):
 --   0 <= reserved <= on_hand
 --   on_hand  = sum of the ledger's on_hand deltas for the pair
 --   reserved = sum of the open reserved quantities of order lines
+-- A reservation is not a movement of goods: it is the line's reserved_qty
+-- and its share of stock.reserved, written in the same statement as the
+-- stock row (2.0; 1.x also wrote it to the ledger, see
+-- stock_movement_archive).
 
 CREATE TABLE salesorder.stock (
 	warehouse_id	bigint NOT NULL REFERENCES salesorder.warehouse (id),
@@ -21,10 +26,8 @@ CREATE TABLE salesorder.stock_movement (
 	id				bigserial PRIMARY KEY,
 	warehouse_id	bigint NOT NULL,
 	product_id		bigint NOT NULL,
-	kind			text NOT NULL CHECK (kind IN
-		('receipt', 'reservation', 'release', 'shipment', 'adjustment')),
-	on_hand_delta	numeric(14,3) NOT NULL DEFAULT 0,
-	reserved_delta	numeric(14,3) NOT NULL DEFAULT 0,
+	kind			text NOT NULL CHECK (kind IN ('receipt', 'shipment', 'adjustment')),
+	on_hand_delta	numeric(14,3) NOT NULL CHECK (on_hand_delta <> 0),
 	order_id		bigint,
 	line_no			integer,
 	customer_id		bigint,
@@ -35,7 +38,7 @@ CREATE TABLE salesorder.stock_movement (
 	-- that updates its (locked) stock row, and stock_guard keeps stock rows
 	-- that have ledger rows (src/reference_guard.c).
 );
-COMMENT ON TABLE salesorder.stock_movement IS 'Append-only stock ledger: receipts, reservations, releases, shipments, adjustments';
+COMMENT ON TABLE salesorder.stock_movement IS 'Append-only ledger of physical stock movements: receipts, shipments, adjustments';
 CREATE INDEX stock_movement_pair_idx
 	ON salesorder.stock_movement (warehouse_id, product_id);
 CREATE INDEX stock_movement_order_idx
@@ -49,7 +52,6 @@ CREATE TABLE salesorder.ledger_balance (
 	warehouse_id	bigint NOT NULL,
 	product_id		bigint NOT NULL,
 	on_hand			numeric NOT NULL,
-	reserved		numeric NOT NULL,
 	PRIMARY KEY (warehouse_id, product_id)
 );
 COMMENT ON TABLE salesorder.ledger_balance IS 'The ledger''s sums per (warehouse, product) up to the last checkpoint (derived: checkpoint_ledger())';

@@ -195,6 +195,24 @@ SET salesorder.at_risk_days = 1;
 SELECT count(*) AS delayed_with_one_day FROM salesorder.report_delayed WHERE order_id = :due_soon;
 RESET salesorder.at_risk_days;
 
+-- One history row and one event per operation: an order created and
+-- submitted in one call -- also one that may backorder, which is submitted
+-- as a draft would be -- has one history row, from no status to where it
+-- landed, and one created event carrying that status; a draft submitted
+-- later has its created event, then its submitted one.
+SELECT max(id) AS e_one FROM salesorder.order_event \gset
+SELECT salesorder.create_order(:cust, '[{"sku": "EVT-1", "qty": 1}]', '{"backorder": true}') AS one_call \gset
+SELECT salesorder.create_order(:cust, '[{"sku": "EVT-1", "qty": 1}]', '{"draft": true}') AS later \gset
+SELECT salesorder.submit_order(:later);
+SELECT order_id = :one_call AS one_call, from_status, to_status, reason
+FROM salesorder.order_status_history WHERE order_id IN (:one_call, :later) ORDER BY id;
+SELECT order_id = :one_call AS one_call, kind, payload ->> 'from' AS "from", payload ->> 'to' AS "to",
+	   EXISTS (SELECT 1 FROM salesorder.order_status_history h
+			   WHERE h.id = (e.payload ->> 'history_id')::bigint AND h.order_id = e.order_id
+				 AND h.from_status::text IS NOT DISTINCT FROM e.payload ->> 'from'
+				 AND h.to_status::text = e.payload ->> 'to') AS names_its_row
+FROM salesorder.order_event e WHERE id > :e_one AND order_id IN (:one_call, :later) ORDER BY id;
+
 -- Every kind the outbox holds by now -- the suite wrote each of them -- is
 -- a kind the filter knows.
 SELECT string_agg(DISTINCT kind, ', ' ORDER BY kind) AS kinds_written FROM salesorder.order_event;

@@ -26,11 +26,11 @@ SELECT id AS cb FROM salesorder.customer WHERE code = 'SEC-B' \gset
 SELECT id AS ct FROM salesorder.customer WHERE code = 'SEC-T' \gset
 
 SET ROLE regress_sec_anna;
-SELECT salesorder.create_order(:ca, '[{"sku": "TEE-BLK-M", "qty": 1}]') AS oa \gset
+SELECT salesorder.create_order(:ca, '[{"sku": "TEE-BLK-M", "qty": 2}]') AS oa \gset
 SELECT salesorder.request_change(:oa, '{"promised_date": "2027-01-10"}', 'date') > 0 AS changed;
 RESET ROLE;
 SET ROLE regress_sec_ben;
-SELECT salesorder.create_order(:cb, '[{"sku": "TEE-BLK-M", "qty": 1}]') AS ob \gset
+SELECT salesorder.create_order(:cb, '[{"sku": "TEE-BLK-M", "qty": 2}]') AS ob \gset
 RESET ROLE;
 -- Ben's second order is large and goes to credit review (Dora).
 INSERT INTO salesorder.approval_rule (name, kind, threshold, department, approver_role)
@@ -40,8 +40,11 @@ SELECT salesorder.create_order(:cb, '[{"sku": "JKT-ALP-M", "qty": 10}]') AS ob2 
 RESET ROLE;
 UPDATE salesorder.approval_rule SET active = false WHERE name = 'sec large';
 SET ROLE regress_sec_carl;
-SELECT salesorder.create_order(:ct, '[{"sku": "TEE-BLK-M", "qty": 1}]') AS ot \gset
+SELECT salesorder.create_order(:ct, '[{"sku": "TEE-BLK-M", "qty": 2}]') AS ot \gset
 RESET ROLE;
+-- Something of each order but the one in review has left the warehouse, so
+-- that every such order has ledger rows (a reservation has none).
+SELECT salesorder.ship(o, '[{"line_no": 1, "qty": 1}]') FROM unnest(ARRAY[:oa, :ob, :ot]) o;
 
 -- What each user sees, table by table and through the views.
 CREATE FUNCTION regress.seen(o bigint) RETURNS text LANGUAGE sql AS $$

@@ -22,7 +22,7 @@ SELECT id AS bag2 FROM salesorder.product WHERE sku = 'BAG-2' \gset
 -- Receipts create the stock row and a ledger row.
 SELECT * FROM salesorder.receive_stock(:whe, :bag1, 10, 'PO 1001');
 SELECT * FROM salesorder.receive_stock(:whe, :bag2, 4);
-SELECT kind, on_hand_delta, reserved_delta, note, created_by = current_user AS by_caller
+SELECT kind, on_hand_delta, note, created_by = current_user AS by_caller
 FROM salesorder.stock_movement WHERE warehouse_id = :whe ORDER BY id;
 
 -- Creating an order reserves at once; the same product on two lines is
@@ -32,8 +32,10 @@ SELECT salesorder.create_order(:east,
 		   :bag1, :bag2, :bag1)::jsonb) AS o1 \gset
 SELECT regress.stock(:whe, :bag1), regress.stock(:whe, :bag2);
 SELECT * FROM regress.lines(:o1);
-SELECT kind, product_id = :bag1 AS bag1, line_no, reserved_delta FROM salesorder.stock_movement
-WHERE order_id = :o1 ORDER BY id;
+-- A reservation moves no goods: it is the lines' reserved_qty and
+-- stock.reserved, and no ledger row.
+SELECT count(*) AS ledger_rows_of_the_order FROM salesorder.stock_movement
+WHERE order_id = :o1;
 
 -- Not enough: SO001 naming each short SKU, and nothing written.
 SELECT regress.fingerprint() AS before \gset
@@ -79,7 +81,7 @@ SELECT id = :b1 AS is_b1, needs_stock FROM salesorder.sales_order WHERE id IN (:
 SELECT * FROM salesorder.receive_stock(:whe, :bag2, 5);
 SELECT * FROM regress.lines(:b2);
 SELECT needs_stock FROM salesorder.sales_order WHERE id = :b2;
-SELECT kind, order_id = :b1 AS for_b1, line_no, on_hand_delta, reserved_delta, note
+SELECT kind, order_id, line_no, on_hand_delta, note
 FROM salesorder.stock_movement WHERE warehouse_id = :whe AND product_id = :bag2
 ORDER BY id;
 
@@ -91,8 +93,8 @@ SELECT * FROM regress.lines(:o1);
 SELECT salesorder.ship(:o1);
 SELECT * FROM regress.lines(:o1);
 SELECT regress.stock(:whe, :bag1), regress.stock(:whe, :bag2);
-SELECT kind, line_no, on_hand_delta, reserved_delta FROM salesorder.stock_movement
-WHERE order_id = :o1 AND kind = 'shipment' ORDER BY id;
+SELECT kind, line_no, on_hand_delta FROM salesorder.stock_movement
+WHERE order_id = :o1 ORDER BY id;
 
 -- Another receipt fills the older order's waiting line.
 SELECT * FROM salesorder.receive_stock(:whe, :bag1, 20, 'PO 1003');
@@ -137,8 +139,8 @@ SELECT regress.stock(:whe, :bag2);
 SELECT salesorder.cancel(:b2, 'duplicate');
 SELECT * FROM regress.lines(:b2);
 SELECT regress.stock(:whe, :bag2);
-SELECT kind, reserved_delta, note FROM salesorder.stock_movement
-WHERE order_id = :b2 ORDER BY id;
+SELECT count(*) AS ledger_rows_of_the_order FROM salesorder.stock_movement
+WHERE order_id = :b2;
 
 -- Short close: completing a partially shipped order releases the rest.
 SELECT salesorder.create_order(:east, format('[{"product_id": %s, "qty": 3}]', :bag1)::jsonb) AS sc \gset
@@ -172,8 +174,9 @@ SELECT salesorder.create_order(:east, format('[{"product_id": %s, "qty": 1}]', :
 SELECT * FROM regress.try(format('SELECT salesorder.create_order(%s, %L, %L)', :east,
 	format('[{"product_id": %s, "qty": 1}]', :bag1), '{"warehouse_id": 2}'));
 SELECT regress.stock(1, :bag1) AS north_bag1, regress.stock(:whe, :bag1) AS east_bag1;
-SELECT s.warehouse_id = 1 AS reserved_in_north, reserved_delta FROM salesorder.stock_movement s
-WHERE order_id = :other_wh;
+SELECT o.warehouse_id = 1 AS reserved_in_north, l.reserved_qty
+FROM salesorder.order_line l JOIN salesorder.sales_order o ON o.id = l.order_id
+WHERE l.order_id = :other_wh;
 
 -- Reorder points and low_stock.
 UPDATE salesorder.stock SET reorder_point = 20 WHERE warehouse_id = :whe AND product_id = :bag1;
@@ -199,8 +202,11 @@ SELECT * FROM salesorder.verify_stock();
 SELECT s.warehouse_id, s.product_id FROM salesorder.stock s
 WHERE s.on_hand <> (SELECT sum(on_hand_delta) FROM salesorder.stock_movement m
 					WHERE m.warehouse_id = s.warehouse_id AND m.product_id = s.product_id)
-   OR s.reserved <> (SELECT coalesce(sum(reserved_delta), 0) FROM salesorder.stock_movement m
-					 WHERE m.warehouse_id = s.warehouse_id AND m.product_id = s.product_id);
+   OR s.reserved <> (SELECT coalesce(sum(l.reserved_qty), 0)
+					 FROM salesorder.order_line l JOIN salesorder.sales_order o ON o.id = l.order_id
+					 WHERE o.warehouse_id = s.warehouse_id AND l.product_id = s.product_id);
+-- Only physical movements are in the ledger.
+SELECT kind, count(*) > 0 AS present FROM salesorder.stock_movement GROUP BY kind ORDER BY kind;
 
 -- verify_stock() finds a disagreement (made here behind the triggers' back).
 BEGIN;
@@ -221,7 +227,7 @@ ROLLBACK;
 -- only the rows after it -- with the same answer.
 SELECT salesorder.checkpoint_ledger() = (SELECT max(id) FROM salesorder.stock_movement) AS up_to_the_last_id;
 SELECT count(*) AS pairs_folded,
-	   bool_and(b.on_hand = s.on_hand AND b.reserved = s.reserved) AS equal_to_stock
+	   bool_and(b.on_hand = s.on_hand) AS equal_to_stock
 FROM salesorder.ledger_balance b
 JOIN salesorder.stock s USING (warehouse_id, product_id);
 SELECT * FROM salesorder.verify_stock();

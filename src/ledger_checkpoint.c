@@ -47,15 +47,13 @@ so_lock_ledger_checkpoint(void)
 
 static SoPlan fold_plan = {
 	"INSERT INTO salesorder.ledger_balance AS b"
-	" (warehouse_id, product_id, on_hand, reserved)"
-	" SELECT m.warehouse_id, m.product_id, pg_catalog.sum(m.on_hand_delta),"
-	"        pg_catalog.sum(m.reserved_delta)"
+	" (warehouse_id, product_id, on_hand)"
+	" SELECT m.warehouse_id, m.product_id, pg_catalog.sum(m.on_hand_delta)"
 	" FROM salesorder.stock_movement m"
 	" WHERE m.id > $1 AND m.id <= $2"
 	" GROUP BY m.warehouse_id, m.product_id"
 	" ON CONFLICT (warehouse_id, product_id) DO UPDATE SET"
-	"  on_hand = b.on_hand + excluded.on_hand,"
-	"  reserved = b.reserved + excluded.reserved",
+	"  on_hand = b.on_hand + excluded.on_hand",
 	2, {INT8OID, INT8OID}
 };
 

@@ -205,26 +205,26 @@ static SoPlan insert_lines_plan = {
 };
 
 /*
- * The history rows of a new order and their outbox events (created,
- * submitted), in one statement.
+ * The history row of a new order and its outbox event, in one statement:
+ * one of each, from no status to the one the order lands in, even when it
+ * was submitted in the same call (the reason names both steps).
  */
 static SoPlan creation_history_plan = {
-	"WITH u AS MATERIALIZED (SELECT * FROM ROWS FROM ("
-	"      pg_catalog.unnest($4::pg_catalog.text[]),"
-	"      pg_catalog.unnest($5::pg_catalog.text[]),"
-	"      pg_catalog.unnest($6::pg_catalog.text[]))"
-	"      WITH ORDINALITY AS u(f, t, r, n)),"
-	" h AS (INSERT INTO salesorder.order_status_history"
+	"WITH h AS (INSERT INTO salesorder.order_status_history"
 	"   (order_id, customer_id, from_status, to_status, changed_by, reason)"
-	"   SELECT $1, $2, u.f::salesorder.order_status, u.t::salesorder.order_status, $3, u.r"
-	"   FROM u ORDER BY u.n)"
+	"   VALUES ($1, $2, NULL, $4::salesorder.order_status, $3, $5) RETURNING id)"
 	" INSERT INTO salesorder.order_event (order_id, customer_id, kind, payload)"
-	" SELECT $1, $2, CASE WHEN u.f IS NULL THEN 'created' ELSE 'submitted' END,"
-	"   pg_catalog.jsonb_build_object('from', u.f, 'to', u.t, 'by', $3, 'reason', u.r,"
-	"     'order_no', $7, 'total_amount', $8)"
-	" FROM u ORDER BY u.n",
-	8, {INT8OID, INT8OID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-	TEXTOID, NUMERICOID}
+	" SELECT $1, $2, 'created',"
+	"   pg_catalog.jsonb_build_object('from', NULL, 'to', $4, 'by', $3, 'reason', $5,"
+	"     'order_no', $6, 'total_amount', $7, 'history_id', h.id)"
+	" FROM h",
+	7, {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NUMERICOID}
+};
+
+/* Where a new order landed, and why. */
+static SoPlan landed_plan = {
+	"SELECT o.status::text, o.status_reason FROM salesorder.sales_order o WHERE o.id = $1",
+	1, {INT8OID}
 };
 
 #define SUBMIT_REASON "submitted; no approval required"
@@ -267,32 +267,24 @@ insert_lines(int64 order_id, int64 customer_id, SoLine *lines, int n,
 }
 
 /*
- * The creation row of the history and, when the order was submitted at
- * once, its submission row (to status, with reason).
+ * The creation row of the history: "created" for a draft, "created and
+ * submitted; ..." (the submission's reason) for an order submitted at once.
  */
 static void
 insert_creation_history(int64 order_id, int64 customer_id, const char *status,
 						const char *reason, const char *order_no, Datum total)
 {
-	bool		draft = strcmp(status, "draft") == 0;
-	Datum		from[2] = {(Datum) 0, CStringGetTextDatum("draft")};
-	bool		from_nulls[2] = {true, false};
-	Datum		to[2] = {CStringGetTextDatum("draft"), CStringGetTextDatum(status)};
-	Datum		why[2] = {CStringGetTextDatum("created"),
-	reason ? CStringGetTextDatum(reason) : (Datum) 0};
-	bool		why_nulls[2] = {false, reason == NULL};
-	int			n = draft ? 1 : 2;
-	Datum		args[8];
+	Datum		args[7];
 
 	so_prepare_events();
 	args[0] = Int64GetDatum(order_id);
 	args[1] = Int64GetDatum(customer_id);
 	args[2] = CStringGetTextDatum(so_acting_user_name());
-	args[3] = so_make_array(from, from_nulls, n, TEXTOID);
-	args[4] = so_make_array(to, NULL, n, TEXTOID);
-	args[5] = so_make_array(why, why_nulls, n, TEXTOID);
-	args[6] = CStringGetTextDatum(order_no);
-	args[7] = total;
+	args[3] = CStringGetTextDatum(status);
+	args[4] = CStringGetTextDatum(strcmp(status, "draft") == 0 ? "created" :
+								  psprintf("created and %s", reason ? reason : "submitted"));
+	args[5] = CStringGetTextDatum(order_no);
+	args[6] = total;
 	so_execute(&creation_history_plan, args, NULL, false, 0);
 }
 
@@ -505,8 +497,9 @@ create_order_impl(SoNewOrder *req)
 
 	so_insert_steps(order_id, req->customer_id, 0, 1, fired, nfired);
 	insert_lines(order_id, req->customer_id, lines, req->nlines, fast);
-	insert_creation_history(order_id, req->customer_id, status, status_reason,
-							order_no, totals.total);
+	if (fast || opts->draft)
+		insert_creation_history(order_id, req->customer_id, status, status_reason,
+								order_no, totals.total);
 	/* A submitted order adds to its customer's exposure (exposure.c). */
 	if (fast)
 		so_exposure_track_new(order_id, req->customer_id, totals.total);
@@ -520,9 +513,20 @@ create_order_impl(SoNewOrder *req)
 	else if (!opts->draft)
 	{
 		SoLockedOrder o;
+		Datum		arg = Int64GetDatum(order_id);
 
+		/*
+		 * Submitted like a draft, but the history gets one row for both
+		 * steps, written once the order has landed where the rules and the
+		 * stock sent it.
+		 */
 		so_lock_order(order_id, &o);
+		so_defer_history(order_id);
 		(void) submit_locked(&o, &cust);
+		so_defer_history(0);
+		so_execute(&landed_plan, &arg, NULL, false, 1);
+		insert_creation_history(order_id, req->customer_id, so_gettext(0, 1),
+								so_gettext(0, 2), order_no, totals.total);
 	}
 	return order_id;
 }

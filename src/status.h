@@ -45,6 +45,7 @@ extern bool so_status_shippable(const char *status);
 extern void so_check_transition(const char *order_no, const char *from,
 								const char *to, const char *hold_from,
 								bool direct);
+extern void so_defer_history(int64 order_id);
 extern void so_write_history(int64 order_id, int64 customer_id,
 							 const char *from, const char *to,
 							 const char *reason, TimestampTz changed_at);

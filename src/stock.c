@@ -1,17 +1,18 @@
 /*-------------------------------------------------------------------------
  *
  * stock.c
- *	  Stock: reservations, releases, receipts and adjustments, each with its
- *	  rows in the append-only ledger.
+ *	  Stock: reservations, releases, receipts and adjustments.
  *
  * Invariants, for every (warehouse, product):
  *	  0 <= reserved <= on_hand
  *	  on_hand  = sum of the ledger's on_hand_delta
- *	  reserved = sum of the ledger's reserved_delta
- *			   = sum of reserved_qty over the lines of the warehouse's orders
- * Every change of a stock row goes through move_stock(), which updates the
- * rows and appends the ledger rows in one statement, so the two can never
- * disagree.
+ *	  reserved = sum of reserved_qty over the open lines of the warehouse's
+ *				 orders
+ * The ledger records what moves goods (receipts, shipments, adjustments);
+ * a reservation or a release moves none and is no ledger row: the line's
+ * reserved_qty is its record.  Every change of a stock row goes through
+ * so_move_stock(), which updates the rows and appends the ledger rows of
+ * the physical part in one statement, so the two can never disagree.
  *
  * Locking: stock rows are locked in (warehouse_id, product_id) order with
  * SELECT ... ORDER BY ... FOR NO KEY UPDATE, and after the order row, which
@@ -115,8 +116,8 @@ lock_stock(int64 warehouse_id, int64 *ids, int m)
 
 /*
  * The single writer of stock rows: per line, add dh to on_hand and dr to
- * reserved (summed per product), and append one ledger row per line.  The
- * rows must exist and be locked by the caller.
+ * reserved (summed per product), and append one ledger row per line that
+ * moves goods (dh <> 0).  The rows must exist and be locked by the caller.
  */
 static SoPlan move_plan = {
 	"WITH d AS MATERIALIZED ("
@@ -134,9 +135,10 @@ static SoPlan move_plan = {
 	"  WHERE s.warehouse_id = $1 AND s.product_id = a.pid"
 	"  RETURNING s.product_id, s.on_hand, s.reserved, s.reorder_point, a.dh, a.dr),"
 	" led AS (INSERT INTO salesorder.stock_movement"
-	" (warehouse_id, product_id, kind, on_hand_delta, reserved_delta,"
+	" (warehouse_id, product_id, kind, on_hand_delta,"
 	"  order_id, line_no, customer_id, note, created_by)"
-	" SELECT $1, d.pid, $8, d.dh, d.dr, $2, d.line_no, $3, $9, $10 FROM d)"
+	" SELECT $1, d.pid, $8, d.dh, $2, d.line_no, $3, $9, $10 FROM d"
+	" WHERE d.dh OPERATOR(pg_catalog.<>) 0)"
 	/* Stock rows this move takes below their reorder point. */
 	" SELECT m.product_id, (m.on_hand - m.reserved)::text, m.reorder_point::text"
 	" FROM moved m"

@@ -33,13 +33,13 @@ WHERE h.from_status IS NOT NULL
 UNION ALL
 SELECT 'ledger and line disagree: ' || l.order_id || '/' || l.line_no
 FROM salesorder.order_line l
-LEFT JOIN (SELECT order_id, line_no, sum(reserved_delta) AS r,
+LEFT JOIN (SELECT order_id, line_no,
 				  -sum(on_hand_delta) FILTER (WHERE kind = 'shipment') AS s
-		   FROM (SELECT order_id, line_no, kind, on_hand_delta, reserved_delta FROM salesorder.stock_movement
+		   FROM (SELECT order_id, line_no, kind, on_hand_delta FROM salesorder.stock_movement
 			UNION ALL
-			SELECT order_id, line_no, kind, on_hand_delta, reserved_delta FROM salesorder.stock_movement_archive) m0 WHERE order_id IS NOT NULL GROUP BY 1, 2) m
+			SELECT order_id, line_no, kind, on_hand_delta FROM salesorder.stock_movement_archive) m0 WHERE order_id IS NOT NULL GROUP BY 1, 2) m
 	ON m.order_id = l.order_id AND m.line_no = l.line_no
-WHERE coalesce(m.r, 0) <> l.reserved_qty OR coalesce(m.s, 0) <> l.shipped_qty
+WHERE coalesce(m.s, 0) <> l.shipped_qty
 UNION ALL
 SELECT 'report differs from the raw GROUP BY' WHERE EXISTS (
 	(SELECT * FROM salesorder.report_sales EXCEPT ALL SELECT * FROM salesorder.report_sales_raw)

@@ -62,6 +62,7 @@ my $tables = q{
 		UNION ALL SELECT 'product', count(*) FROM salesorder.product
 		UNION ALL SELECT 'stock', count(*) FROM salesorder.stock
 		UNION ALL SELECT 'stock_movement', count(*) FROM salesorder.stock_movement
+			WHERE kind IN ('receipt', 'shipment', 'adjustment')
 		UNION ALL SELECT 'sales_order', count(*) FROM salesorder.sales_order
 		UNION ALL SELECT 'order_line', count(*) FROM salesorder.order_line
 		UNION ALL SELECT 'history', count(*) FROM salesorder.order_status_history
@@ -76,7 +77,18 @@ my $content = q{
 		SELECT (to_jsonb(o) - 'created_login')::text AS x FROM salesorder.sales_order o
 		UNION ALL SELECT l::text FROM salesorder.order_line l
 		UNION ALL SELECT s::text FROM salesorder.stock s
-		UNION ALL SELECT m::text FROM salesorder.stock_movement m) r
+		UNION ALL SELECT row(m.id, m.warehouse_id, m.product_id, m.kind, m.on_hand_delta,
+							 m.order_id, m.line_no, m.customer_id, m.note, m.created_by,
+							 m.created_at)::text
+				  FROM salesorder.stock_movement m
+				  WHERE m.kind IN ('receipt', 'shipment', 'adjustment')) r
+};
+# The reservation and release rows of 1.x, wherever they are.
+my $reservations = q{
+	SELECT count(*) || ' ' || md5(string_agg(row(m.id, m.warehouse_id, m.product_id, m.kind,
+		m.on_hand_delta, m.reserved_delta, m.order_id, m.line_no, m.customer_id, m.note,
+		m.created_by, m.created_at)::text, '|' ORDER BY m.id))
+	FROM salesorder.%s m WHERE m.kind IN ('reservation', 'release')
 };
 my $before = $node->safe_psql('old', $tables);
 my $before_md5 = $node->safe_psql('old', $content);
@@ -89,6 +101,40 @@ is($node->safe_psql('old',
 		q{SELECT extversion FROM pg_extension WHERE extname = 'salesorder'}),
 	'1.1', 'updated to 1.1');
 is($node->safe_psql('old', $tables), $before, 'every row is still there at 1.1');
+$node->safe_psql('old', q{ALTER EXTENSION salesorder UPDATE TO '1.2'});
+is($node->safe_psql('old',
+		q{SELECT extversion FROM pg_extension WHERE extname = 'salesorder'}),
+	'1.2', 'updated to 1.2');
+is($node->safe_psql('old', $tables), $before, 'every row is still there at 1.2');
+
+# 1.x wrote a ledger row for every reservation and release, and shipments
+# took their quantity out of the ledger's reserved sum too.  The library
+# under test is 2.0's, which writes neither whatever the schema, so the
+# rows 1.2 would have written are written here -- and 1.2's own
+# verify_stock(), which checks stock.reserved against them, proves them
+# right before the update.
+$node->safe_psql('old', q{
+	SET session_replication_role = replica;
+	UPDATE salesorder.stock_movement SET reserved_delta = on_hand_delta WHERE kind = 'shipment';
+	INSERT INTO salesorder.stock_movement (warehouse_id, product_id, kind, reserved_delta,
+		order_id, line_no, customer_id, note, created_by, created_at)
+	SELECT o.warehouse_id, l.product_id, r.kind, r.qty, o.id, l.line_no, o.customer_id,
+		   r.note, o.created_by, o.created_at + r.after
+	FROM salesorder.order_line l
+	JOIN salesorder.sales_order o ON o.id = l.order_id
+	CROSS JOIN LATERAL (VALUES
+		('reservation', CASE WHEN o.status = 'cancelled' THEN l.qty
+							 ELSE l.reserved_qty + l.shipped_qty END, NULL, interval '0'),
+		('release', CASE WHEN o.status = 'cancelled' THEN -l.qty ELSE 0 END,
+		 'order cancelled', interval '1 second')) r(kind, qty, note, after)
+	WHERE o.status <> 'draft' AND r.qty <> 0
+	ORDER BY o.id, l.line_no, r.after;
+});
+is($node->safe_psql('old', 'SELECT count(*) FROM salesorder.verify_stock(true)'),
+	'0', "1.2's ledger balances, reservations included, before the update to 2.0");
+my $reservations_before = $node->safe_psql('old', sprintf($reservations, 'stock_movement'));
+like($reservations_before, qr/^[1-9]\d* /, '1.2 has reservation and release rows');
+
 $node->safe_psql('old', 'ALTER EXTENSION salesorder UPDATE');
 # As README's Upgrading says: create_roles() again grants 1.2's new functions.
 $node->safe_psql('old', 'SELECT count(*) FROM salesorder.create_roles()');
@@ -99,6 +145,16 @@ is($node->safe_psql('old', $tables), $before, 'every row is still there');
 is($node->safe_psql('old', $content), $before_md5, 'orders, lines, stock and ledger unchanged');
 is($node->safe_psql('old', 'SELECT count(*) FROM salesorder.verify_stock()'),
 	'0', 'the ledger balances after the update');
+is($node->safe_psql('old', 'SELECT count(*) FROM salesorder.verify_stock(true)'),
+	'0', 'and from the beginning, with the checkpoint and the closed orders');
+is($node->safe_psql('old', 'SELECT count(*) FROM salesorder.stock_movement WHERE on_hand_delta = 0'),
+	'0', 'the hot ledger holds physical movements only');
+is($node->safe_psql('old', sprintf($reservations, 'stock_movement_archive')),
+	$reservations_before, "1.2's reservation and release rows are in the archive, unchanged");
+is($node->safe_psql('old', q{
+	SELECT count(*) FROM pg_inherits i JOIN pg_depend d ON d.objid = i.inhrelid AND d.deptype = 'e'
+	WHERE i.inhparent = 'salesorder.stock_movement_archive'::regclass}),
+	'0', 'the archive months the update made are data, not extension members');
 is($node->safe_psql('old', q{
 	SELECT count(*) FROM (
 		(SELECT * FROM salesorder.report_sales EXCEPT ALL SELECT * FROM salesorder.report_sales_raw)
@@ -139,7 +195,11 @@ my $members = q{
 };
 is($node->safe_psql('old', $members), $node->safe_psql('fresh', $members),
 	'the updated extension has the same objects as a fresh install');
-my $indexes = q{SELECT string_agg(indexdef, E'\n' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'salesorder'};
+# The archive's months (its data: the update to 2.0 moves 1.2's reservation
+# rows there) are no part of the comparison.
+my $months = q{(SELECT c.relname FROM pg_class c WHERE c.relispartition)};
+my $indexes = qq{SELECT string_agg(indexdef, E'\\n' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'salesorder'
+	AND tablename NOT IN $months};
 is($node->safe_psql('old', $indexes), $node->safe_psql('fresh', $indexes),
 	'and the same indexes');
 
@@ -162,7 +222,8 @@ my $columns = q{
 	SELECT string_agg(table_name || '.' || column_name || ' ' || data_type || ' '
 					  || coalesce(column_default, '') || ' ' || is_nullable, E'\n'
 					  ORDER BY table_name, column_name)
-	FROM information_schema.columns WHERE table_schema = 'salesorder'};
+	FROM information_schema.columns WHERE table_schema = 'salesorder'
+	  AND table_name NOT IN } . $months;
 is($node->safe_psql('old', $columns), $node->safe_psql('fresh', $columns),
 	'and the same columns, types and defaults');
 my $constraints = q{
@@ -180,14 +241,16 @@ is($node->safe_psql('old', $policies), $node->safe_psql('fresh', $policies),
 my $triggers = q{
 	SELECT string_agg(pg_get_triggerdef(t.oid), E'\n' ORDER BY t.tgrelid::regclass::text, t.tgname)
 	FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-	WHERE c.relnamespace = 'salesorder'::regnamespace AND NOT t.tgisinternal};
+	WHERE c.relnamespace = 'salesorder'::regnamespace AND NOT t.tgisinternal AND NOT c.relispartition};
 is($node->safe_psql('old', $triggers), $node->safe_psql('fresh', $triggers),
 	'and the same triggers');
 my $grants = q{
 	SELECT string_agg(c.relname || ' '
 		|| coalesce((SELECT array_agg(a::text ORDER BY a::text) FROM unnest(c.relacl) a)::text, ''),
 		E'\n' ORDER BY c.relname)
-	FROM pg_class c WHERE c.relnamespace = 'salesorder'::regnamespace};
+	FROM pg_class c WHERE c.relnamespace = 'salesorder'::regnamespace AND NOT c.relispartition
+	  AND NOT EXISTS (SELECT 1 FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid
+					  WHERE x.indexrelid = c.oid AND t.relispartition)};
 is($node->safe_psql('old', $grants), $node->safe_psql('fresh', $grants),
 	'and the same table, view and sequence privileges');
 

@@ -107,6 +107,12 @@ my $late = $node->safe_psql('shop', q{
 my $cancelled = $node->safe_psql('shop', q{
 	SELECT salesorder.create_order(3, '[{"sku": "SKU-003", "qty": 1}]')});
 $node->safe_psql('shop', "SELECT salesorder.cancel($cancelled, 'changed plans')");
+# ... and one shipped and completed, whose shipment is a ledger row (a
+# reservation is none).
+my $completed = $node->safe_psql('shop', q{
+	SELECT salesorder.create_order(3, '[{"sku": "SKU-003", "qty": 1}]')});
+$node->safe_psql('shop', "SELECT salesorder.ship($completed), salesorder.deliver($completed),
+	salesorder.complete($completed)");
 
 # notify: a listener hears of the new horizon.
 my $listener = $node->background_psql('shop', extra_params => [ '-U', 'mallory' ]);
@@ -141,7 +147,9 @@ ok($node->poll_query_until('shop', qq{
 is(mallory_is_superuser(), 'f', 'and mallory is no superuser');
 
 # checkpoints: the ledger up to its last row, the cancelled order folded
-my $last_ledger = $node->safe_psql('shop', 'SELECT max(id) FROM salesorder.stock_movement');
+my $last_ledger = $node->safe_psql('shop', q{SELECT max(id) FROM (
+	SELECT id FROM salesorder.stock_movement
+	UNION ALL SELECT id FROM salesorder.stock_movement_archive) m});
 ok($node->poll_query_until('shop', qq{
 	SELECT upto_id >= $last_ledger FROM salesorder.ledger_checkpoint}),
 	'checkpoints: the worker checkpoints the ledger');
@@ -152,9 +160,9 @@ ok($node->poll_query_until('shop', qq{
 	'checkpoints: the worker folds the cancelled order');
 is(mallory_is_superuser(), 'f', 'and mallory is no superuser');
 
-# archiving: the cancelled order's ledger rows and history, the receipts
+# archiving: the closed orders' ledger rows and history, the receipts
 ok($node->poll_query_until('shop', qq{
-	SELECT EXISTS (SELECT 1 FROM salesorder.stock_movement_archive WHERE order_id = $cancelled)
+	SELECT EXISTS (SELECT 1 FROM salesorder.stock_movement_archive WHERE order_id = $completed)
 	   AND EXISTS (SELECT 1 FROM salesorder.order_status_history_archive
 				   WHERE order_id = $cancelled)
 	   AND EXISTS (SELECT 1 FROM salesorder.stock_movement_archive WHERE order_id IS NULL)}),

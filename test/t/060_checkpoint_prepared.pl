@@ -40,7 +40,7 @@ $node->safe_psql('postgres', q{
 my $checkpoints = q{
 	SELECT (SELECT format('%s %s', upto_id, taken_at) FROM salesorder.ledger_checkpoint),
 		   (SELECT format('%s %s', folded_to, taken_at) FROM salesorder.pipeline_checkpoint),
-		   (SELECT string_agg(format('%s/%s %s %s', warehouse_id, product_id, on_hand, reserved),
+		   (SELECT string_agg(format('%s/%s %s', warehouse_id, product_id, on_hand),
 							  ',' ORDER BY warehouse_id, product_id)
 			FROM salesorder.ledger_balance),
 		   (SELECT string_agg(format('%s %s %s %s', status, health, orders, amount),
