@@ -4,70 +4,10 @@
 -- Objects new in 1.2 that the install script defines too are included from
 -- their files (extension/include.awk), not copied.
 
--- The sets of statuses the rules speak of, each written once.  IMMUTABLE:
--- the planner folds a call into its array, so that a query saying
--- status = ANY (salesorder.statuses_in_flight()) matches the partial index
--- that says the same, and reads index ranges.  The C side has the same sets
--- as predicates (src/status.c); regression test status_sets checks that the
--- two agree.
---
--- In flight: submitted and not yet shipped in full, closed or rejected, held
--- or not.  Such an order holds its stock reservations.
-CREATE FUNCTION salesorder.statuses_in_flight()
-RETURNS salesorder.order_status[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN '{pending_approval,approved,in_production,partially_shipped,on_hold}'::salesorder.order_status[];
+#include "udfs/statuses/1.2.sql"
 
--- In progress: in flight and not on hold.  What an order adds to its
--- customer's credit exposure is decided by the state it is in or was held
--- from being one of these; an order is at risk of being late only in one.
-CREATE FUNCTION salesorder.statuses_in_progress()
-RETURNS salesorder.order_status[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN '{pending_approval,approved,in_production,partially_shipped}'::salesorder.order_status[];
+#include "udfs/status_sets/1.2.sql"
 
--- Closed: terminal, no move leaves them (status_transition_terminal).
-CREATE FUNCTION salesorder.statuses_closed()
-RETURNS salesorder.order_status[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN '{completed,cancelled}'::salesorder.order_status[];
-
--- Not closed: every other status (order_tracking, report_pipeline read them
--- as index ranges).
-CREATE FUNCTION salesorder.statuses_not_closed()
-RETURNS salesorder.order_status[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN '{draft,pending_approval,approved,rejected,in_production,partially_shipped,shipped,delivered,on_hold}'::salesorder.order_status[];
-
--- In the sales report: every order once submitted, unless cancelled or
--- rejected (what the rollup sums).
-CREATE FUNCTION salesorder.statuses_in_report()
-RETURNS salesorder.order_status[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN '{pending_approval,approved,in_production,partially_shipped,shipped,delivered,completed,on_hold}'::salesorder.order_status[];
-
--- Shippable: ship() takes reserved stock out for these.
-CREATE FUNCTION salesorder.statuses_shippable()
-RETURNS salesorder.order_status[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN '{approved,in_production,partially_shipped}'::salesorder.order_status[];
-
--- The status sets as the C side has them (src/status.c), one row a set:
--- for the test that compares them with the statuses_*() functions.
-CREATE FUNCTION salesorder.status_sets()
-RETURNS TABLE (set_name text, statuses text)
-AS 'MODULE_PATHNAME', 'so_status_sets'
-LANGUAGE C IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp;
-
-COMMENT ON FUNCTION salesorder.status_sets() IS
-	'Internal: the status sets of the C functions, to check them against the statuses_*() functions (not granted)';
 COMMENT ON FUNCTION salesorder.statuses_in_flight() IS
 	'Statuses of an order submitted and not yet shipped in full, closed or rejected, held or not: it holds stock';
 COMMENT ON FUNCTION salesorder.statuses_in_progress() IS
