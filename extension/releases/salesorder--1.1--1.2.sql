@@ -181,33 +181,16 @@ CREATE TRIGGER stock_no_truncate
 	BEFORE TRUNCATE ON salesorder.stock
 	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.stock_guard();
 
-CREATE FUNCTION salesorder.product_guard()
-RETURNS trigger
-AS 'MODULE_PATHNAME', 'so_product_guard'
-LANGUAGE C
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/product_guard/1.2.sql"
 REVOKE EXECUTE ON FUNCTION salesorder.product_guard() FROM PUBLIC;
-
-CREATE TRIGGER product_guard
-	BEFORE UPDATE OF id OR DELETE ON salesorder.product
-	FOR EACH ROW EXECUTE FUNCTION salesorder.product_guard();
 
 -- The order's foreign key to its warehouse made every order lock one of a
 -- handful of warehouse rows, which concurrent orders turned into a new
 -- MultiXact each time; warehouse_guard keeps what it kept.
 ALTER TABLE salesorder.sales_order DROP CONSTRAINT sales_order_warehouse_id_fkey;
 
-CREATE FUNCTION salesorder.warehouse_guard()
-RETURNS trigger
-AS 'MODULE_PATHNAME', 'so_warehouse_guard'
-LANGUAGE C
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/warehouse_guard/1.2.sql"
 REVOKE EXECUTE ON FUNCTION salesorder.warehouse_guard() FROM PUBLIC;
-COMMENT ON FUNCTION salesorder.warehouse_guard() IS 'Trigger: a warehouse that orders name is not deleted, and warehouse ids never change';
-
-CREATE TRIGGER warehouse_guard
-	BEFORE UPDATE OF id OR DELETE ON salesorder.warehouse
-	FOR EACH ROW EXECUTE FUNCTION salesorder.warehouse_guard();
 
 -- verify_stock() reads the ledger from its last checkpoint; verify_stock(true)
 -- sums everything (src/ledger_checkpoint.c).  SECURITY DEFINER: it reads
@@ -365,7 +348,6 @@ COMMENT ON FUNCTION salesorder.verify_stock(boolean) IS
 COMMENT ON FUNCTION salesorder.checkpoint_ledger() IS
 	'Folds the stock ledger into ledger_balance up to the ids taken so far, after waiting for the transactions that may still hold some; returns the checkpoint id';
 
-COMMENT ON FUNCTION salesorder.product_guard() IS 'Trigger: a product that order lines name is not deleted, and product ids never change';
 COMMENT ON FUNCTION salesorder.stock_guard() IS 'Trigger: stock quantities change only through the stock functions; a stock row with ledger rows stays, and stock is never truncated';
 
 -- credit_exposure's access check looked for a step of the customer routed
@@ -1324,21 +1306,7 @@ AS 'MODULE_PATHNAME', 'so_order_health'
 LANGUAGE C STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 
--- Rows a replica session writes (pg_restore, logical replication) keep ids
--- no checkpoint cut accounted for: the ledger checkpoint starts again from
--- the beginning (src/cut.c).  Fires in replica sessions only.
-CREATE FUNCTION salesorder.ledger_reset()
-RETURNS trigger
-AS 'MODULE_PATHNAME', 'so_ledger_reset'
-LANGUAGE C SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
-
-CREATE TRIGGER ledger_reset_replica
-	AFTER INSERT ON salesorder.stock_movement
-	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.ledger_reset();
-ALTER TABLE salesorder.stock_movement ENABLE REPLICA TRIGGER ledger_reset_replica;
-COMMENT ON FUNCTION salesorder.ledger_reset() IS
-	'Trigger: a replica session''s ledger rows (a restore) make the ledger checkpoint start again';
+#include "udfs/ledger_reset/1.2.sql"
 REVOKE EXECUTE ON FUNCTION salesorder.ledger_reset() FROM PUBLIC;
 
 -- The same for rows a replica session writes (pg_restore, logical
