@@ -21,12 +21,7 @@ CREATE INDEX order_event_order_idx ON salesorder.order_event (order_id, id)
 SELECT pg_catalog.pg_extension_config_dump('salesorder.order_event', '');
 SELECT pg_catalog.pg_extension_config_dump('salesorder.order_event_id_seq', '');
 
-CREATE FUNCTION salesorder.events_since(last_id bigint, max_events integer DEFAULT 1000,
-	kinds text[] DEFAULT NULL, customer_id bigint DEFAULT NULL)
-RETURNS SETOF salesorder.order_event
-AS 'MODULE_PATHNAME', 'so_events_since'
-LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 100
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/events_since/1.2.sql"
 
 CREATE FUNCTION salesorder.event_horizon()
 RETURNS bigint
@@ -34,24 +29,7 @@ AS 'MODULE_PATHNAME', 'so_event_horizon'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
--- The sessions whose open transaction holds the outbox horizon back: a
--- transaction that took an event id keeps events_since() from handing out
--- any later id until it ends (src/events.c takes a share lock on an
--- advisory tag of field 4 = 0x534F, which SQL cannot produce, keyed by the
--- sequence's last value when it took its first id: the last id handed out
--- while it is open).  No query text: consumers read this view.
-CREATE VIEW salesorder.event_horizon_holders AS
-	SELECT a.pid, a.usename AS login, a.application_name, a.client_addr,
-		   (l.classid::bigint << 32 | l.objid::bigint) AS holds_horizon_at,
-		   a.xact_start, pg_catalog.now() - a.xact_start AS held_for,
-		   pg_catalog.round(EXTRACT(epoch FROM pg_catalog.now() - a.xact_start), 1)::numeric(12,1)
-			AS held_seconds,
-		   a.state, a.wait_event_type, a.wait_event
-	FROM pg_catalog.pg_locks l
-	JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-	WHERE l.locktype = 'advisory' AND l.objsubid = 21327 AND l.granted
-	  AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d
-						WHERE d.datname = pg_catalog.current_database());
+#include "views/event_horizon_holders/1.2.sql"
 
 -- Production and fulfilment sub-stages, as data.
 CREATE TABLE salesorder.production_stage (
@@ -177,23 +155,11 @@ CREATE TABLE salesorder.event_consumer (
 );
 SELECT pg_catalog.pg_extension_config_dump('salesorder.event_consumer', '');
 
-CREATE FUNCTION salesorder.ack_events(consumer text, last_id bigint)
-RETURNS bigint
-AS 'MODULE_PATHNAME', 'so_ack_events'
-LANGUAGE C VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/ack_events/1.2.sql"
 
-CREATE FUNCTION salesorder.drop_event_consumer(consumer text)
-RETURNS boolean
-AS 'MODULE_PATHNAME', 'so_drop_event_consumer'
-LANGUAGE C VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/drop_event_consumer/1.2.sql"
 
-CREATE FUNCTION salesorder.trim_events(keep interval DEFAULT NULL, max_events integer DEFAULT 10000)
-RETURNS integer
-AS 'MODULE_PATHNAME', 'so_trim_events'
-LANGUAGE C VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/trim_events/1.2.sql"
 
 COMMENT ON TABLE salesorder.event_consumer IS
 	'Consumers of the outbox and the last event id each has read (ack_events()); trim_events() keeps what they have not read';
