@@ -112,13 +112,7 @@ CREATE TRIGGER rule_guard
 	BEFORE INSERT OR UPDATE ON salesorder.approval_rule
 	FOR EACH ROW EXECUTE FUNCTION salesorder.rule_guard();
 
--- The kinds the C code weighs, one row a subject: for the test that
--- compares them with approval_rule_kind.
-CREATE FUNCTION salesorder.rule_kinds()
-RETURNS TABLE (subject text, kinds text)
-AS 'MODULE_PATHNAME', 'so_rule_kinds'
-LANGUAGE C IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/rule_kinds/1.2.sql"
 
 CREATE FUNCTION salesorder.approve(order_id bigint, comment text DEFAULT NULL)
 RETURNS salesorder.order_status
