@@ -353,50 +353,11 @@ CREATE INDEX sales_order_open_by_customer_idx ON salesorder.sales_order (custome
 -- order_tracking shows the orders in flight and those closed lately;
 -- order_tracking_all every order.
 DROP VIEW salesorder.order_tracking;
-CREATE FUNCTION salesorder.tracking_since()
-RETURNS timestamptz
-AS 'MODULE_PATHNAME', 'so_tracking_since_fn'
-LANGUAGE C STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/tracking_since/1.2.sql"
 
--- Every order ever written, one row each; filter it (order_id, customer,
--- created_at, status: all indexed).
-CREATE VIEW salesorder.order_tracking_all AS
-	SELECT o.id AS order_id, o.order_no, c.code AS customer_code, c.name AS customer,
-		   c.region, o.status, o.stage, o.hold_from,
-		   salesorder.order_health(o.status, o.promised_date, o.stage) AS health,
-		   (o.status = ANY (salesorder.statuses_in_progress())
-			AND o.promised_date IS NOT NULL
-			AND o.promised_date >= CURRENT_DATE
-			AND o.promised_date <= CURRENT_DATE
-				+ (SELECT salesorder.at_risk_days()))
-			AS at_risk,
-		   o.requested_date, o.promised_date,
-		   CASE WHEN o.status NOT IN ('shipped', 'delivered', 'completed', 'cancelled')
-					 AND o.promised_date < CURRENT_DATE
-				THEN CURRENT_DATE - o.promised_date ELSE 0 END AS days_late,
-		   (SELECT COALESCE(pg_catalog.sum(l.qty - l.shipped_qty), 0)
-			FROM salesorder.order_line l WHERE l.order_id = o.id
-			  AND o.status NOT IN ('cancelled', 'completed', 'rejected'))::numeric(20,3) AS open_qty,
-		   o.needs_stock, o.total_amount, o.sales_rep,
-		   e.kind AS last_event, e.created_at AS last_event_at,
-		   o.status_changed_at, o.created_at
-	FROM salesorder.sales_order o
-	JOIN salesorder.customer c ON c.id = o.customer_id
-	LEFT JOIN LATERAL (SELECT ev.kind, ev.created_at FROM salesorder.order_event ev
-					   WHERE ev.order_id = o.id ORDER BY ev.id DESC LIMIT 1) e ON true;
+#include "views/order_tracking_all/1.2.sql"
 
--- The orders in flight -- every status but completed and cancelled -- and
--- those completed or cancelled in the last salesorder.tracking_days: what
--- the departments work on, at a cost that does not grow with the years of
--- closed orders (both parts are ranges of sales_order_status_idx).
-CREATE VIEW salesorder.order_tracking AS
-	SELECT t.* FROM salesorder.order_tracking_all t
-	WHERE t.status = ANY (salesorder.statuses_not_closed())
-	UNION ALL
-	SELECT t.* FROM salesorder.order_tracking_all t
-	WHERE t.status = ANY (salesorder.statuses_closed())
-	  AND t.status_changed_at >= salesorder.tracking_since();
+#include "views/order_tracking/1.2.sql"
 
 ALTER VIEW salesorder.order_tracking SET (security_invoker = true);
 ALTER VIEW salesorder.order_tracking_all SET (security_invoker = true);
@@ -1050,17 +1011,7 @@ COMMENT ON COLUMN salesorder.event_horizon_holders.wait_event_type IS 'What it w
 COMMENT ON COLUMN salesorder.event_horizon_holders.wait_event IS 'What it waits for, if anything';
 COMMENT ON COLUMN salesorder.rls_routes.order_id IS 'An order with an approval step routed to a role the current user holds';
 
--- The health colour of an order: green done, yellow in progress and on
--- time, red a problem (on hold, rejected, late, a problem stage), grey
--- cancelled.  In C (src/tracking.c): the views call it for every row they
--- return, and as SQL it cost 3.2 us a call against 0.7.
-CREATE OR REPLACE FUNCTION salesorder.order_health(
-	status salesorder.order_status, promised_date date, stage text,
-	as_of date DEFAULT CURRENT_DATE)
-RETURNS text
-AS 'MODULE_PATHNAME', 'so_order_health'
-LANGUAGE C STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/order_health/1.2.sql"
 
 #include "udfs/ledger_reset/1.2.sql"
 REVOKE EXECUTE ON FUNCTION salesorder.ledger_reset() FROM PUBLIC;
