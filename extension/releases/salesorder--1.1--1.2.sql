@@ -671,73 +671,11 @@ COMMENT ON COLUMN salesorder.report_low_stock.shortfall IS 'What to replenish to
 -- Every view column has a comment and every amount or quantity a declared
 -- numeric(p,s), for BI tools: approval_queue and low_stock change type.
 DROP VIEW salesorder.approval_queue, salesorder.low_stock;
-CREATE VIEW salesorder.approval_queue WITH (security_barrier) AS
-	SELECT s.id AS step_id, s.order_id, o.order_no, s.change_request_id,
-		   CASE WHEN s.change_request_id IS NULL THEN 'order' ELSE 'change' END AS subject,
-		   o.status AS order_status,
-		   c.code AS customer_code, c.name AS customer, c.segment, c.region,
-		   o.total_amount, o.special_requirements, o.needs_stock,
-		   s.level, s.department, s.approver_role, s.reason, s.figures,
-		   cr.effects AS change_effects, cr.reason AS change_reason,
-		   c.credit_limit, c.on_credit_hold,
-		   salesorder.credit_exposure(o.customer_id)::numeric(14,2) AS credit_exposure,
-		   coalesce(cr.requested_by, o.created_by) AS requested_by,
-		   coalesce(cr.requested_at, o.submitted_at) AS requested_at,
-		   s.created_at AS waiting_since,
-		   (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-				'line_no', l.line_no, 'sku', p.sku, 'qty', l.qty,
-				'discount_pct', l.discount_pct, 'reserved', l.reserved_qty,
-				'backorder', l.backorder_qty,
-				'available_now', coalesce(st.on_hand - st.reserved, 0))
-				ORDER BY l.line_no)
-			FROM salesorder.order_line l
-			JOIN salesorder.product p ON p.id = l.product_id
-			LEFT JOIN salesorder.stock st
-				ON st.warehouse_id = o.warehouse_id AND st.product_id = l.product_id
-			WHERE l.order_id = o.id) AS lines
-	FROM salesorder.approval_step s
-	JOIN salesorder.sales_order o ON o.id = s.order_id
-	JOIN salesorder.customer c ON c.id = o.customer_id
-	LEFT JOIN salesorder.change_request cr ON cr.id = s.change_request_id
-	WHERE s.status = 'pending'
-	  AND (s.change_request_id IS NULL AND o.status = 'pending_approval'
-		   OR cr.status = 'pending')
-	  AND s.level = (SELECT pg_catalog.min(s2.level) FROM salesorder.approval_step s2
-					 WHERE s2.order_id = s.order_id AND s2.round = s.round
-					   AND s2.change_request_id IS NOT DISTINCT FROM s.change_request_id
-					   AND s2.status = 'pending')
-	  AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
-				  WHERE r.rolname = s.approver_role
-					AND pg_catalog.pg_has_role(r.oid, 'MEMBER'));
-CREATE VIEW salesorder.low_stock AS
-	WITH waiting AS (
-		SELECT o.warehouse_id, l.product_id,
-			   sum(l.backorder_qty) AS backorder_qty,
-			   array_agg(DISTINCT o.order_no ORDER BY o.order_no) AS waiting_orders
-		FROM salesorder.order_line l
-		JOIN salesorder.sales_order o ON o.id = l.order_id
-		WHERE l.backorder_qty > 0
-		  AND o.status = ANY (salesorder.statuses_in_flight())
-		GROUP BY o.warehouse_id, l.product_id)
-	SELECT w.code AS warehouse, p.sku, p.name AS product,
-		   s.warehouse_id, s.product_id,
-		   s.on_hand, s.reserved, (s.on_hand - s.reserved)::numeric(14,3) AS available,
-		   s.reorder_point,
-		   coalesce(b.backorder_qty, 0)::numeric(20,3) AS backorder_qty,
-		   coalesce(b.waiting_orders, '{}') AS waiting_orders,
-		   (greatest(s.reorder_point - (s.on_hand - s.reserved), 0)
-			   + coalesce(b.backorder_qty, 0))::numeric(20,3) AS shortfall
-	FROM salesorder.stock s
-	JOIN salesorder.warehouse w ON w.id = s.warehouse_id
-	JOIN salesorder.product p ON p.id = s.product_id
-	LEFT JOIN waiting b
-		ON b.warehouse_id = s.warehouse_id AND b.product_id = s.product_id
-	WHERE s.on_hand - s.reserved < s.reorder_point OR b.backorder_qty > 0;
+#include "views/approval_queue/1.2.sql"
+#include "views/low_stock/1.2.sql"
 ALTER VIEW salesorder.approval_queue SET (security_invoker = true);
 ALTER VIEW salesorder.low_stock SET (security_invoker = true);
 REVOKE ALL ON salesorder.approval_queue, salesorder.low_stock FROM PUBLIC;
-COMMENT ON VIEW salesorder.approval_queue IS
-	'Open approval steps (of orders and change requests) the current user may decide, with credit position and stock availability';
 COMMENT ON VIEW salesorder.low_stock IS
 	'Stock whose available quantity is below the reorder point, or that open orders wait for (backorders)';
 COMMENT ON COLUMN salesorder.order_tracking.order_id IS 'Order';
