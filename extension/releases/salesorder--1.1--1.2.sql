@@ -1,11 +1,11 @@
 -- salesorder 1.1 -> 1.2
 
 \echo Use "ALTER EXTENSION salesorder UPDATE TO '1.2'" to load this file. \quit
--- Objects new in 1.2 that the install script defines too are included from
--- their files (extension/include.awk), not copied.
+-- The functions and views 1.2 creates or replaces are included from their
+-- files under udfs/ and views/ (extension/include.awk), the same files the
+-- install script includes; this file holds the update's own steps.
 
 #include "udfs/statuses/1.2.sql"
-
 #include "udfs/status_sets/1.2.sql"
 
 COMMENT ON FUNCTION salesorder.statuses_in_flight() IS
@@ -85,9 +85,7 @@ DROP FUNCTION salesorder.rls_customers(name);
 DROP FUNCTION salesorder.rls_routed_orders(name);
 
 #include "udfs/rls_sees_all/1.2.sql"
-
 #include "udfs/rls_customers/1.2.sql"
-
 #include "views/rls_routes/1.2.sql"
 
 -- The policies are recreated below, once rls_reads_outbox() exists.
@@ -121,11 +119,8 @@ CREATE TABLE salesorder.customer_exposure (
 SELECT pg_catalog.pg_extension_config_dump('salesorder.customer_exposure', '');
 
 #include "udfs/exposure_reset/1.2.sql"
-
 #include "udfs/credit_exposure_of/1.2.sql"
-
 #include "udfs/verify_credit_exposure/1.2.sql"
-
 #include "udfs/rebuild_credit_exposure/1.2.sql"
 
 -- The running sums, from the orders as they stand.  No order moves
@@ -212,7 +207,6 @@ INSERT INTO salesorder.ledger_checkpoint DEFAULT VALUES;
 
 DROP FUNCTION salesorder.verify_stock();
 #include "udfs/verify_stock/1.2.sql"
-
 #include "udfs/checkpoint_ledger/1.2.sql"
 REVOKE EXECUTE ON FUNCTION salesorder.verify_stock(boolean), salesorder.checkpoint_ledger() FROM PUBLIC;
 REVOKE ALL ON salesorder.ledger_balance, salesorder.ledger_checkpoint FROM PUBLIC;
@@ -242,9 +236,7 @@ CREATE TABLE salesorder.event_consumer (
 SELECT pg_catalog.pg_extension_config_dump('salesorder.event_consumer', '');
 
 #include "udfs/ack_events/1.2.sql"
-
 #include "udfs/drop_event_consumer/1.2.sql"
-
 #include "udfs/trim_events/1.2.sql"
 REVOKE EXECUTE ON FUNCTION salesorder.ack_events(text, bigint),
 	salesorder.drop_event_consumer(text), salesorder.trim_events(interval, integer)
@@ -354,9 +346,7 @@ CREATE INDEX sales_order_open_by_customer_idx ON salesorder.sales_order (custome
 -- order_tracking_all every order.
 DROP VIEW salesorder.order_tracking;
 #include "udfs/tracking_since/1.2.sql"
-
 #include "views/order_tracking_all/1.2.sql"
-
 #include "views/order_tracking/1.2.sql"
 
 ALTER VIEW salesorder.order_tracking SET (security_invoker = true);
@@ -397,9 +387,7 @@ CREATE TABLE salesorder.pipeline_checkpoint (
 INSERT INTO salesorder.pipeline_checkpoint DEFAULT VALUES;
 
 #include "udfs/checkpoint_pipeline/1.2.sql"
-
 #include "udfs/pipeline_folded_to/1.2.sql"
-
 #include "udfs/pipeline_reset/1.2.sql"
 
 REVOKE EXECUTE ON FUNCTION salesorder.checkpoint_pipeline(), salesorder.pipeline_reset(),
@@ -469,9 +457,7 @@ CREATE TABLE salesorder.ledger_archive_balance (
 SELECT pg_catalog.pg_extension_config_dump('salesorder.ledger_archive_balance', '');
 
 #include "udfs/archive_months/1.2.sql"
-
 #include "udfs/archive_history/1.2.sql"
-
 #include "udfs/archive_guard/1.2.sql"
 
 COMMENT ON TABLE salesorder.stock_movement_archive IS
@@ -551,19 +537,12 @@ DROP VIEW salesorder.report_forecast_region, salesorder.report_trend_region,
 	salesorder.report_sales, salesorder.report_sales_raw, salesorder.report_pipeline,
 	salesorder.report_approvals, salesorder.report_delayed, salesorder.report_low_stock;
 #include "views/report_sales_raw/1.2.sql"
-
 #include "views/report_sales/1.2.sql"
-
 #include "views/report_trend_region/1.2.sql"
-
 #include "views/report_forecast_region/1.2.sql"
-
 #include "views/report_pipeline/1.2.sql"
-
 #include "views/report_approvals/1.2.sql"
-
 #include "views/report_delayed/1.2.sql"
-
 #include "views/report_low_stock/1.2.sql"
 
 ALTER VIEW salesorder.report_sales_raw SET (security_barrier = true);
@@ -789,7 +768,6 @@ COMMENT ON COLUMN salesorder.event_horizon_holders.wait_event IS 'What it waits 
 COMMENT ON COLUMN salesorder.rls_routes.order_id IS 'An order with an approval step routed to a role the current user holds';
 
 #include "udfs/order_health/1.2.sql"
-
 #include "udfs/ledger_reset/1.2.sql"
 REVOKE EXECUTE ON FUNCTION salesorder.ledger_reset() FROM PUBLIC;
 
