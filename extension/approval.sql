@@ -112,13 +112,7 @@ CREATE TRIGGER rule_guard
 	BEFORE INSERT OR UPDATE ON salesorder.approval_rule
 	FOR EACH ROW EXECUTE FUNCTION salesorder.rule_guard();
 
--- The kinds the C code weighs, one row a subject: for the test that
--- compares them with approval_rule_kind.
-CREATE FUNCTION salesorder.rule_kinds()
-RETURNS TABLE (subject text, kinds text)
-AS 'MODULE_PATHNAME', 'so_rule_kinds'
-LANGUAGE C IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/rule_kinds/1.2.sql"
 
 CREATE FUNCTION salesorder.approve(order_id bigint, comment text DEFAULT NULL)
 RETURNS salesorder.order_status
@@ -140,18 +134,7 @@ SET search_path = pg_catalog, pg_temp;
 
 -- Credit exposure of a customer: the open (unshipped) amount of its
 -- submitted orders.
---
--- What one order adds, from its row: the whole total while the order is
--- submitted and nothing has shipped; what is left of each line once
--- something has; nothing for drafts, rejected and closed orders.  The one
--- definition is in C (src/exposure.c), which the functions use as they
--- write; this is it for verify_credit_exposure().  Internal (never granted).
-CREATE FUNCTION salesorder.order_exposure(status salesorder.order_status,
-	hold_from salesorder.order_status, total_amount numeric, order_id bigint)
-RETURNS numeric
-AS 'MODULE_PATHNAME', 'so_order_exposure_sql'
-LANGUAGE C STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/order_exposure/1.2.sql"
 
 -- The running sum per customer, kept by every function that moves it, in
 -- the same transaction (src/exposure.c): a credit check reads one row
@@ -164,104 +147,15 @@ CREATE TABLE salesorder.customer_exposure (
 ) WITH (fillfactor = 50);
 SELECT pg_catalog.pg_extension_config_dump('salesorder.customer_exposure', '');
 
--- TRUNCATE of the orders takes their exposure with them.
-CREATE FUNCTION salesorder.exposure_reset()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	DELETE FROM salesorder.customer_exposure;
-	RETURN NULL;
-END
-$$;
-CREATE TRIGGER exposure_reset
-	BEFORE TRUNCATE ON salesorder.sales_order
-	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.exposure_reset();
-COMMENT ON FUNCTION salesorder.exposure_reset() IS
-	'Trigger: a TRUNCATE of sales_order empties customer_exposure';
+#include "udfs/exposure_reset/1.2.sql"
 
--- The customer's exposure, optionally leaving one of its orders out (a
--- change request weighs the order's new total instead of its old one).
--- credit_exposure_of is the computation, for the extension's own use
--- (never granted): SECURITY DEFINER, the exposure counts every open order
--- of the customer whatever the caller may see of them.  credit_exposure is
--- the public entry, which first checks that the caller may see the
--- customer: its rep, the approvers of its orders, admins (else anybody
--- could difference two calls into another rep's order amounts).
-CREATE FUNCTION salesorder.credit_exposure_of(customer_id bigint, except_order bigint DEFAULT NULL)
-RETURNS numeric
-LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT (coalesce((SELECT e.open_amount FROM salesorder.customer_exposure e
-					  WHERE e.customer_id = credit_exposure_of.customer_id), 0)
-			- coalesce((SELECT salesorder.order_exposure(o.status, o.hold_from, o.total_amount, o.id)
-						FROM salesorder.sales_order o
-						WHERE o.id = except_order
-						  AND o.customer_id = credit_exposure_of.customer_id), 0))::numeric(14,2)
-$$;
+#include "udfs/credit_exposure_of/1.2.sql"
 
--- Customers whose running exposure differs from the sum of what their
--- orders add; no rows when healthy.  One snapshot sees both sides at the
--- same commit.
-CREATE FUNCTION salesorder.verify_credit_exposure()
-RETURNS TABLE (customer_id bigint, open_amount numeric, orders_open_amount numeric)
-LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-	WITH orders AS (
-		SELECT o.customer_id,
-			   sum(salesorder.order_exposure(o.status, o.hold_from, o.total_amount, o.id)) AS amount
-		FROM salesorder.sales_order o
-		WHERE o.status = ANY (salesorder.statuses_in_flight())
-		GROUP BY o.customer_id)
-	SELECT coalesce(e.customer_id, x.customer_id),
-		   coalesce(e.open_amount, 0)::numeric(14,2),
-		   coalesce(x.amount, 0)::numeric(14,2)
-	FROM salesorder.customer_exposure e
-	FULL JOIN orders x ON x.customer_id = e.customer_id
-	WHERE coalesce(e.open_amount, 0) <> coalesce(x.amount, 0)
-	ORDER BY 1
-$$;
+#include "udfs/verify_credit_exposure/1.2.sql"
 
--- Recompute every customer's running exposure from its orders, for after
--- writes that bypassed the functions (a logical replica that received the
--- orders but not customer_exposure).  Returns how many customers changed.
--- The table lock waits for the functions writing it and holds new ones
--- back; the sum is read after it, on a fresh snapshot.
-CREATE FUNCTION salesorder.rebuild_credit_exposure()
-RETURNS bigint
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-	n bigint;
-BEGIN
-	IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
-		RAISE EXCEPTION 'rebuild_credit_exposure() must run at READ COMMITTED'
-			USING ERRCODE = 'invalid_transaction_state',
-				  HINT = 'Its sum must be read after its lock, on a fresh snapshot.';
-	END IF;
-	LOCK TABLE salesorder.customer_exposure IN EXCLUSIVE MODE;
-	WITH wrong AS (
-		SELECT v.customer_id, v.orders_open_amount
-		FROM salesorder.verify_credit_exposure() v),
-	fixed AS (
-		INSERT INTO salesorder.customer_exposure AS e (customer_id, open_amount)
-		SELECT w.customer_id, w.orders_open_amount FROM wrong w
-		ON CONFLICT (customer_id) DO UPDATE SET open_amount = excluded.open_amount
-		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO n FROM fixed;
-	RETURN n;
-END
-$fn$;
+#include "udfs/rebuild_credit_exposure/1.2.sql"
 
-CREATE FUNCTION salesorder.credit_exposure(customer_id bigint, except_order bigint DEFAULT NULL)
-RETURNS numeric
-AS 'MODULE_PATHNAME', 'so_credit_exposure'
-LANGUAGE C STABLE PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/credit_exposure/1.2.sql"
 
 COMMENT ON FUNCTION salesorder.approve(bigint, text) IS
 	'Approves the open step(s) of an order routed to a role the caller holds; the last approval approves the order';

@@ -21,12 +21,7 @@ CREATE INDEX order_event_order_idx ON salesorder.order_event (order_id, id)
 SELECT pg_catalog.pg_extension_config_dump('salesorder.order_event', '');
 SELECT pg_catalog.pg_extension_config_dump('salesorder.order_event_id_seq', '');
 
-CREATE FUNCTION salesorder.events_since(last_id bigint, max_events integer DEFAULT 1000,
-	kinds text[] DEFAULT NULL, customer_id bigint DEFAULT NULL)
-RETURNS SETOF salesorder.order_event
-AS 'MODULE_PATHNAME', 'so_events_since'
-LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 100
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/events_since/1.2.sql"
 
 CREATE FUNCTION salesorder.event_horizon()
 RETURNS bigint
@@ -34,24 +29,7 @@ AS 'MODULE_PATHNAME', 'so_event_horizon'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
--- The sessions whose open transaction holds the outbox horizon back: a
--- transaction that took an event id keeps events_since() from handing out
--- any later id until it ends (src/events.c takes a share lock on an
--- advisory tag of field 4 = 0x534F, which SQL cannot produce, keyed by the
--- sequence's last value when it took its first id: the last id handed out
--- while it is open).  No query text: consumers read this view.
-CREATE VIEW salesorder.event_horizon_holders AS
-	SELECT a.pid, a.usename AS login, a.application_name, a.client_addr,
-		   (l.classid::bigint << 32 | l.objid::bigint) AS holds_horizon_at,
-		   a.xact_start, pg_catalog.now() - a.xact_start AS held_for,
-		   pg_catalog.round(EXTRACT(epoch FROM pg_catalog.now() - a.xact_start), 1)::numeric(12,1)
-			AS held_seconds,
-		   a.state, a.wait_event_type, a.wait_event
-	FROM pg_catalog.pg_locks l
-	JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-	WHERE l.locktype = 'advisory' AND l.objsubid = 21327 AND l.granted
-	  AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d
-						WHERE d.datname = pg_catalog.current_database());
+#include "views/event_horizon_holders/1.2.sql"
 
 -- Production and fulfilment sub-stages, as data.
 CREATE TABLE salesorder.production_stage (
@@ -108,62 +86,13 @@ AS 'MODULE_PATHNAME', 'so_at_risk_days_fn'
 LANGUAGE C STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp;
 
--- The health colour of an order: green done, yellow in progress and on
--- time, red a problem (on hold, rejected, late, a problem stage), grey
--- cancelled.  In C (src/tracking.c): the views call it for every row they
--- return, and as SQL it cost 3.2 us a call against 0.7.
-CREATE FUNCTION salesorder.order_health(
-	status salesorder.order_status, promised_date date, stage text,
-	as_of date DEFAULT CURRENT_DATE)
-RETURNS text
-AS 'MODULE_PATHNAME', 'so_order_health'
-LANGUAGE C STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/order_health/1.2.sql"
 
-CREATE FUNCTION salesorder.tracking_since()
-RETURNS timestamptz
-AS 'MODULE_PATHNAME', 'so_tracking_since_fn'
-LANGUAGE C STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/tracking_since/1.2.sql"
 
--- Every order ever written, one row each; filter it (order_id, customer,
--- created_at, status: all indexed).
-CREATE VIEW salesorder.order_tracking_all AS
-	SELECT o.id AS order_id, o.order_no, c.code AS customer_code, c.name AS customer,
-		   c.region, o.status, o.stage, o.hold_from,
-		   salesorder.order_health(o.status, o.promised_date, o.stage) AS health,
-		   (o.status = ANY (salesorder.statuses_in_progress())
-			AND o.promised_date IS NOT NULL
-			AND o.promised_date >= CURRENT_DATE
-			AND o.promised_date <= CURRENT_DATE
-				+ (SELECT salesorder.at_risk_days()))
-			AS at_risk,
-		   o.requested_date, o.promised_date,
-		   CASE WHEN o.status NOT IN ('shipped', 'delivered', 'completed', 'cancelled')
-					 AND o.promised_date < CURRENT_DATE
-				THEN CURRENT_DATE - o.promised_date ELSE 0 END AS days_late,
-		   (SELECT COALESCE(pg_catalog.sum(l.qty - l.shipped_qty), 0)
-			FROM salesorder.order_line l WHERE l.order_id = o.id
-			  AND o.status NOT IN ('cancelled', 'completed', 'rejected'))::numeric(20,3) AS open_qty,
-		   o.needs_stock, o.total_amount, o.sales_rep,
-		   e.kind AS last_event, e.created_at AS last_event_at,
-		   o.status_changed_at, o.created_at
-	FROM salesorder.sales_order o
-	JOIN salesorder.customer c ON c.id = o.customer_id
-	LEFT JOIN LATERAL (SELECT ev.kind, ev.created_at FROM salesorder.order_event ev
-					   WHERE ev.order_id = o.id ORDER BY ev.id DESC LIMIT 1) e ON true;
+#include "views/order_tracking_all/1.2.sql"
 
--- The orders in flight -- every status but completed and cancelled -- and
--- those completed or cancelled in the last salesorder.tracking_days: what
--- the departments work on, at a cost that does not grow with the years of
--- closed orders (both parts are ranges of sales_order_status_idx).
-CREATE VIEW salesorder.order_tracking AS
-	SELECT t.* FROM salesorder.order_tracking_all t
-	WHERE t.status = ANY (salesorder.statuses_not_closed())
-	UNION ALL
-	SELECT t.* FROM salesorder.order_tracking_all t
-	WHERE t.status = ANY (salesorder.statuses_closed())
-	  AND t.status_changed_at >= salesorder.tracking_since();
+#include "views/order_tracking/1.2.sql"
 
 -- Outbox retention (src/retention.c): the consumers that record how far
 -- they have read, and trimming what every one of them has read once it is
@@ -177,23 +106,11 @@ CREATE TABLE salesorder.event_consumer (
 );
 SELECT pg_catalog.pg_extension_config_dump('salesorder.event_consumer', '');
 
-CREATE FUNCTION salesorder.ack_events(consumer text, last_id bigint)
-RETURNS bigint
-AS 'MODULE_PATHNAME', 'so_ack_events'
-LANGUAGE C VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/ack_events/1.2.sql"
 
-CREATE FUNCTION salesorder.drop_event_consumer(consumer text)
-RETURNS boolean
-AS 'MODULE_PATHNAME', 'so_drop_event_consumer'
-LANGUAGE C VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/drop_event_consumer/1.2.sql"
 
-CREATE FUNCTION salesorder.trim_events(keep interval DEFAULT NULL, max_events integer DEFAULT 10000)
-RETURNS integer
-AS 'MODULE_PATHNAME', 'so_trim_events'
-LANGUAGE C VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/trim_events/1.2.sql"
 
 COMMENT ON TABLE salesorder.event_consumer IS
 	'Consumers of the outbox and the last event id each has read (ack_events()); trim_events() keeps what they have not read';

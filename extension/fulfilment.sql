@@ -29,39 +29,9 @@ SET search_path = pg_catalog, pg_temp;
 
 #include "udfs/verify_stock/2.0.sql"
 
--- Folds the ledger into ledger_balance up to the ids taken so far (the
--- background worker does it every salesorder.ledger_checkpoint_interval).
-CREATE FUNCTION salesorder.checkpoint_ledger()
-RETURNS bigint
-AS 'MODULE_PATHNAME', 'so_checkpoint_ledger'
-LANGUAGE C VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/checkpoint_ledger/1.2.sql"
 
--- Stock below its reorder point, or with orders waiting for it.
-CREATE VIEW salesorder.low_stock AS
-	WITH waiting AS (
-		SELECT o.warehouse_id, l.product_id,
-			   sum(l.backorder_qty) AS backorder_qty,
-			   array_agg(DISTINCT o.order_no ORDER BY o.order_no) AS waiting_orders
-		FROM salesorder.order_line l
-		JOIN salesorder.sales_order o ON o.id = l.order_id
-		WHERE l.backorder_qty > 0
-		  AND o.status = ANY (salesorder.statuses_in_flight())
-		GROUP BY o.warehouse_id, l.product_id)
-	SELECT w.code AS warehouse, p.sku, p.name AS product,
-		   s.warehouse_id, s.product_id,
-		   s.on_hand, s.reserved, (s.on_hand - s.reserved)::numeric(14,3) AS available,
-		   s.reorder_point,
-		   coalesce(b.backorder_qty, 0)::numeric(20,3) AS backorder_qty,
-		   coalesce(b.waiting_orders, '{}') AS waiting_orders,
-		   (greatest(s.reorder_point - (s.on_hand - s.reserved), 0)
-			   + coalesce(b.backorder_qty, 0))::numeric(20,3) AS shortfall
-	FROM salesorder.stock s
-	JOIN salesorder.warehouse w ON w.id = s.warehouse_id
-	JOIN salesorder.product p ON p.id = s.product_id
-	LEFT JOIN waiting b
-		ON b.warehouse_id = s.warehouse_id AND b.product_id = s.product_id
-	WHERE s.on_hand - s.reserved < s.reorder_point OR b.backorder_qty > 0;
+#include "views/low_stock/1.2.sql"
 
 COMMENT ON FUNCTION salesorder.receive_stock(bigint, bigint, numeric, text) IS
 	'Receives stock into a warehouse and fills waiting backorders, oldest order first; returns the stock row';

@@ -117,31 +117,9 @@ CREATE TRIGGER stock_no_truncate
 	BEFORE TRUNCATE ON salesorder.stock
 	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.stock_guard();
 
--- Products that order lines name stay, and ids never change (what a foreign
--- key from order_line did; see src/reference_guard.c).
-CREATE FUNCTION salesorder.product_guard()
-RETURNS trigger
-AS 'MODULE_PATHNAME', 'so_product_guard'
-LANGUAGE C
-SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION salesorder.product_guard() IS 'Trigger: a product that order lines name is not deleted, and product ids never change';
+#include "udfs/product_guard/1.2.sql"
 
-CREATE TRIGGER product_guard
-	BEFORE UPDATE OF id OR DELETE ON salesorder.product
-	FOR EACH ROW EXECUTE FUNCTION salesorder.product_guard();
-
--- Warehouses that orders name stay, and ids never change (what a foreign
--- key from sales_order did; see src/reference_guard.c).
-CREATE FUNCTION salesorder.warehouse_guard()
-RETURNS trigger
-AS 'MODULE_PATHNAME', 'so_warehouse_guard'
-LANGUAGE C
-SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION salesorder.warehouse_guard() IS 'Trigger: a warehouse that orders name is not deleted, and warehouse ids never change';
-
-CREATE TRIGGER warehouse_guard
-	BEFORE UPDATE OF id OR DELETE ON salesorder.warehouse
-	FOR EACH ROW EXECUTE FUNCTION salesorder.warehouse_guard();
+#include "udfs/warehouse_guard/1.2.sql"
 
 -- The ledger is written by the stock functions only, and append-only for
 -- everybody, the extension included.
@@ -159,19 +137,5 @@ CREATE TRIGGER ledger_no_truncate
 	BEFORE TRUNCATE ON salesorder.stock_movement
 	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.ledger_append_only();
 
--- Rows a replica session writes (pg_restore, logical replication) keep ids
--- no checkpoint cut accounted for: the ledger checkpoint starts again from
--- the beginning (src/cut.c).  Fires in replica sessions only.
-CREATE FUNCTION salesorder.ledger_reset()
-RETURNS trigger
-AS 'MODULE_PATHNAME', 'so_ledger_reset'
-LANGUAGE C SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
-
-CREATE TRIGGER ledger_reset_replica
-	AFTER INSERT ON salesorder.stock_movement
-	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.ledger_reset();
-ALTER TABLE salesorder.stock_movement ENABLE REPLICA TRIGGER ledger_reset_replica;
-COMMENT ON FUNCTION salesorder.ledger_reset() IS
-	'Trigger: a replica session''s ledger rows (a restore) make the ledger checkpoint start again';
+#include "udfs/ledger_reset/1.2.sql"
 

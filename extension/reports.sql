@@ -52,23 +52,7 @@ AS $$
 		   = (SELECT c.timezone FROM salesorder.rollup_config c)
 $$;
 
--- The report as a GROUP BY over the raw tables: the definition the rollup
--- must always equal.
-CREATE VIEW salesorder.report_sales_raw AS
-	SELECT (pg_catalog.date_trunc('month', o.created_at AT TIME ZONE
-			coalesce(pg_catalog.current_setting('salesorder.report_timezone', true), 'UTC')))::date
-			AS month,
-		   c.region, c.segment, p.category,
-		   pg_catalog.count(DISTINCT o.id) AS orders,
-		   pg_catalog.count(*) AS lines,
-		   pg_catalog.sum(l.qty)::numeric(20,3) AS quantity,
-		   pg_catalog.sum(l.amount)::numeric(20,2) AS amount
-	FROM salesorder.sales_order o
-	JOIN salesorder.customer c ON c.id = o.customer_id
-	JOIN salesorder.order_line l ON l.order_id = o.id
-	JOIN salesorder.product p ON p.id = l.product_id
-	WHERE o.status = ANY (salesorder.statuses_in_report())
-	GROUP BY 1, 2, 3, 4;
+#include "views/report_sales_raw/1.2.sql"
 
 -- The report rows: from the rollup and its deltas while the rollup is in the
 -- session's report time zone, else from the raw tables.  A function and not
@@ -106,10 +90,7 @@ BEGIN
 END
 $fn$;
 
-CREATE VIEW salesorder.report_sales AS
-	SELECT month, region, segment, category, orders, lines,
-		   quantity::numeric(20,3) AS quantity, amount::numeric(20,2) AS amount
-	FROM salesorder.report_sales_rows();
+#include "views/report_sales/1.2.sql"
 
 CREATE FUNCTION salesorder.compact_rollup()
 RETURNS bigint
@@ -152,38 +133,9 @@ AS $$
 			coalesce(pg_catalog.current_setting('salesorder.report_timezone', true), 'UTC')))::date
 $$;
 
--- Trend and forecast per region, from the complete months of the report:
--- the month under way would pull the trend down by however much of it is
--- still to come.
-CREATE VIEW salesorder.report_trend_region AS
-	SELECT m.region, (salesorder.sales_trend(m.month::timestamptz, m.amount, 'month')).*
-	FROM (SELECT region, month, pg_catalog.sum(amount) AS amount
-		  FROM salesorder.report_sales
-		  WHERE month < (SELECT salesorder.report_current_month())
-		  GROUP BY region, month) m
-	GROUP BY m.region;
+#include "views/report_trend_region/1.2.sql"
 
-CREATE VIEW salesorder.report_forecast_region AS
-	WITH monthly AS (
-		SELECT region, month, pg_catalog.sum(amount) AS amount
-		FROM salesorder.report_sales
-		WHERE month < (SELECT salesorder.report_current_month())
-		GROUP BY region, month),
-	spans AS (
-		SELECT region,
-			   (EXTRACT(year FROM pg_catalog.age(pg_catalog.max(month), pg_catalog.min(month))) * 12
-				+ EXTRACT(month FROM pg_catalog.age(pg_catalog.max(month), pg_catalog.min(month))))::integer + 1
-				AS months
-		FROM monthly GROUP BY region)
-	SELECT s.region, f.step, f.bucket AS month, f.forecast, f.lower, f.upper,
-		   CASE WHEN s.months >= 24 THEN 12 ELSE 0 END AS season
-	FROM spans s
-	CROSS JOIN LATERAL (
-		SELECT salesorder.sales_forecast(m.month::timestamptz, m.amount, 'month', 6,
-			   CASE WHEN s.months >= 24 THEN 12 ELSE 0 END) AS points
-		FROM monthly m WHERE m.region = s.region) x
-	CROSS JOIN LATERAL pg_catalog.unnest(x.points) f
-	WHERE s.months >= 3;
+#include "views/report_forecast_region/1.2.sql"
 
 -- The order pipeline by status and health.  Completed and cancelled orders
 -- never change again: pipeline_closed holds their sums up to the
@@ -210,120 +162,20 @@ CREATE TABLE salesorder.pipeline_checkpoint (
 -- starts again from the beginning.
 INSERT INTO salesorder.pipeline_checkpoint DEFAULT VALUES;
 
--- Folds the orders closed so far into pipeline_closed (the background
--- worker does it every salesorder.checkpoint_interval).
-CREATE FUNCTION salesorder.checkpoint_pipeline()
-RETURNS timestamptz
-AS 'MODULE_PATHNAME', 'so_checkpoint_pipeline'
-LANGUAGE C VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/checkpoint_pipeline/1.2.sql"
 
-CREATE FUNCTION salesorder.pipeline_folded_to()
-RETURNS timestamptz
-AS 'MODULE_PATHNAME', 'so_pipeline_folded_to'
-LANGUAGE C STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/pipeline_folded_to/1.2.sql"
 
-CREATE FUNCTION salesorder.pipeline_reset()
-RETURNS trigger
-AS 'MODULE_PATHNAME', 'so_pipeline_reset'
-LANGUAGE C SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
-
-CREATE TRIGGER pipeline_reset
-	BEFORE TRUNCATE ON salesorder.sales_order
-	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.pipeline_reset();
-
--- The same for rows a replica session writes (pg_restore, logical
--- replication): their stamps predate any cut (src/cut.c).
-CREATE TRIGGER pipeline_reset_replica
-	AFTER INSERT OR UPDATE OR DELETE ON salesorder.sales_order
-	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.pipeline_reset();
-ALTER TABLE salesorder.sales_order ENABLE REPLICA TRIGGER pipeline_reset_replica;
+#include "udfs/pipeline_reset/1.2.sql"
 
 
-CREATE VIEW salesorder.report_pipeline AS
-	SELECT x.status, x.health,
-		   pg_catalog.sum(x.orders)::bigint AS orders,
-		   pg_catalog.sum(x.amount)::numeric(20,2) AS amount,
-		   pg_catalog.min(x.oldest) AS oldest,
-		   pg_catalog.max(x.newest) AS newest
-	FROM (
-		SELECT o.status,
-			   salesorder.order_health(o.status, o.promised_date, o.stage) AS health,
-			   1::bigint AS orders, o.total_amount::numeric AS amount,
-			   o.created_at AS oldest, o.created_at AS newest
-		FROM salesorder.sales_order o
-		WHERE o.status = ANY (salesorder.statuses_not_closed())
-		UNION ALL
-		SELECT o.status,
-			   salesorder.order_health(o.status, o.promised_date, o.stage),
-			   1, o.total_amount, o.created_at, o.created_at
-		FROM salesorder.sales_order o
-		WHERE o.status = ANY (salesorder.statuses_closed())
-		  AND o.status_changed_at >= salesorder.pipeline_folded_to()
-		UNION ALL
-		SELECT p.status, p.health, p.orders, p.amount, p.oldest, p.newest
-		FROM salesorder.pipeline_closed p
-	) x
-	GROUP BY x.status, x.health;
+#include "views/report_pipeline/1.2.sql"
 
--- Every open approval step, whoever it is routed to.
-CREATE VIEW salesorder.report_approvals AS
-	SELECT s.id AS step_id, s.order_id, o.order_no, s.change_request_id,
-		   c.code AS customer_code, c.name AS customer, o.total_amount,
-		   s.level, s.department, s.approver_role, s.reason, s.created_at AS waiting_since,
-		   pg_catalog.now() - s.created_at AS waiting_for,
-		   pg_catalog.round((EXTRACT(epoch FROM pg_catalog.now() - s.created_at) / 3600)::numeric, 2)::numeric(12,2)
-			AS waiting_hours
-	FROM salesorder.approval_step s
-	JOIN salesorder.sales_order o ON o.id = s.order_id
-	JOIN salesorder.customer c ON c.id = o.customer_id
-	WHERE s.status = 'pending';
+#include "views/report_approvals/1.2.sql"
 
--- Orders late or at risk.  Management reports see every order, so these
--- read the tables themselves rather than the row-level-secured views.
-CREATE VIEW salesorder.report_delayed AS
-	SELECT o.id AS order_id, o.order_no, c.code AS customer_code, c.name AS customer,
-		   c.region, o.status, o.stage,
-		   salesorder.order_health(o.status, o.promised_date, o.stage) AS health,
-		   o.promised_date,
-		   CASE WHEN o.promised_date < CURRENT_DATE THEN CURRENT_DATE - o.promised_date
-				ELSE 0 END AS days_late,
-		   (o.promised_date >= CURRENT_DATE
-			AND o.promised_date <= CURRENT_DATE
-				+ (SELECT salesorder.at_risk_days()))
-			AS at_risk,
-		   (SELECT COALESCE(pg_catalog.sum(l.qty - l.shipped_qty), 0)
-			FROM salesorder.order_line l WHERE l.order_id = o.id)::numeric(20,3) AS open_qty,
-		   o.total_amount, o.sales_rep
-	FROM salesorder.sales_order o
-	JOIN salesorder.customer c ON c.id = o.customer_id
-	WHERE o.status = ANY (salesorder.statuses_in_flight())
-	  AND o.promised_date <= CURRENT_DATE
-			+ (SELECT salesorder.at_risk_days());
+#include "views/report_delayed/1.2.sql"
 
-CREATE VIEW salesorder.report_low_stock AS
-	SELECT w.code AS warehouse, p.sku, p.name AS product, s.warehouse_id, s.product_id,
-		   s.on_hand, s.reserved, (s.on_hand - s.reserved)::numeric(14,3) AS available,
-		   s.reorder_point,
-		   coalesce(b.backorder_qty, 0)::numeric(20,3) AS backorder_qty,
-		   coalesce(b.waiting_orders, 0) AS waiting_orders,
-		   (greatest(s.reorder_point - (s.on_hand - s.reserved), 0)
-			   + coalesce(b.backorder_qty, 0))::numeric(20,3) AS shortfall
-	FROM salesorder.stock s
-	JOIN salesorder.warehouse w ON w.id = s.warehouse_id
-	JOIN salesorder.product p ON p.id = s.product_id
-	LEFT JOIN (SELECT o.warehouse_id, l.product_id,
-					  pg_catalog.sum(l.backorder_qty) AS backorder_qty,
-					  pg_catalog.count(DISTINCT o.id) AS waiting_orders
-			   FROM salesorder.order_line l
-			   JOIN salesorder.sales_order o ON o.id = l.order_id
-			   WHERE l.backorder_qty > 0
-				 AND o.status = ANY (salesorder.statuses_in_flight())
-			   GROUP BY o.warehouse_id, l.product_id) b
-		ON b.warehouse_id = s.warehouse_id AND b.product_id = s.product_id
-	WHERE s.on_hand - s.reserved < s.reorder_point OR b.backorder_qty > 0;
+#include "views/report_low_stock/1.2.sql"
 
 COMMENT ON TABLE salesorder.sales_rollup IS 'Compacted monthly sales by region, segment and category';
 COMMENT ON TABLE salesorder.sales_rollup_delta IS 'Append-only signed changes to the sales rollup since the last compaction';

@@ -17,48 +17,13 @@
 -- SECURITY DEFINER function cannot know who called it, and one that took a
 -- user name answered for anybody.  The functions apply the same rule to
 -- their caller (so_check_access).
-CREATE FUNCTION salesorder.rls_sees_all()
-RETURNS boolean
-AS 'MODULE_PATHNAME', 'so_rls_sees_all'
-LANGUAGE C STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/rls_sees_all/1.2.sql"
 
--- Whether the current user consumes events (a member of
--- salesorder_consumer, which need not exist): such a user reads the whole
--- outbox -- and, granted nothing else, nothing more.
-CREATE FUNCTION salesorder.rls_reads_outbox()
-RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
-				   WHERE r.rolname = 'salesorder_consumer'
-					 AND pg_catalog.pg_has_role(CURRENT_USER, r.oid, 'MEMBER'))
-$$;
+#include "udfs/rls_reads_outbox/1.2.sql"
 
-CREATE FUNCTION salesorder.rls_customers()
-RETURNS SETOF bigint
-AS 'MODULE_PATHNAME', 'so_rls_customers'
-LANGUAGE C STABLE PARALLEL RESTRICTED ROWS 100
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/rls_customers/1.2.sql"
 
--- The orders with an approval step routed to a role the current user is a
--- member of.  A view, not a set-returning function: inside a policy's
--- EXISTS the planner probes it by order id (index approval_step_order_idx)
--- when few rows are checked -- one order read by its key costs the steps of
--- that order, not a set of every order ever routed to the user -- and
--- hashes it when many are.  It reads approval_step as its owner, so the
--- policy of approval_step does not apply to it (no recursion), and shows
--- each user only the orders routed to them.  Everybody may read it (the
--- policies read it with the rights of whoever queries the table), so it is
--- a security barrier: a function in a user's WHERE clause sees only the
--- user's own routes, never those the view filters out.  The probe stays:
--- the policy's order id comparison is leakproof, so it goes inside.
-CREATE VIEW salesorder.rls_routes WITH (security_barrier = true) AS
-	SELECT s.order_id
-	FROM salesorder.approval_step s
-	JOIN pg_catalog.pg_roles r ON r.rolname = s.approver_role
-	WHERE pg_catalog.pg_has_role(r.oid, 'MEMBER');
+#include "views/rls_routes/1.2.sql"
 
 -- The same visibility rule on every order-side table, written once: whoever
 -- sees every order; the sales rep of the order's customer; the approvers it

@@ -69,16 +69,8 @@ INSERT INTO salesorder.status_transition
 -- with CREATE EXTENSION.
 SELECT pg_catalog.pg_extension_config_dump('salesorder.status_transition', 'WHERE NOT builtin');
 
--- The status sets as the C side has them (src/status.c), one row a set:
--- for the test that compares them with the statuses_*() functions.
-CREATE FUNCTION salesorder.status_sets()
-RETURNS TABLE (set_name text, statuses text)
-AS 'MODULE_PATHNAME', 'so_status_sets'
-LANGUAGE C IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/status_sets/1.2.sql"
 
-COMMENT ON FUNCTION salesorder.status_sets() IS
-	'Internal: the status sets of the C functions, to check them against the statuses_*() functions (not granted)';
 COMMENT ON FUNCTION salesorder.statuses_in_flight() IS
 	'Statuses of an order submitted and not yet shipped in full, closed or rejected, held or not: it holds stock';
 COMMENT ON FUNCTION salesorder.statuses_in_progress() IS

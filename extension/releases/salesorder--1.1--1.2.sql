@@ -1,73 +1,13 @@
 -- salesorder 1.1 -> 1.2
 
 \echo Use "ALTER EXTENSION salesorder UPDATE TO '1.2'" to load this file. \quit
--- Objects new in 1.2 that the install script defines too are included from
--- their files (extension/include.awk), not copied.
+-- The functions and views 1.2 creates or replaces are included from their
+-- files under udfs/ and views/ (extension/include.awk), the same files the
+-- install script includes; this file holds the update's own steps.
 
--- The sets of statuses the rules speak of, each written once.  IMMUTABLE:
--- the planner folds a call into its array, so that a query saying
--- status = ANY (salesorder.statuses_in_flight()) matches the partial index
--- that says the same, and reads index ranges.  The C side has the same sets
--- as predicates (src/status.c); regression test status_sets checks that the
--- two agree.
---
--- In flight: submitted and not yet shipped in full, closed or rejected, held
--- or not.  Such an order holds its stock reservations.
-CREATE FUNCTION salesorder.statuses_in_flight()
-RETURNS salesorder.order_status[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN '{pending_approval,approved,in_production,partially_shipped,on_hold}'::salesorder.order_status[];
+#include "udfs/statuses/1.2.sql"
+#include "udfs/status_sets/1.2.sql"
 
--- In progress: in flight and not on hold.  What an order adds to its
--- customer's credit exposure is decided by the state it is in or was held
--- from being one of these; an order is at risk of being late only in one.
-CREATE FUNCTION salesorder.statuses_in_progress()
-RETURNS salesorder.order_status[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN '{pending_approval,approved,in_production,partially_shipped}'::salesorder.order_status[];
-
--- Closed: terminal, no move leaves them (status_transition_terminal).
-CREATE FUNCTION salesorder.statuses_closed()
-RETURNS salesorder.order_status[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN '{completed,cancelled}'::salesorder.order_status[];
-
--- Not closed: every other status (order_tracking, report_pipeline read them
--- as index ranges).
-CREATE FUNCTION salesorder.statuses_not_closed()
-RETURNS salesorder.order_status[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN '{draft,pending_approval,approved,rejected,in_production,partially_shipped,shipped,delivered,on_hold}'::salesorder.order_status[];
-
--- In the sales report: every order once submitted, unless cancelled or
--- rejected (what the rollup sums).
-CREATE FUNCTION salesorder.statuses_in_report()
-RETURNS salesorder.order_status[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN '{pending_approval,approved,in_production,partially_shipped,shipped,delivered,completed,on_hold}'::salesorder.order_status[];
-
--- Shippable: ship() takes reserved stock out for these.
-CREATE FUNCTION salesorder.statuses_shippable()
-RETURNS salesorder.order_status[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN '{approved,in_production,partially_shipped}'::salesorder.order_status[];
-
--- The status sets as the C side has them (src/status.c), one row a set:
--- for the test that compares them with the statuses_*() functions.
-CREATE FUNCTION salesorder.status_sets()
-RETURNS TABLE (set_name text, statuses text)
-AS 'MODULE_PATHNAME', 'so_status_sets'
-LANGUAGE C IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp;
-
-COMMENT ON FUNCTION salesorder.status_sets() IS
-	'Internal: the status sets of the C functions, to check them against the statuses_*() functions (not granted)';
 COMMENT ON FUNCTION salesorder.statuses_in_flight() IS
 	'Statuses of an order submitted and not yet shipped in full, closed or rejected, held or not: it holds stock';
 COMMENT ON FUNCTION salesorder.statuses_in_progress() IS
@@ -144,35 +84,9 @@ DROP FUNCTION salesorder.rls_sees_all(name);
 DROP FUNCTION salesorder.rls_customers(name);
 DROP FUNCTION salesorder.rls_routed_orders(name);
 
-CREATE FUNCTION salesorder.rls_sees_all()
-RETURNS boolean
-AS 'MODULE_PATHNAME', 'so_rls_sees_all'
-LANGUAGE C STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp;
-
-CREATE FUNCTION salesorder.rls_customers()
-RETURNS SETOF bigint
-AS 'MODULE_PATHNAME', 'so_rls_customers'
-LANGUAGE C STABLE PARALLEL RESTRICTED ROWS 100
-SET search_path = pg_catalog, pg_temp;
-
--- The orders with an approval step routed to a role the current user is a
--- member of.  A view, not a set-returning function: inside a policy's
--- EXISTS the planner probes it by order id (index approval_step_order_idx)
--- when few rows are checked -- one order read by its key costs the steps of
--- that order, not a set of every order ever routed to the user -- and
--- hashes it when many are.  It reads approval_step as its owner, so the
--- policy of approval_step does not apply to it (no recursion), and shows
--- each user only the orders routed to them.  Everybody may read it (the
--- policies read it with the rights of whoever queries the table), so it is
--- a security barrier: a function in a user's WHERE clause sees only the
--- user's own routes, never those the view filters out.  The probe stays:
--- the policy's order id comparison is leakproof, so it goes inside.
-CREATE VIEW salesorder.rls_routes WITH (security_barrier = true) AS
-	SELECT s.order_id
-	FROM salesorder.approval_step s
-	JOIN pg_catalog.pg_roles r ON r.rolname = s.approver_role
-	WHERE pg_catalog.pg_has_role(r.oid, 'MEMBER');
+#include "udfs/rls_sees_all/1.2.sql"
+#include "udfs/rls_customers/1.2.sql"
+#include "views/rls_routes/1.2.sql"
 
 -- The policies are recreated below, once rls_reads_outbox() exists.
 
@@ -191,18 +105,7 @@ COMMENT ON COLUMN salesorder.rls_routes.order_id IS 'An order routed to the curr
 
 -- Credit exposure of a customer: the open (unshipped) amount of its
 -- submitted orders.
---
--- What one order adds, from its row: the whole total while the order is
--- submitted and nothing has shipped; what is left of each line once
--- something has; nothing for drafts, rejected and closed orders.  The one
--- definition is in C (src/exposure.c), which the functions use as they
--- write; this is it for verify_credit_exposure().  Internal (never granted).
-CREATE FUNCTION salesorder.order_exposure(status salesorder.order_status,
-	hold_from salesorder.order_status, total_amount numeric, order_id bigint)
-RETURNS numeric
-AS 'MODULE_PATHNAME', 'so_order_exposure_sql'
-LANGUAGE C STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/order_exposure/1.2.sql"
 
 -- The running sum per customer, kept by every function that moves it, in
 -- the same transaction (src/exposure.c): a credit check reads one row
@@ -215,98 +118,10 @@ CREATE TABLE salesorder.customer_exposure (
 ) WITH (fillfactor = 50);
 SELECT pg_catalog.pg_extension_config_dump('salesorder.customer_exposure', '');
 
--- TRUNCATE of the orders takes their exposure with them.
-CREATE FUNCTION salesorder.exposure_reset()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	DELETE FROM salesorder.customer_exposure;
-	RETURN NULL;
-END
-$$;
-CREATE TRIGGER exposure_reset
-	BEFORE TRUNCATE ON salesorder.sales_order
-	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.exposure_reset();
-COMMENT ON FUNCTION salesorder.exposure_reset() IS
-	'Trigger: a TRUNCATE of sales_order empties customer_exposure';
-
--- The customer's exposure, optionally leaving one of its orders out (a
--- change request weighs the order's new total instead of its old one).
--- credit_exposure_of is the computation, for the extension's own use
--- (never granted): SECURITY DEFINER, the exposure counts every open order
--- of the customer whatever the caller may see of them.  credit_exposure is
--- the public entry, which first checks that the caller may see the
--- customer: its rep, the approvers of its orders, admins (else anybody
--- could difference two calls into another rep's order amounts).
-CREATE FUNCTION salesorder.credit_exposure_of(customer_id bigint, except_order bigint DEFAULT NULL)
-RETURNS numeric
-LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT (coalesce((SELECT e.open_amount FROM salesorder.customer_exposure e
-					  WHERE e.customer_id = credit_exposure_of.customer_id), 0)
-			- coalesce((SELECT salesorder.order_exposure(o.status, o.hold_from, o.total_amount, o.id)
-						FROM salesorder.sales_order o
-						WHERE o.id = except_order
-						  AND o.customer_id = credit_exposure_of.customer_id), 0))::numeric(14,2)
-$$;
-
--- Customers whose running exposure differs from the sum of what their
--- orders add; no rows when healthy.  One snapshot sees both sides at the
--- same commit.
-CREATE FUNCTION salesorder.verify_credit_exposure()
-RETURNS TABLE (customer_id bigint, open_amount numeric, orders_open_amount numeric)
-LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-	WITH orders AS (
-		SELECT o.customer_id,
-			   sum(salesorder.order_exposure(o.status, o.hold_from, o.total_amount, o.id)) AS amount
-		FROM salesorder.sales_order o
-		WHERE o.status = ANY (salesorder.statuses_in_flight())
-		GROUP BY o.customer_id)
-	SELECT coalesce(e.customer_id, x.customer_id),
-		   coalesce(e.open_amount, 0)::numeric(14,2),
-		   coalesce(x.amount, 0)::numeric(14,2)
-	FROM salesorder.customer_exposure e
-	FULL JOIN orders x ON x.customer_id = e.customer_id
-	WHERE coalesce(e.open_amount, 0) <> coalesce(x.amount, 0)
-	ORDER BY 1
-$$;
-
--- Recompute every customer's running exposure from its orders, for after
--- writes that bypassed the functions (a logical replica that received the
--- orders but not customer_exposure).  Returns how many customers changed.
--- The table lock waits for the functions writing it and holds new ones
--- back; the sum is read after it, on a fresh snapshot.
-CREATE FUNCTION salesorder.rebuild_credit_exposure()
-RETURNS bigint
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-	n bigint;
-BEGIN
-	IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
-		RAISE EXCEPTION 'rebuild_credit_exposure() must run at READ COMMITTED'
-			USING ERRCODE = 'invalid_transaction_state',
-				  HINT = 'Its sum must be read after its lock, on a fresh snapshot.';
-	END IF;
-	LOCK TABLE salesorder.customer_exposure IN EXCLUSIVE MODE;
-	WITH wrong AS (
-		SELECT v.customer_id, v.orders_open_amount
-		FROM salesorder.verify_credit_exposure() v),
-	fixed AS (
-		INSERT INTO salesorder.customer_exposure AS e (customer_id, open_amount)
-		SELECT w.customer_id, w.orders_open_amount FROM wrong w
-		ON CONFLICT (customer_id) DO UPDATE SET open_amount = excluded.open_amount
-		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO n FROM fixed;
-	RETURN n;
-END
-$fn$;
+#include "udfs/exposure_reset/1.2.sql"
+#include "udfs/credit_exposure_of/1.2.sql"
+#include "udfs/verify_credit_exposure/1.2.sql"
+#include "udfs/rebuild_credit_exposure/1.2.sql"
 
 -- The running sums, from the orders as they stand.  No order moves
 -- meanwhile: a session running this library over the old schema keeps no
@@ -316,11 +131,7 @@ LOCK TABLE salesorder.sales_order IN EXCLUSIVE MODE;
 INSERT INTO salesorder.customer_exposure (customer_id, open_amount)
 SELECT v.customer_id, v.orders_open_amount FROM salesorder.verify_credit_exposure() v;
 
-CREATE OR REPLACE FUNCTION salesorder.credit_exposure(customer_id bigint, except_order bigint DEFAULT NULL)
-RETURNS numeric
-AS 'MODULE_PATHNAME', 'so_credit_exposure'
-LANGUAGE C STABLE PARALLEL RESTRICTED SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/credit_exposure/1.2.sql"
 REVOKE EXECUTE ON FUNCTION salesorder.credit_exposure_of(bigint, bigint),
 	salesorder.exposure_reset(),
 	salesorder.order_exposure(salesorder.order_status, salesorder.order_status, numeric, bigint),
@@ -365,37 +176,17 @@ CREATE TRIGGER stock_no_truncate
 	BEFORE TRUNCATE ON salesorder.stock
 	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.stock_guard();
 
-CREATE FUNCTION salesorder.product_guard()
-RETURNS trigger
-AS 'MODULE_PATHNAME', 'so_product_guard'
-LANGUAGE C
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/product_guard/1.2.sql"
 REVOKE EXECUTE ON FUNCTION salesorder.product_guard() FROM PUBLIC;
-
-CREATE TRIGGER product_guard
-	BEFORE UPDATE OF id OR DELETE ON salesorder.product
-	FOR EACH ROW EXECUTE FUNCTION salesorder.product_guard();
 
 -- The order's foreign key to its warehouse made every order lock one of a
 -- handful of warehouse rows, which concurrent orders turned into a new
 -- MultiXact each time; warehouse_guard keeps what it kept.
 ALTER TABLE salesorder.sales_order DROP CONSTRAINT sales_order_warehouse_id_fkey;
 
-CREATE FUNCTION salesorder.warehouse_guard()
-RETURNS trigger
-AS 'MODULE_PATHNAME', 'so_warehouse_guard'
-LANGUAGE C
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/warehouse_guard/1.2.sql"
 REVOKE EXECUTE ON FUNCTION salesorder.warehouse_guard() FROM PUBLIC;
-COMMENT ON FUNCTION salesorder.warehouse_guard() IS 'Trigger: a warehouse that orders name is not deleted, and warehouse ids never change';
 
-CREATE TRIGGER warehouse_guard
-	BEFORE UPDATE OF id OR DELETE ON salesorder.warehouse
-	FOR EACH ROW EXECUTE FUNCTION salesorder.warehouse_guard();
-
--- verify_stock() reads the ledger from its last checkpoint; verify_stock(true)
--- sums everything (src/ledger_checkpoint.c).  SECURITY DEFINER: it reads
--- the checkpoint tables, granted to nobody (see extension/fulfilment.sql).
 -- The ledger's sums per (warehouse, product) up to ledger_checkpoint.upto_id
 -- (src/ledger_checkpoint.c), so that verify_stock() reads only the rows
 -- after it.  Derived from the ledger: not dumped; after a restore the
@@ -415,131 +206,8 @@ CREATE TABLE salesorder.ledger_checkpoint (
 INSERT INTO salesorder.ledger_checkpoint DEFAULT VALUES;
 
 DROP FUNCTION salesorder.verify_stock();
-CREATE FUNCTION salesorder.verify_stock(full_check boolean DEFAULT false)
-RETURNS TABLE (
-	warehouse_id bigint,
-	product_id bigint,
-	on_hand numeric,
-	ledger_on_hand numeric,
-	reserved numeric,
-	ledger_reserved numeric,
-	lines_reserved numeric,
-	closed_lines_reserved numeric,
-	problem text)
-LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-SET plan_cache_mode = force_custom_plan
-AS $fn$
-DECLARE
-	checkpoint_id bigint := (SELECT c.upto_id FROM salesorder.ledger_checkpoint c);
-	tail_from bigint := CASE WHEN full_check THEN 0 ELSE checkpoint_id END;
-BEGIN
-	RETURN QUERY
-	WITH ledger AS (
-		SELECT x.warehouse_id, x.product_id,
-			   sum(x.on_hand) AS on_hand, sum(x.reserved) AS reserved
-		FROM (SELECT b.warehouse_id, b.product_id, b.on_hand, b.reserved
-			  FROM salesorder.ledger_balance b
-			  WHERE NOT full_check
-			  UNION ALL
-			  -- What archive_history() moved out of the ledger.
-			  SELECT a.warehouse_id, a.product_id, a.on_hand, a.reserved
-			  FROM salesorder.ledger_archive_balance a
-			  UNION ALL
-			  SELECT m.warehouse_id, m.product_id, m.on_hand_delta, m.reserved_delta
-			  FROM salesorder.stock_movement m
-			  WHERE m.id > tail_from) x
-		GROUP BY x.warehouse_id, x.product_id),
-	-- The checkpoint against the ledger up to it (full check only).
-	off_checkpoint AS (
-		SELECT coalesce(b.warehouse_id, m.warehouse_id) AS warehouse_id,
-			   coalesce(b.product_id, m.product_id) AS product_id
-		FROM (SELECT * FROM salesorder.ledger_balance b0 WHERE full_check) b
-		FULL JOIN (SELECT m0.warehouse_id, m0.product_id,
-						  sum(m0.on_hand_delta) AS on_hand, sum(m0.reserved_delta) AS reserved
-				   FROM salesorder.stock_movement m0
-				   WHERE full_check AND m0.id <= checkpoint_id
-				   GROUP BY m0.warehouse_id, m0.product_id) m
-			ON m.warehouse_id = b.warehouse_id AND m.product_id = b.product_id
-		-- (A pair whose rows were all archived keeps a zero balance.)
-		WHERE coalesce(b.on_hand, 0) <> coalesce(m.on_hand, 0)
-		   OR coalesce(b.reserved, 0) <> coalesce(m.reserved, 0)),
-	-- Reservations are held by open orders only: a closed order's are
-	-- looked for in a full check (a quick one shows them as stock that
-	-- disagrees with the open lines).
-	lines AS (
-		SELECT o.warehouse_id, l.product_id,
-			   sum(l.reserved_qty) AS reserved,
-			   sum(l.reserved_qty) FILTER (WHERE o.status <> ALL
-				   (salesorder.statuses_in_flight())) AS closed_reserved
-		FROM salesorder.sales_order o
-		JOIN salesorder.order_line l ON l.order_id = o.id
-		WHERE l.reserved_qty <> 0
-		  AND (full_check OR o.status = ANY (salesorder.statuses_in_flight()))
-		GROUP BY o.warehouse_id, l.product_id),
-	-- Lines whose product or whose order's warehouse is gone (neither has a
-	-- foreign key; product_guard and warehouse_guard keep this from
-	-- happening, short of a superuser's bypass): one pass over the lines.
-	dangling AS (
-		SELECT o.warehouse_id, l.product_id,
-			   bool_or(pr.id IS NULL) AS no_product, bool_or(w.id IS NULL) AS no_warehouse
-		FROM salesorder.order_line l
-		JOIN salesorder.sales_order o ON o.id = l.order_id
-		LEFT JOIN salesorder.product pr ON pr.id = l.product_id
-		LEFT JOIN salesorder.warehouse w ON w.id = o.warehouse_id
-		WHERE full_check AND (pr.id IS NULL OR w.id IS NULL)
-		GROUP BY o.warehouse_id, l.product_id),
-	pairs AS (
-		SELECT s.warehouse_id, s.product_id FROM salesorder.stock s
-		UNION SELECT g.warehouse_id, g.product_id FROM ledger g
-		UNION SELECT n.warehouse_id, n.product_id FROM lines n
-		UNION SELECT d.warehouse_id, d.product_id FROM dangling d
-		UNION SELECT k.warehouse_id, k.product_id FROM off_checkpoint k),
-	checked AS (
-		SELECT p.warehouse_id, p.product_id,
-			   s.on_hand, coalesce(g.on_hand, 0) AS ledger_on_hand,
-			   s.reserved, coalesce(g.reserved, 0) AS ledger_reserved,
-			   coalesce(n.reserved, 0) AS lines_reserved,
-			   coalesce(n.closed_reserved, 0) AS closed_lines_reserved,
-			   concat_ws('; ',
-				   CASE WHEN d.no_product THEN 'order lines name a product that does not exist' END,
-				   CASE WHEN d.no_warehouse THEN 'orders name a warehouse that does not exist' END,
-				   CASE WHEN k.product_id IS NOT NULL THEN 'the ledger checkpoint differs from the ledger' END,
-				   CASE WHEN s.warehouse_id IS NULL AND g.warehouse_id IS NOT NULL
-						THEN 'ledger rows without a stock row' END,
-				   CASE WHEN s.warehouse_id IS NULL THEN 'no stock row' END,
-				   CASE WHEN s.on_hand <> coalesce(g.on_hand, 0)
-						THEN 'on_hand differs from the ledger' END,
-				   CASE WHEN s.reserved <> coalesce(g.reserved, 0)
-						THEN 'reserved differs from the ledger' END,
-				   CASE WHEN s.reserved <> coalesce(n.reserved, 0)
-						THEN 'reserved differs from the order lines' END,
-				   CASE WHEN coalesce(n.closed_reserved, 0) <> 0
-						THEN 'closed orders still hold reservations' END,
-				   CASE WHEN s.reserved < 0 OR s.reserved > s.on_hand
-						THEN 'reserved outside 0..on_hand' END) AS problem
-		FROM pairs p
-		LEFT JOIN salesorder.stock s
-			ON s.warehouse_id = p.warehouse_id AND s.product_id = p.product_id
-		LEFT JOIN ledger g
-			ON g.warehouse_id = p.warehouse_id AND g.product_id = p.product_id
-		LEFT JOIN lines n
-			ON n.warehouse_id = p.warehouse_id AND n.product_id = p.product_id
-		LEFT JOIN dangling d
-			ON d.warehouse_id = p.warehouse_id AND d.product_id = p.product_id
-		LEFT JOIN off_checkpoint k
-			ON k.warehouse_id = p.warehouse_id AND k.product_id = p.product_id)
-	SELECT c.* FROM checked c WHERE c.problem <> '' ORDER BY c.warehouse_id, c.product_id;
-END
-$fn$;
-
--- Folds the ledger into ledger_balance up to the ids taken so far (the
--- background worker does it every salesorder.checkpoint_interval).
-CREATE FUNCTION salesorder.checkpoint_ledger()
-RETURNS bigint
-AS 'MODULE_PATHNAME', 'so_checkpoint_ledger'
-LANGUAGE C VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/verify_stock/1.2.sql"
+#include "udfs/checkpoint_ledger/1.2.sql"
 REVOKE EXECUTE ON FUNCTION salesorder.verify_stock(boolean), salesorder.checkpoint_ledger() FROM PUBLIC;
 REVOKE ALL ON salesorder.ledger_balance, salesorder.ledger_checkpoint FROM PUBLIC;
 COMMENT ON TABLE salesorder.ledger_balance IS 'The ledger''s sums per (warehouse, product) up to the last checkpoint (derived: checkpoint_ledger())';
@@ -549,7 +217,6 @@ COMMENT ON FUNCTION salesorder.verify_stock(boolean) IS
 COMMENT ON FUNCTION salesorder.checkpoint_ledger() IS
 	'Folds the stock ledger into ledger_balance up to the ids taken so far, after waiting for the transactions that may still hold some; returns the checkpoint id';
 
-COMMENT ON FUNCTION salesorder.product_guard() IS 'Trigger: a product that order lines name is not deleted, and product ids never change';
 COMMENT ON FUNCTION salesorder.stock_guard() IS 'Trigger: stock quantities change only through the stock functions; a stock row with ledger rows stays, and stock is never truncated';
 
 -- credit_exposure's access check looked for a step of the customer routed
@@ -568,23 +235,9 @@ CREATE TABLE salesorder.event_consumer (
 );
 SELECT pg_catalog.pg_extension_config_dump('salesorder.event_consumer', '');
 
-CREATE FUNCTION salesorder.ack_events(consumer text, last_id bigint)
-RETURNS bigint
-AS 'MODULE_PATHNAME', 'so_ack_events'
-LANGUAGE C VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp;
-
-CREATE FUNCTION salesorder.drop_event_consumer(consumer text)
-RETURNS boolean
-AS 'MODULE_PATHNAME', 'so_drop_event_consumer'
-LANGUAGE C VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp;
-
-CREATE FUNCTION salesorder.trim_events(keep interval DEFAULT NULL, max_events integer DEFAULT 10000)
-RETURNS integer
-AS 'MODULE_PATHNAME', 'so_trim_events'
-LANGUAGE C VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/ack_events/1.2.sql"
+#include "udfs/drop_event_consumer/1.2.sql"
+#include "udfs/trim_events/1.2.sql"
 REVOKE EXECUTE ON FUNCTION salesorder.ack_events(text, bigint),
 	salesorder.drop_event_consumer(text), salesorder.trim_events(interval, integer)
 	FROM PUBLIC;
@@ -655,13 +308,7 @@ ALTER TABLE salesorder.approval_rule
 COMMENT ON COLUMN salesorder.approval_rule.kind IS
 	'What the rule tests: one of approval_rule_kind (amount_over, discount_over, credit_exceeded, special_terms, backorder, segment; change_amount_over, change_qty, change_date for change requests)';
 
--- The kinds the C code weighs, one row a subject: for the test that
--- compares them with approval_rule_kind.
-CREATE FUNCTION salesorder.rule_kinds()
-RETURNS TABLE (subject text, kinds text)
-AS 'MODULE_PATHNAME', 'so_rule_kinds'
-LANGUAGE C IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/rule_kinds/1.2.sql"
 REVOKE EXECUTE ON FUNCTION salesorder.rule_kinds() FROM PUBLIC;
 REVOKE ALL ON salesorder.approval_rule_kind FROM PUBLIC;
 COMMENT ON FUNCTION salesorder.rule_guard() IS
@@ -698,50 +345,9 @@ CREATE INDEX sales_order_open_by_customer_idx ON salesorder.sales_order (custome
 -- order_tracking shows the orders in flight and those closed lately;
 -- order_tracking_all every order.
 DROP VIEW salesorder.order_tracking;
-CREATE FUNCTION salesorder.tracking_since()
-RETURNS timestamptz
-AS 'MODULE_PATHNAME', 'so_tracking_since_fn'
-LANGUAGE C STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp;
-
--- Every order ever written, one row each; filter it (order_id, customer,
--- created_at, status: all indexed).
-CREATE VIEW salesorder.order_tracking_all AS
-	SELECT o.id AS order_id, o.order_no, c.code AS customer_code, c.name AS customer,
-		   c.region, o.status, o.stage, o.hold_from,
-		   salesorder.order_health(o.status, o.promised_date, o.stage) AS health,
-		   (o.status = ANY (salesorder.statuses_in_progress())
-			AND o.promised_date IS NOT NULL
-			AND o.promised_date >= CURRENT_DATE
-			AND o.promised_date <= CURRENT_DATE
-				+ (SELECT salesorder.at_risk_days()))
-			AS at_risk,
-		   o.requested_date, o.promised_date,
-		   CASE WHEN o.status NOT IN ('shipped', 'delivered', 'completed', 'cancelled')
-					 AND o.promised_date < CURRENT_DATE
-				THEN CURRENT_DATE - o.promised_date ELSE 0 END AS days_late,
-		   (SELECT COALESCE(pg_catalog.sum(l.qty - l.shipped_qty), 0)
-			FROM salesorder.order_line l WHERE l.order_id = o.id
-			  AND o.status NOT IN ('cancelled', 'completed', 'rejected'))::numeric(20,3) AS open_qty,
-		   o.needs_stock, o.total_amount, o.sales_rep,
-		   e.kind AS last_event, e.created_at AS last_event_at,
-		   o.status_changed_at, o.created_at
-	FROM salesorder.sales_order o
-	JOIN salesorder.customer c ON c.id = o.customer_id
-	LEFT JOIN LATERAL (SELECT ev.kind, ev.created_at FROM salesorder.order_event ev
-					   WHERE ev.order_id = o.id ORDER BY ev.id DESC LIMIT 1) e ON true;
-
--- The orders in flight -- every status but completed and cancelled -- and
--- those completed or cancelled in the last salesorder.tracking_days: what
--- the departments work on, at a cost that does not grow with the years of
--- closed orders (both parts are ranges of sales_order_status_idx).
-CREATE VIEW salesorder.order_tracking AS
-	SELECT t.* FROM salesorder.order_tracking_all t
-	WHERE t.status = ANY (salesorder.statuses_not_closed())
-	UNION ALL
-	SELECT t.* FROM salesorder.order_tracking_all t
-	WHERE t.status = ANY (salesorder.statuses_closed())
-	  AND t.status_changed_at >= salesorder.tracking_since();
+#include "udfs/tracking_since/1.2.sql"
+#include "views/order_tracking_all/1.2.sql"
+#include "views/order_tracking/1.2.sql"
 
 ALTER VIEW salesorder.order_tracking SET (security_invoker = true);
 ALTER VIEW salesorder.order_tracking_all SET (security_invoker = true);
@@ -759,7 +365,8 @@ COMMENT ON FUNCTION salesorder.tracking_since() IS
 -- checkpoint (src/pipeline.c), the view adds everything else -- the
 -- orders in flight and those closed since -- so that it costs what is in
 -- flight, not the years of history, and always equals the same GROUP BY
--- over sales_order.
+-- over sales_order.  (The view is re-created below, with the other report
+-- views.)
 CREATE TABLE salesorder.pipeline_closed (
 	status			salesorder.order_status NOT NULL
 		CHECK (status = ANY (salesorder.statuses_closed())),
@@ -779,59 +386,10 @@ CREATE TABLE salesorder.pipeline_checkpoint (
 -- starts again from the beginning.
 INSERT INTO salesorder.pipeline_checkpoint DEFAULT VALUES;
 
--- Folds the orders closed so far into pipeline_closed (the background
--- worker does it every salesorder.checkpoint_interval).
-CREATE FUNCTION salesorder.checkpoint_pipeline()
-RETURNS timestamptz
-AS 'MODULE_PATHNAME', 'so_checkpoint_pipeline'
-LANGUAGE C VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/checkpoint_pipeline/1.2.sql"
+#include "udfs/pipeline_folded_to/1.2.sql"
+#include "udfs/pipeline_reset/1.2.sql"
 
-CREATE FUNCTION salesorder.pipeline_folded_to()
-RETURNS timestamptz
-AS 'MODULE_PATHNAME', 'so_pipeline_folded_to'
-LANGUAGE C STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp;
-
-CREATE FUNCTION salesorder.pipeline_reset()
-RETURNS trigger
-AS 'MODULE_PATHNAME', 'so_pipeline_reset'
-LANGUAGE C SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
-
-CREATE TRIGGER pipeline_reset
-	BEFORE TRUNCATE ON salesorder.sales_order
-	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.pipeline_reset();
-
-CREATE OR REPLACE VIEW salesorder.report_pipeline AS
-	SELECT x.status, x.health,
-		   pg_catalog.sum(x.orders)::bigint AS orders,
-		   pg_catalog.sum(x.amount) AS amount,
-		   pg_catalog.min(x.oldest) AS oldest,
-		   pg_catalog.max(x.newest) AS newest
-	FROM (
-		SELECT o.status,
-			   salesorder.order_health(o.status, o.promised_date, o.stage) AS health,
-			   1::bigint AS orders, o.total_amount::numeric AS amount,
-			   o.created_at AS oldest, o.created_at AS newest
-		FROM salesorder.sales_order o
-		WHERE o.status IN ('draft', 'pending_approval', 'approved', 'rejected',
-						   'in_production', 'partially_shipped', 'shipped',
-						   'delivered', 'on_hold')
-		UNION ALL
-		SELECT o.status,
-			   salesorder.order_health(o.status, o.promised_date, o.stage),
-			   1, o.total_amount, o.created_at, o.created_at
-		FROM salesorder.sales_order o
-		WHERE o.status IN ('completed', 'cancelled')
-		  AND o.status_changed_at >= salesorder.pipeline_folded_to()
-		UNION ALL
-		SELECT p.status, p.health, p.orders, p.amount, p.oldest, p.newest
-		FROM salesorder.pipeline_closed p
-	) x
-	GROUP BY x.status, x.health;
-
-ALTER VIEW salesorder.report_pipeline SET (security_barrier = true);
 REVOKE EXECUTE ON FUNCTION salesorder.checkpoint_pipeline(), salesorder.pipeline_reset(),
 	salesorder.pipeline_folded_to() FROM PUBLIC;
 REVOKE ALL ON salesorder.pipeline_closed, salesorder.pipeline_checkpoint FROM PUBLIC;
@@ -898,90 +456,9 @@ CREATE TABLE salesorder.ledger_archive_balance (
 );
 SELECT pg_catalog.pg_extension_config_dump('salesorder.ledger_archive_balance', '');
 
--- The month partitions an archive batch needs (months: the first instants
--- of UTC months), made if missing.  Owner only; called by
--- archive_history().  A month is there when an attached partition holds
--- its first instant, whatever its name.  A DBA may detach a month and keep
--- its table (to dump it first), and rows of that month can still come
--- (the history of an order closed late): the month then gets a new
--- partition, named as the month with _2 (_3, ...) -- a detached table is
--- never written again.  A partition bound is text in the DDL: it is written
--- from the month's value as an ISO time with its offset, and the settings
--- that would read or print it are pinned, so that the caller's DateStyle
--- and TimeZone cannot move a month (DateStyle SQL in Asia/Shanghai prints
--- "CST", which reads back as US Central time).
-CREATE FUNCTION salesorder.archive_months(archive regclass, months timestamp[])
-RETURNS integer
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-SET TimeZone = 'UTC'
-SET DateStyle = 'ISO, YMD'
-AS $fn$
-DECLARE
-	month timestamp;
-	made integer := 0;
-	base text;
-	name text;
-	n integer;
-BEGIN
-	IF archive NOT IN ('salesorder.stock_movement_archive'::regclass,
-					   'salesorder.order_status_history_archive'::regclass) THEN
-		RAISE EXCEPTION '% is not an archive of salesorder', archive
-			USING ERRCODE = 'invalid_parameter_value';
-	END IF;
-	FOREACH month IN ARRAY months LOOP
-		-- (The bounds read back as the pinned settings print them.)
-		CONTINUE WHEN EXISTS (
-			SELECT 1
-			FROM pg_catalog.pg_inherits i
-			JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
-			CROSS JOIN LATERAL pg_catalog.regexp_match(
-				pg_catalog.pg_get_expr(c.relpartbound, c.oid),
-				'^FOR VALUES FROM \(''([^'']*)''\) TO \(''([^'']*)''\)$') b
-			WHERE i.inhparent = archive AND NOT i.inhdetachpending
-			  AND b[1]::timestamptz <= month AT TIME ZONE 'UTC'
-			  AND month AT TIME ZONE 'UTC' < b[2]::timestamptz);
-		base := format('%s_y%sm%s',
-					   (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = archive),
-					   to_char(month, 'YYYY'), to_char(month, 'MM'));
-		name := base;
-		n := 1;
-		WHILE to_regclass(format('salesorder.%I', name)) IS NOT NULL LOOP
-			n := n + 1;
-			name := base || '_' || n;
-		END LOOP;
-		EXECUTE format('CREATE TABLE salesorder.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
-					   name, archive,
-					   to_char(month, 'YYYY-MM-DD HH24:MI:SS') || '+00',
-					   to_char(month + interval '1 month', 'YYYY-MM-DD HH24:MI:SS') || '+00');
-		EXECUTE format('CREATE INDEX ON salesorder.%I (id)', name);
-		EXECUTE format('CREATE INDEX ON salesorder.%I (order_id)', name);
-		made := made + 1;
-	END LOOP;
-	RETURN made;
-END
-$fn$;
-
-CREATE FUNCTION salesorder.archive_history(keep interval DEFAULT NULL, max_rows integer DEFAULT 10000)
-RETURNS bigint
-AS 'MODULE_PATHNAME', 'so_archive_history'
-LANGUAGE C VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp;
-
--- The archives are read by admins; only archive_history() writes them
--- (a DBA may detach and drop whole months).
-CREATE FUNCTION salesorder.archive_guard()
-RETURNS trigger
-AS 'MODULE_PATHNAME', 'so_archive_guard'
-LANGUAGE C
-SET search_path = pg_catalog, pg_temp;
-
-CREATE TRIGGER archive_guard
-	BEFORE INSERT OR UPDATE OR DELETE ON salesorder.stock_movement_archive
-	FOR EACH ROW EXECUTE FUNCTION salesorder.archive_guard();
-CREATE TRIGGER archive_guard
-	BEFORE INSERT OR UPDATE OR DELETE ON salesorder.order_status_history_archive
-	FOR EACH ROW EXECUTE FUNCTION salesorder.archive_guard();
+#include "udfs/archive_months/1.2.sql"
+#include "udfs/archive_history/1.2.sql"
+#include "udfs/archive_guard/1.2.sql"
 
 COMMENT ON TABLE salesorder.stock_movement_archive IS
 	'Ledger rows moved out of stock_movement by archive_history(), partitioned by month of created_at';
@@ -1002,30 +479,14 @@ REVOKE EXECUTE ON FUNCTION salesorder.archive_months(regclass, timestamp[]),
 
 -- events_since() filters by kind and customer.
 DROP FUNCTION salesorder.events_since(bigint, integer);
-CREATE FUNCTION salesorder.events_since(last_id bigint, max_events integer DEFAULT 1000,
-	kinds text[] DEFAULT NULL, customer_id bigint DEFAULT NULL)
-RETURNS SETOF salesorder.order_event
-AS 'MODULE_PATHNAME', 'so_events_since'
-LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 100
-SET search_path = pg_catalog, pg_temp;
+#include "udfs/events_since/1.2.sql"
 REVOKE EXECUTE ON FUNCTION salesorder.events_since(bigint, integer, text[], bigint) FROM PUBLIC;
 COMMENT ON FUNCTION salesorder.events_since(bigint, integer, text[], bigint) IS
 	'Outbox rows after last_id, in id order, up to the horizon no running transaction can still precede; of the given kinds and customer when set';
 
 -- Event consumers (salesorder_consumer, made by create_roles()) read the
 -- whole outbox, and who holds its horizon back.
--- Whether the current user consumes events (a member of
--- salesorder_consumer, which need not exist): such a user reads the whole
--- outbox -- and, granted nothing else, nothing more.
-CREATE FUNCTION salesorder.rls_reads_outbox()
-RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
-				   WHERE r.rolname = 'salesorder_consumer'
-					 AND pg_catalog.pg_has_role(CURRENT_USER, r.oid, 'MEMBER'))
-$$;
+#include "udfs/rls_reads_outbox/1.2.sql"
 GRANT EXECUTE ON FUNCTION salesorder.rls_reads_outbox() TO PUBLIC;
 COMMENT ON FUNCTION salesorder.rls_reads_outbox() IS
 	'Row-level security: whether the current user is an event consumer (salesorder_consumer), who reads the whole outbox';
@@ -1063,24 +524,7 @@ END
 $do$;
 
 
--- The sessions whose open transaction holds the outbox horizon back: a
--- transaction that took an event id keeps events_since() from handing out
--- any later id until it ends (src/events.c takes a share lock on an
--- advisory tag of field 4 = 0x534F, which SQL cannot produce, keyed by the
--- sequence's last value when it took its first id: the last id handed out
--- while it is open).  No query text: consumers read this view.
-CREATE VIEW salesorder.event_horizon_holders AS
-	SELECT a.pid, a.usename AS login, a.application_name, a.client_addr,
-		   (l.classid::bigint << 32 | l.objid::bigint) AS holds_horizon_at,
-		   a.xact_start, pg_catalog.now() - a.xact_start AS held_for,
-		   pg_catalog.round(EXTRACT(epoch FROM pg_catalog.now() - a.xact_start), 1)::numeric(12,1)
-			AS held_seconds,
-		   a.state, a.wait_event_type, a.wait_event
-	FROM pg_catalog.pg_locks l
-	JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-	WHERE l.locktype = 'advisory' AND l.objsubid = 21327 AND l.granted
-	  AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d
-						WHERE d.datname = pg_catalog.current_database());
+#include "views/event_horizon_holders/1.2.sql"
 REVOKE ALL ON salesorder.event_horizon_holders FROM PUBLIC;
 COMMENT ON VIEW salesorder.event_horizon_holders IS
 	'Sessions whose open transaction wrote an event and so holds back what events_since() hands out';
@@ -1092,136 +536,14 @@ COMMENT ON VIEW salesorder.event_horizon_holders IS
 DROP VIEW salesorder.report_forecast_region, salesorder.report_trend_region,
 	salesorder.report_sales, salesorder.report_sales_raw, salesorder.report_pipeline,
 	salesorder.report_approvals, salesorder.report_delayed, salesorder.report_low_stock;
-CREATE VIEW salesorder.report_sales_raw AS
-	SELECT (pg_catalog.date_trunc('month', o.created_at AT TIME ZONE
-			coalesce(pg_catalog.current_setting('salesorder.report_timezone', true), 'UTC')))::date
-			AS month,
-		   c.region, c.segment, p.category,
-		   pg_catalog.count(DISTINCT o.id) AS orders,
-		   pg_catalog.count(*) AS lines,
-		   pg_catalog.sum(l.qty)::numeric(20,3) AS quantity,
-		   pg_catalog.sum(l.amount)::numeric(20,2) AS amount
-	FROM salesorder.sales_order o
-	JOIN salesorder.customer c ON c.id = o.customer_id
-	JOIN salesorder.order_line l ON l.order_id = o.id
-	JOIN salesorder.product p ON p.id = l.product_id
-	WHERE o.status = ANY (salesorder.statuses_in_report())
-	GROUP BY 1, 2, 3, 4;
-
-CREATE VIEW salesorder.report_sales AS
-	SELECT month, region, segment, category, orders, lines,
-		   quantity::numeric(20,3) AS quantity, amount::numeric(20,2) AS amount
-	FROM salesorder.report_sales_rows();
-
-CREATE VIEW salesorder.report_trend_region AS
-	SELECT m.region, (salesorder.sales_trend(m.month::timestamptz, m.amount, 'month')).*
-	FROM (SELECT region, month, pg_catalog.sum(amount) AS amount
-		  FROM salesorder.report_sales
-		  WHERE month < (SELECT salesorder.report_current_month())
-		  GROUP BY region, month) m
-	GROUP BY m.region;
-
-CREATE VIEW salesorder.report_forecast_region AS
-	WITH monthly AS (
-		SELECT region, month, pg_catalog.sum(amount) AS amount
-		FROM salesorder.report_sales
-		WHERE month < (SELECT salesorder.report_current_month())
-		GROUP BY region, month),
-	spans AS (
-		SELECT region,
-			   (EXTRACT(year FROM pg_catalog.age(pg_catalog.max(month), pg_catalog.min(month))) * 12
-				+ EXTRACT(month FROM pg_catalog.age(pg_catalog.max(month), pg_catalog.min(month))))::integer + 1
-				AS months
-		FROM monthly GROUP BY region)
-	SELECT s.region, f.step, f.bucket AS month, f.forecast, f.lower, f.upper,
-		   CASE WHEN s.months >= 24 THEN 12 ELSE 0 END AS season
-	FROM spans s
-	CROSS JOIN LATERAL (
-		SELECT salesorder.sales_forecast(m.month::timestamptz, m.amount, 'month', 6,
-			   CASE WHEN s.months >= 24 THEN 12 ELSE 0 END) AS points
-		FROM monthly m WHERE m.region = s.region) x
-	CROSS JOIN LATERAL pg_catalog.unnest(x.points) f
-	WHERE s.months >= 3;
-
-CREATE VIEW salesorder.report_pipeline AS
-	SELECT x.status, x.health,
-		   pg_catalog.sum(x.orders)::bigint AS orders,
-		   pg_catalog.sum(x.amount)::numeric(20,2) AS amount,
-		   pg_catalog.min(x.oldest) AS oldest,
-		   pg_catalog.max(x.newest) AS newest
-	FROM (
-		SELECT o.status,
-			   salesorder.order_health(o.status, o.promised_date, o.stage) AS health,
-			   1::bigint AS orders, o.total_amount::numeric AS amount,
-			   o.created_at AS oldest, o.created_at AS newest
-		FROM salesorder.sales_order o
-		WHERE o.status = ANY (salesorder.statuses_not_closed())
-		UNION ALL
-		SELECT o.status,
-			   salesorder.order_health(o.status, o.promised_date, o.stage),
-			   1, o.total_amount, o.created_at, o.created_at
-		FROM salesorder.sales_order o
-		WHERE o.status = ANY (salesorder.statuses_closed())
-		  AND o.status_changed_at >= salesorder.pipeline_folded_to()
-		UNION ALL
-		SELECT p.status, p.health, p.orders, p.amount, p.oldest, p.newest
-		FROM salesorder.pipeline_closed p
-	) x
-	GROUP BY x.status, x.health;
-
-CREATE VIEW salesorder.report_approvals AS
-	SELECT s.id AS step_id, s.order_id, o.order_no, s.change_request_id,
-		   c.code AS customer_code, c.name AS customer, o.total_amount,
-		   s.level, s.department, s.approver_role, s.reason, s.created_at AS waiting_since,
-		   pg_catalog.now() - s.created_at AS waiting_for,
-		   pg_catalog.round((EXTRACT(epoch FROM pg_catalog.now() - s.created_at) / 3600)::numeric, 2)::numeric(12,2)
-			AS waiting_hours
-	FROM salesorder.approval_step s
-	JOIN salesorder.sales_order o ON o.id = s.order_id
-	JOIN salesorder.customer c ON c.id = o.customer_id
-	WHERE s.status = 'pending';
-
-CREATE VIEW salesorder.report_delayed AS
-	SELECT o.id AS order_id, o.order_no, c.code AS customer_code, c.name AS customer,
-		   c.region, o.status, o.stage,
-		   salesorder.order_health(o.status, o.promised_date, o.stage) AS health,
-		   o.promised_date,
-		   CASE WHEN o.promised_date < CURRENT_DATE THEN CURRENT_DATE - o.promised_date
-				ELSE 0 END AS days_late,
-		   (o.promised_date >= CURRENT_DATE
-			AND o.promised_date <= CURRENT_DATE
-				+ (SELECT salesorder.at_risk_days()))
-			AS at_risk,
-		   (SELECT COALESCE(pg_catalog.sum(l.qty - l.shipped_qty), 0)
-			FROM salesorder.order_line l WHERE l.order_id = o.id)::numeric(20,3) AS open_qty,
-		   o.total_amount, o.sales_rep
-	FROM salesorder.sales_order o
-	JOIN salesorder.customer c ON c.id = o.customer_id
-	WHERE o.status = ANY (salesorder.statuses_in_flight())
-	  AND o.promised_date <= CURRENT_DATE
-			+ (SELECT salesorder.at_risk_days());
-
-CREATE VIEW salesorder.report_low_stock AS
-	SELECT w.code AS warehouse, p.sku, p.name AS product, s.warehouse_id, s.product_id,
-		   s.on_hand, s.reserved, (s.on_hand - s.reserved)::numeric(14,3) AS available,
-		   s.reorder_point,
-		   coalesce(b.backorder_qty, 0)::numeric(20,3) AS backorder_qty,
-		   coalesce(b.waiting_orders, 0) AS waiting_orders,
-		   (greatest(s.reorder_point - (s.on_hand - s.reserved), 0)
-			   + coalesce(b.backorder_qty, 0))::numeric(20,3) AS shortfall
-	FROM salesorder.stock s
-	JOIN salesorder.warehouse w ON w.id = s.warehouse_id
-	JOIN salesorder.product p ON p.id = s.product_id
-	LEFT JOIN (SELECT o.warehouse_id, l.product_id,
-					  pg_catalog.sum(l.backorder_qty) AS backorder_qty,
-					  pg_catalog.count(DISTINCT o.id) AS waiting_orders
-			   FROM salesorder.order_line l
-			   JOIN salesorder.sales_order o ON o.id = l.order_id
-			   WHERE l.backorder_qty > 0
-				 AND o.status = ANY (salesorder.statuses_in_flight())
-			   GROUP BY o.warehouse_id, l.product_id) b
-		ON b.warehouse_id = s.warehouse_id AND b.product_id = s.product_id
-	WHERE s.on_hand - s.reserved < s.reorder_point OR b.backorder_qty > 0;
+#include "views/report_sales_raw/1.2.sql"
+#include "views/report_sales/1.2.sql"
+#include "views/report_trend_region/1.2.sql"
+#include "views/report_forecast_region/1.2.sql"
+#include "views/report_pipeline/1.2.sql"
+#include "views/report_approvals/1.2.sql"
+#include "views/report_delayed/1.2.sql"
+#include "views/report_low_stock/1.2.sql"
 
 ALTER VIEW salesorder.report_sales_raw SET (security_barrier = true);
 ALTER VIEW salesorder.report_sales SET (security_barrier = true);
@@ -1328,73 +650,11 @@ COMMENT ON COLUMN salesorder.report_low_stock.shortfall IS 'What to replenish to
 -- Every view column has a comment and every amount or quantity a declared
 -- numeric(p,s), for BI tools: approval_queue and low_stock change type.
 DROP VIEW salesorder.approval_queue, salesorder.low_stock;
-CREATE VIEW salesorder.approval_queue WITH (security_barrier) AS
-	SELECT s.id AS step_id, s.order_id, o.order_no, s.change_request_id,
-		   CASE WHEN s.change_request_id IS NULL THEN 'order' ELSE 'change' END AS subject,
-		   o.status AS order_status,
-		   c.code AS customer_code, c.name AS customer, c.segment, c.region,
-		   o.total_amount, o.special_requirements, o.needs_stock,
-		   s.level, s.department, s.approver_role, s.reason, s.figures,
-		   cr.effects AS change_effects, cr.reason AS change_reason,
-		   c.credit_limit, c.on_credit_hold,
-		   salesorder.credit_exposure(o.customer_id)::numeric(14,2) AS credit_exposure,
-		   coalesce(cr.requested_by, o.created_by) AS requested_by,
-		   coalesce(cr.requested_at, o.submitted_at) AS requested_at,
-		   s.created_at AS waiting_since,
-		   (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-				'line_no', l.line_no, 'sku', p.sku, 'qty', l.qty,
-				'discount_pct', l.discount_pct, 'reserved', l.reserved_qty,
-				'backorder', l.backorder_qty,
-				'available_now', coalesce(st.on_hand - st.reserved, 0))
-				ORDER BY l.line_no)
-			FROM salesorder.order_line l
-			JOIN salesorder.product p ON p.id = l.product_id
-			LEFT JOIN salesorder.stock st
-				ON st.warehouse_id = o.warehouse_id AND st.product_id = l.product_id
-			WHERE l.order_id = o.id) AS lines
-	FROM salesorder.approval_step s
-	JOIN salesorder.sales_order o ON o.id = s.order_id
-	JOIN salesorder.customer c ON c.id = o.customer_id
-	LEFT JOIN salesorder.change_request cr ON cr.id = s.change_request_id
-	WHERE s.status = 'pending'
-	  AND (s.change_request_id IS NULL AND o.status = 'pending_approval'
-		   OR cr.status = 'pending')
-	  AND s.level = (SELECT pg_catalog.min(s2.level) FROM salesorder.approval_step s2
-					 WHERE s2.order_id = s.order_id AND s2.round = s.round
-					   AND s2.change_request_id IS NOT DISTINCT FROM s.change_request_id
-					   AND s2.status = 'pending')
-	  AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
-				  WHERE r.rolname = s.approver_role
-					AND pg_catalog.pg_has_role(r.oid, 'MEMBER'));
-CREATE VIEW salesorder.low_stock AS
-	WITH waiting AS (
-		SELECT o.warehouse_id, l.product_id,
-			   sum(l.backorder_qty) AS backorder_qty,
-			   array_agg(DISTINCT o.order_no ORDER BY o.order_no) AS waiting_orders
-		FROM salesorder.order_line l
-		JOIN salesorder.sales_order o ON o.id = l.order_id
-		WHERE l.backorder_qty > 0
-		  AND o.status = ANY (salesorder.statuses_in_flight())
-		GROUP BY o.warehouse_id, l.product_id)
-	SELECT w.code AS warehouse, p.sku, p.name AS product,
-		   s.warehouse_id, s.product_id,
-		   s.on_hand, s.reserved, (s.on_hand - s.reserved)::numeric(14,3) AS available,
-		   s.reorder_point,
-		   coalesce(b.backorder_qty, 0)::numeric(20,3) AS backorder_qty,
-		   coalesce(b.waiting_orders, '{}') AS waiting_orders,
-		   (greatest(s.reorder_point - (s.on_hand - s.reserved), 0)
-			   + coalesce(b.backorder_qty, 0))::numeric(20,3) AS shortfall
-	FROM salesorder.stock s
-	JOIN salesorder.warehouse w ON w.id = s.warehouse_id
-	JOIN salesorder.product p ON p.id = s.product_id
-	LEFT JOIN waiting b
-		ON b.warehouse_id = s.warehouse_id AND b.product_id = s.product_id
-	WHERE s.on_hand - s.reserved < s.reorder_point OR b.backorder_qty > 0;
+#include "views/approval_queue/1.2.sql"
+#include "views/low_stock/1.2.sql"
 ALTER VIEW salesorder.approval_queue SET (security_invoker = true);
 ALTER VIEW salesorder.low_stock SET (security_invoker = true);
 REVOKE ALL ON salesorder.approval_queue, salesorder.low_stock FROM PUBLIC;
-COMMENT ON VIEW salesorder.approval_queue IS
-	'Open approval steps (of orders and change requests) the current user may decide, with credit position and stock availability';
 COMMENT ON VIEW salesorder.low_stock IS
 	'Stock whose available quantity is below the reorder point, or that open orders wait for (backorders)';
 COMMENT ON COLUMN salesorder.order_tracking.order_id IS 'Order';
@@ -1507,41 +767,9 @@ COMMENT ON COLUMN salesorder.event_horizon_holders.wait_event_type IS 'What it w
 COMMENT ON COLUMN salesorder.event_horizon_holders.wait_event IS 'What it waits for, if anything';
 COMMENT ON COLUMN salesorder.rls_routes.order_id IS 'An order with an approval step routed to a role the current user holds';
 
--- The health colour of an order: green done, yellow in progress and on
--- time, red a problem (on hold, rejected, late, a problem stage), grey
--- cancelled.  In C (src/tracking.c): the views call it for every row they
--- return, and as SQL it cost 3.2 us a call against 0.7.
-CREATE OR REPLACE FUNCTION salesorder.order_health(
-	status salesorder.order_status, promised_date date, stage text,
-	as_of date DEFAULT CURRENT_DATE)
-RETURNS text
-AS 'MODULE_PATHNAME', 'so_order_health'
-LANGUAGE C STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp;
-
--- Rows a replica session writes (pg_restore, logical replication) keep ids
--- no checkpoint cut accounted for: the ledger checkpoint starts again from
--- the beginning (src/cut.c).  Fires in replica sessions only.
-CREATE FUNCTION salesorder.ledger_reset()
-RETURNS trigger
-AS 'MODULE_PATHNAME', 'so_ledger_reset'
-LANGUAGE C SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp;
-
-CREATE TRIGGER ledger_reset_replica
-	AFTER INSERT ON salesorder.stock_movement
-	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.ledger_reset();
-ALTER TABLE salesorder.stock_movement ENABLE REPLICA TRIGGER ledger_reset_replica;
-COMMENT ON FUNCTION salesorder.ledger_reset() IS
-	'Trigger: a replica session''s ledger rows (a restore) make the ledger checkpoint start again';
+#include "udfs/order_health/1.2.sql"
+#include "udfs/ledger_reset/1.2.sql"
 REVOKE EXECUTE ON FUNCTION salesorder.ledger_reset() FROM PUBLIC;
-
--- The same for rows a replica session writes (pg_restore, logical
--- replication): their stamps predate any cut (src/cut.c).
-CREATE TRIGGER pipeline_reset_replica
-	AFTER INSERT OR UPDATE OR DELETE ON salesorder.sales_order
-	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.pipeline_reset();
-ALTER TABLE salesorder.sales_order ENABLE REPLICA TRIGGER pipeline_reset_replica;
 
 -- What each group role may do, as data: create_roles() grants these rows,
 -- so that a release that adds a function or a view adds rows here (in its
@@ -1781,65 +1009,7 @@ INSERT INTO salesorder.role_grant (role, privilege, on_kind, object) VALUES
 
 -- create_roles() grants the new functions; run it again where the roles
 -- exist (SELECT salesorder.create_roles()).
-CREATE OR REPLACE FUNCTION salesorder.create_roles()
-RETURNS SETOF text
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-	r text;
-	g record;
-BEGIN
-	-- The roles are those role_grant names: constants of the extension,
-	-- never user input, as are the objects (each checked by its reg* cast).
-	FOR r IN SELECT DISTINCT x.role FROM salesorder.role_grant x ORDER BY 1
-	LOOP
-		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
-			EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
-			RETURN NEXT r;
-		END IF;
-	END LOOP;
-
-	-- Only the extension's own objects (its schemas salesorder and
-	-- salesorder_bi), whoever wrote the rows.
-	IF EXISTS (SELECT 1 FROM salesorder.role_grant x
-			   CROSS JOIN LATERAL (SELECT CASE x.on_kind
-						 WHEN 'FUNCTION' THEN (SELECT p.pronamespace FROM pg_catalog.pg_proc p
-											   WHERE p.oid = x.object::pg_catalog.regprocedure)
-						 WHEN 'TABLE' THEN (SELECT c.relnamespace FROM pg_catalog.pg_class c
-											WHERE c.oid = x.object::pg_catalog.regclass)
-						 ELSE (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = x.object)
-					 END AS ns) o
-			   WHERE o.ns IS NULL
-				  OR o.ns OPERATOR(pg_catalog.<>) ALL (ARRAY['salesorder'::pg_catalog.regnamespace,
-						 'salesorder_bi'::pg_catalog.regnamespace]::pg_catalog.oid[])) THEN
-		RAISE EXCEPTION 'salesorder.role_grant names an object outside schemas salesorder and salesorder_bi'
-			USING ERRCODE = 'insufficient_privilege';
-	END IF;
-
-	FOR g IN SELECT x.role, x.privilege, x.on_kind,
-				 CASE x.on_kind
-					 WHEN 'FUNCTION' THEN x.object::pg_catalog.regprocedure::text
-					 WHEN 'TABLE' THEN x.object::pg_catalog.regclass::text
-					 ELSE pg_catalog.quote_ident(x.object) END AS object
-			 FROM salesorder.role_grant x
-			 ORDER BY x.role, x.on_kind, x.object
-	LOOP
-		EXECUTE pg_catalog.format('GRANT %s ON %s %s TO %I',
-								  g.privilege, g.on_kind, g.object, g.role);
-	END LOOP;
-
-	-- Admin: everything the others can do (plus its own rows above).
-	FOR r IN SELECT DISTINCT x.role FROM salesorder.role_grant x
-			 WHERE x.role <> 'salesorder_admin' ORDER BY 1
-	LOOP
-		IF NOT pg_catalog.pg_has_role('salesorder_admin', r, 'MEMBER') THEN
-			EXECUTE pg_catalog.format('GRANT %I TO salesorder_admin', r);
-		END IF;
-	END LOOP;
-	RETURN;
-END
-$fn$;
+#include "udfs/create_roles/1.2.sql"
 
 -- Objects new in 1.2, defined once for this script and the install script.
 #include "udfs/rollup_reset/1.2.sql"

@@ -26,9 +26,10 @@ if git grep -nA1 -E 'static SoPlan [a-z_]+(\[\])? = \{' -- 'src/*.c' |
 fi
 
 # CREATE FUNCTION ... LANGUAGE without SET search_path, outside aggregate
-# support functions (which take or return internal).
+# support functions (which take or return internal): in the domain files
+# and in the functions' own files they include.
 awk '
-	/^CREATE FUNCTION/ { inside = 1; text = ""; start = FNR; file = FILENAME }
+	/^CREATE (OR REPLACE )?FUNCTION/ { inside = 1; text = ""; start = FNR; file = FILENAME }
 	inside { text = text $0 "\n" }
 	inside && /(\$\$;|LANGUAGE C[^;]*;|SET search_path[^;]*;)$/ {
 		if (text !~ /SET search_path/ && text !~ /internal/) {
@@ -38,7 +39,7 @@ awk '
 		inside = 0
 	}
 	END { exit bad }
-' extension/*.sql || fail=1
+' extension/*.sql extension/udfs/*/*.sql || fail=1
 
 [ "$fail" -eq 0 ] && echo "lint: SPI only through kept plans, search_path pinned everywhere"
 exit "$fail"

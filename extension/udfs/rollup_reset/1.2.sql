@@ -1,3 +1,4 @@
+-- salesorder.rollup_reset() as of 1.2
 -- TRUNCATE of the orders (or of their lines) takes their report rows with
 -- them: the rollup is what those rows summed, and a TRUNCATE fires no row
 -- trigger and calls no function that would append the deltas.

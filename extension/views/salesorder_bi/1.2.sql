@@ -1,3 +1,4 @@
+-- Schema salesorder_bi and its views as of 1.2
 -- The schema for BI tools: salesorder_bi holds the report views and
 -- nothing else, so that a tool's navigator (psqlODBC lists every table and
 -- view of a schema, readable or not) shows only what the reporting role can
