@@ -922,15 +922,17 @@ SELECT pg_temp.best_ms('TABLE salesorder.report_sales', 3) AS rollup_ms,
 \echo
 
 \echo 'Order entry only appends signed rows to salesorder.sales_rollup_delta (+1'
-\echo 'when an order starts counting, -1 when it stops, -1/+1 around a change),'
-\echo 'so concurrent orders never wait on each other for a report row.'
+\echo 'when an order starts counting, -1 when it stops, -1/+1 around a change;'
+\echo 'one row per change, its categories in arrays), so concurrent orders never'
+\echo 'wait on each other for a report row.'
 \echo 'The background worker folds them into salesorder.sales_rollup every second'
 \echo '(salesorder.compact_interval); compact_rollup() does it on demand.  What'
 \echo 'is left right now (the worker may have folded it already):'
-SELECT pg_catalog.count(*) AS delta_rows,
-	   pg_catalog.count(DISTINCT (month, region, segment, category)) AS report_groups,
-	   pg_catalog.sum(lines) AS net_lines, pg_catalog.sum(amount) AS net_amount
-FROM salesorder.sales_rollup_delta;
+SELECT pg_catalog.count(DISTINCT d.ctid) AS delta_rows,
+	   pg_catalog.count(DISTINCT (d.month, d.region, d.segment, u.category)) AS report_groups,
+	   pg_catalog.sum(u.lines) AS net_lines, pg_catalog.sum(u.amount) AS net_amount
+FROM salesorder.sales_rollup_delta d
+CROSS JOIN LATERAL unnest(d.category, d.lines, d.amount) AS u(category, lines, amount);
 CREATE TEMP TABLE report_before AS TABLE salesorder.report_sales;
 \set ECHO queries
 SELECT salesorder.compact_rollup() AS deltas_folded;

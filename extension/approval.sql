@@ -79,8 +79,7 @@ CREATE TABLE salesorder.approval_step (
 	decided_by			text,
 	decided_at			timestamptz,
 	comment				text,
-	FOREIGN KEY (customer_id, order_id)
-		REFERENCES salesorder.sales_order (customer_id, id) ON DELETE CASCADE,
+	FOREIGN KEY (order_id) REFERENCES salesorder.sales_order (id) ON DELETE CASCADE,
 	CHECK ((status = 'pending') = (decided_at IS NULL))
 );
 CREATE INDEX approval_step_order_idx ON salesorder.approval_step (order_id, round);

@@ -18,8 +18,7 @@ CREATE TABLE salesorder.change_request (
 	decided_at			timestamptz,
 	decision_comment	text,
 	applied_revision	integer,
-	FOREIGN KEY (customer_id, order_id)
-		REFERENCES salesorder.sales_order (customer_id, id) ON DELETE CASCADE,
+	FOREIGN KEY (order_id) REFERENCES salesorder.sales_order (id) ON DELETE CASCADE,
 	CHECK ((status = 'applied') = (applied_revision IS NOT NULL))
 );
 CREATE INDEX change_request_order_idx ON salesorder.change_request (order_id, id);
@@ -40,8 +39,7 @@ CREATE TABLE salesorder.order_revision (
 	superseded_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	superseded_by		bigint REFERENCES salesorder.change_request (id),
 	PRIMARY KEY (order_id, revision),
-	FOREIGN KEY (customer_id, order_id)
-		REFERENCES salesorder.sales_order (customer_id, id) ON DELETE CASCADE
+	FOREIGN KEY (order_id) REFERENCES salesorder.sales_order (id) ON DELETE CASCADE
 );
 
 SELECT pg_catalog.pg_extension_config_dump('salesorder.change_request', '');

@@ -69,8 +69,7 @@ CREATE TABLE salesorder.delay_flag (
 	as_of			timestamptz NOT NULL,
 	event_id		bigint,
 	PRIMARY KEY (order_id, promised_date, severity),
-	FOREIGN KEY (customer_id, order_id)
-		REFERENCES salesorder.sales_order (customer_id, id) ON DELETE CASCADE
+	FOREIGN KEY (order_id) REFERENCES salesorder.sales_order (id) ON DELETE CASCADE
 );
 SELECT pg_catalog.pg_extension_config_dump('salesorder.delay_flag', '');
 

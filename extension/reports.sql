@@ -29,16 +29,24 @@ CREATE TABLE salesorder.sales_rollup (
 );
 
 -- Append-only: signed contributions of order changes since the last
--- compaction.
+-- compaction.  One row per change of one (month, region, segment), its
+-- categories and their figures in arrays of one length (element i is
+-- category[i]'s), so that an order creation or a cancel writes one row
+-- whatever number of categories its lines have (2.0; 1.x wrote a row per
+-- category).
 CREATE TABLE salesorder.sales_rollup_delta (
 	month		date NOT NULL,
 	region		text NOT NULL,
 	segment		text NOT NULL,
-	category	text NOT NULL,
-	orders		bigint NOT NULL,
-	lines		bigint NOT NULL,
-	quantity	numeric NOT NULL,
-	amount		numeric NOT NULL
+	category	text[] NOT NULL,
+	orders		bigint[] NOT NULL,
+	lines		bigint[] NOT NULL,
+	quantity	numeric[] NOT NULL,
+	amount		numeric[] NOT NULL,
+	CHECK (pg_catalog.cardinality(orders) = pg_catalog.cardinality(category)
+		   AND pg_catalog.cardinality(lines) = pg_catalog.cardinality(category)
+		   AND pg_catalog.cardinality(quantity) = pg_catalog.cardinality(category)
+		   AND pg_catalog.cardinality(amount) = pg_catalog.cardinality(category))
 );
 
 -- Derived data: rebuilt from the orders after a restore, so not dumped.
@@ -54,41 +62,7 @@ $$;
 
 #include "views/report_sales_raw/1.2.sql"
 
--- The report rows: from the rollup and its deltas while the rollup is in the
--- session's report time zone, else from the raw tables.  A function and not
--- a UNION of both behind opposite filters, because the planner costs the
--- raw branch it will never run at millions of rows, and that cost alone
--- makes every call JIT-compile the plan and start parallel workers (about
--- a second, against milliseconds for the rollup).
-CREATE FUNCTION salesorder.report_sales_rows()
-RETURNS TABLE (month date, region text, segment text, category text,
-			   orders bigint, lines bigint, quantity numeric, amount numeric)
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-BEGIN
-	IF salesorder.rollup_current() THEN
-		RETURN QUERY
-		SELECT r.month, r.region, r.segment, r.category,
-			   pg_catalog.sum(r.orders)::bigint, pg_catalog.sum(r.lines)::bigint,
-			   pg_catalog.sum(r.quantity), pg_catalog.sum(r.amount)
-		FROM (SELECT u.month, u.region, u.segment, u.category, u.orders, u.lines,
-					 u.quantity, u.amount
-			  FROM salesorder.sales_rollup u
-			  UNION ALL
-			  SELECT d.month, d.region, d.segment, d.category, d.orders, d.lines,
-					 d.quantity, d.amount
-			  FROM salesorder.sales_rollup_delta d) r
-		GROUP BY r.month, r.region, r.segment, r.category
-		HAVING pg_catalog.sum(r.orders) <> 0 OR pg_catalog.sum(r.lines) <> 0;
-	ELSE
-		RETURN QUERY
-		SELECT w.month, w.region, w.segment, w.category, w.orders, w.lines,
-			   w.quantity, w.amount
-		FROM salesorder.report_sales_raw w;
-	END IF;
-END
-$fn$;
+#include "udfs/report_sales_rows/2.0.sql"
 
 #include "views/report_sales/1.2.sql"
 

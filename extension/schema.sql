@@ -2,8 +2,16 @@
 --
 -- Quantities are numeric(14,3) (fractional units such as kg or m are allowed),
 -- prices numeric(14,4), amounts numeric(14,2).  Every table that hangs off an
--- order carries customer_id so that it can later be co-located with its order
--- on a distributed cluster; keys between order-side tables include it.
+-- order carries customer_id (row-level security reads it, and a distributed
+-- cluster co-locates by it); the functions write it from the locked order
+-- row, and users cannot change an order's customer (order_guard) nor give
+-- a draft line another (line_guard), so the foreign keys name the order id
+-- alone: a key on (customer_id, id) would cost every order an index entry.
+--
+-- Indexes on the order-side tables are the write cost of every order: each
+-- is justified below by the queries that need it.  A new order without an
+-- idempotency key writes 4 index entries for its header (id, order_no,
+-- status, open orders by customer) and 2 per line (key, product).
 
 CREATE TYPE salesorder.order_status AS ENUM (
 	'draft',
@@ -95,8 +103,6 @@ CREATE TABLE salesorder.sales_order (
 	created_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	submitted_at		timestamptz,
 	status_changed_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	UNIQUE (customer_id, id),
-	UNIQUE (customer_id, idempotency_key),
 	CHECK ((status = 'on_hold') = (hold_from IS NOT NULL))
 );
 COMMENT ON COLUMN salesorder.sales_order.total_amount IS 'Sum of the line amounts after discount';
@@ -104,6 +110,8 @@ COMMENT ON COLUMN salesorder.sales_order.revision IS 'Incremented by every appli
 COMMENT ON COLUMN salesorder.sales_order.status_reason IS 'Why the order reached its current status';
 COMMENT ON COLUMN salesorder.sales_order.hold_from IS 'While on_hold: the state the order returns to on release_hold()';
 COMMENT ON TABLE salesorder.sales_order IS 'Order headers; created by create_order()/copy_order(), moved by the lifecycle functions';
+-- The primary key: every function takes an order by its id; order_no is
+-- what people type (order_tracking, support look-ups) and is unique.
 -- Orders by status, and by when they got it: the orders in flight and those
 -- closed lately (order_tracking, report_pipeline) without scanning the
 -- years of closed ones.
@@ -111,7 +119,17 @@ CREATE INDEX sales_order_status_idx ON salesorder.sales_order (status, status_ch
 -- Credit checks and row-level security look up a customer's open orders.
 CREATE INDEX sales_order_open_by_customer_idx ON salesorder.sales_order (customer_id)
 	WHERE status = ANY (salesorder.statuses_in_flight());
-CREATE INDEX sales_order_created_at_idx ON salesorder.sales_order (created_at);
+-- create_order with an idempotency key: the same key of the same customer
+-- returns the same order (and two concurrent calls wait here for each
+-- other).  Orders without a key write no entry.
+CREATE UNIQUE INDEX sales_order_idempotency_key_idx
+	ON salesorder.sales_order (customer_id, idempotency_key)
+	WHERE idempotency_key IS NOT NULL;
+-- order_tracking_all filtered by created_at (README): orders are appended
+-- in time order, so a block range index finds a period's pages; it writes
+-- no entry per order (the ranges are summarised by vacuum, and the pages
+-- not yet summarised are read).
+CREATE INDEX sales_order_created_at_idx ON salesorder.sales_order USING brin (created_at);
 
 CREATE TABLE salesorder.order_line (
 	order_id		bigint NOT NULL,
@@ -129,12 +147,14 @@ CREATE TABLE salesorder.order_line (
 	shipped_qty		numeric(14,3) NOT NULL DEFAULT 0 CHECK (shipped_qty >= 0),
 	note			text,
 	PRIMARY KEY (order_id, line_no),
-	FOREIGN KEY (customer_id, order_id)
-		REFERENCES salesorder.sales_order (customer_id, id) ON DELETE CASCADE,
+	FOREIGN KEY (order_id) REFERENCES salesorder.sales_order (id) ON DELETE CASCADE,
 	CHECK (shipped_qty + reserved_qty + backorder_qty <= qty)
 );
 COMMENT ON COLUMN salesorder.order_line.amount IS 'round(qty * unit_price * (100 - discount_pct) / 100, 2)';
 COMMENT ON TABLE salesorder.order_line IS 'Order lines; editable directly only while the order is a draft';
+-- The primary key (order_id, line_no): an order's lines, in order.  By
+-- product: product_guard (may a product be deleted?) and a product's move
+-- to another category (rollup_regroup) find its lines.
 CREATE INDEX order_line_product_idx ON salesorder.order_line (product_id);
 -- Backorders waiting for stock: small, and what receipts and low_stock look up.
 CREATE INDEX order_line_backorder_idx ON salesorder.order_line (product_id)
@@ -151,8 +171,7 @@ CREATE TABLE salesorder.order_status_history (
 	reason		text,
 	kind		text NOT NULL DEFAULT 'status'
 		CHECK (kind IN ('status', 'decision', 'stage', 'change')),
-	FOREIGN KEY (customer_id, order_id)
-		REFERENCES salesorder.sales_order (customer_id, id) ON DELETE CASCADE
+	FOREIGN KEY (order_id) REFERENCES salesorder.sales_order (id) ON DELETE CASCADE
 );
 COMMENT ON TABLE salesorder.order_status_history IS 'Every status move of every order: from, to, who, when, why';
 CREATE INDEX order_status_history_order_idx

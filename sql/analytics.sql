@@ -162,6 +162,17 @@ SELECT * FROM regress.report_matches();
 SELECT salesorder.compact_rollup() > 0 AS folded;
 SELECT count(*) AS deltas_left FROM salesorder.sales_rollup_delta;
 SELECT * FROM regress.report_matches();
+-- One row for the reports per order change, whatever its categories: an
+-- order of three categories is one delta row, and so is its cancel.
+SELECT count(*) AS deltas_before FROM salesorder.sales_rollup_delta \gset
+SELECT salesorder.create_order(2, '[{"sku": "TEE-BLK-M", "qty": 1}, {"sku": "JKT-ALP-M", "qty": 1}, {"sku": "CAP-RED", "qty": 1}, {"sku": "TEE-BLK-L", "qty": 1}]') AS three_cats \gset
+SELECT count(*) - :deltas_before AS delta_rows_of_the_order,
+	   (SELECT category FROM salesorder.sales_rollup_delta ORDER BY ctid DESC LIMIT 1) AS categories,
+	   (SELECT lines FROM salesorder.sales_rollup_delta ORDER BY ctid DESC LIMIT 1) AS lines
+FROM salesorder.sales_rollup_delta;
+SELECT salesorder.cancel(:three_cats, 'one row out too');
+SELECT count(*) - :deltas_before AS delta_rows_with_the_cancel FROM salesorder.sales_rollup_delta;
+SELECT * FROM regress.report_matches();
 -- ... after more work of every kind ...
 SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 3}, {"sku": "JKT-ALP-M", "qty": 1}]') AS r1 \gset
 SELECT salesorder.create_order(2, '[{"sku": "TEE-BLK-L", "qty": 2}]') AS r2 \gset

@@ -180,7 +180,7 @@ static SoPlan insert_order_plan = {
 	"  CASE WHEN $2 OPERATOR(pg_catalog.=) 'draft' THEN NULL ELSE pg_catalog.now() END,"
 	"  $18"
 	" FROM (SELECT pg_catalog.nextval('salesorder.sales_order_id_seq'::pg_catalog.regclass) AS id) n"
-	" ON CONFLICT (customer_id, idempotency_key) DO NOTHING"
+	" ON CONFLICT (customer_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
 	" RETURNING o.id, o.order_no",
 	18, {INT8OID, TEXTOID, TEXTOID, INT8OID, TEXTOID, TEXTOID, DATEOID, DATEOID,
 		TEXTOID, TEXTOID, INT4OID, NUMERICOID, NUMERICOID, NUMERICOID, TEXTOID,

@@ -12,6 +12,12 @@
  * orders for the same region and day never wait on each other;
  * compact_rollup() folds the deltas into sales_rollup now and then.
  *
+ * A delta row is one change of one (month, region, segment): its
+ * categories and their figures are arrays of one length, so that creating
+ * or cancelling an order appends one row whatever its categories (2.0).
+ * Every writer groups by category in a subquery and aggregates the groups
+ * into the arrays (AGGREGATE_GROUPS); readers unnest them.
+ *
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
@@ -23,7 +29,37 @@
 #include "commands/trigger.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
+
+/*
+ * The category groups g (category, orders, lines, quantity, amount) of one
+ * delta row, as its arrays.
+ */
+#define AGGREGATE_GROUPS \
+	" pg_catalog.array_agg(g.category ORDER BY g.category)," \
+	" pg_catalog.array_agg(g.orders ORDER BY g.category)," \
+	" pg_catalog.array_agg(g.lines ORDER BY g.category)," \
+	" pg_catalog.array_agg(g.quantity ORDER BY g.category)," \
+	" pg_catalog.array_agg(g.amount ORDER BY g.category)"
+
+/*
+ * The plan for the installed schema: the library is replaced before ALTER
+ * EXTENSION salesorder UPDATE runs in each database, and until the update
+ * to 2.0 the delta table has a row per category (scalar columns).
+ */
+static SoPlan *
+for_schema(SoPlan *plan, SoPlan *plan_1x)
+{
+	Oid			delta = so_relid("sales_rollup_delta");
+	AttrNumber	att = get_attnum(delta, "category");
+
+	return get_atttype(delta, att) == TEXTOID ? plan_1x : plan;
+}
+
+#define ROLLUP_INSERT_SQL \
+	"INSERT INTO salesorder.sales_rollup_delta" \
+	" (month, region, segment, category, orders, lines, quantity, amount)"
 
 PG_FUNCTION_INFO_V1(so_compact_rollup);
 PG_FUNCTION_INFO_V1(so_rebuild_rollup);
@@ -34,41 +70,66 @@ PG_FUNCTION_INFO_V1(so_rollup_regroup);
  * product is probed per line (LATERAL, OFFSET 0): as a plain join the kept
  * generic plan hashed the whole product table for every order.
  */
+#define CONTRIBUTION_GROUPS \
+	"(SELECT (pg_catalog.date_trunc('month', o.created_at AT TIME ZONE cfg.timezone))::date AS month," \
+	"              c.region, c.segment, p.category, $2::pg_catalog.int8 AS orders," \
+	"              $2 * pg_catalog.count(*) AS lines, $2 * pg_catalog.sum(l.qty) AS quantity," \
+	"              $2 * pg_catalog.sum(l.amount) AS amount" \
+	"       FROM salesorder.sales_order o" \
+	"       JOIN salesorder.customer c ON c.id = o.customer_id" \
+	"       JOIN salesorder.order_line l ON l.order_id = o.id" \
+	"       CROSS JOIN LATERAL (SELECT p1.category FROM salesorder.product p1" \
+	"                           WHERE p1.id = l.product_id OFFSET 0) p" \
+	"       CROSS JOIN salesorder.rollup_config cfg" \
+	"       WHERE o.id = $1" \
+	"       GROUP BY 1, 2, 3, 4) g"
+
 static SoPlan contribution_plan = {
-	"INSERT INTO salesorder.sales_rollup_delta"
-	" (month, region, segment, category, orders, lines, quantity, amount)"
-	" SELECT (pg_catalog.date_trunc('month', o.created_at AT TIME ZONE cfg.timezone))::date,"
-	"        c.region, c.segment, p.category,"
-	"        $2, $2 * pg_catalog.count(*), $2 * pg_catalog.sum(l.qty), $2 * pg_catalog.sum(l.amount)"
-	" FROM salesorder.sales_order o"
-	" JOIN salesorder.customer c ON c.id = o.customer_id"
-	" JOIN salesorder.order_line l ON l.order_id = o.id"
-	" CROSS JOIN LATERAL (SELECT p1.category FROM salesorder.product p1"
-	"                     WHERE p1.id = l.product_id OFFSET 0) p"
-	" CROSS JOIN salesorder.rollup_config cfg"
-	" WHERE o.id = $1"
-	" GROUP BY 1, 2, 3, 4",
+	ROLLUP_INSERT_SQL
+	" SELECT g.month, g.region, g.segment," AGGREGATE_GROUPS
+	" FROM " CONTRIBUTION_GROUPS
+	" GROUP BY g.month, g.region, g.segment",
+	2, {INT8OID, INT4OID}
+};
+
+/* The same into the delta table of 1.x (before the update to 2.0). */
+static SoPlan contribution_plan_1x = {
+	ROLLUP_INSERT_SQL
+	" SELECT g.month, g.region, g.segment, g.category, g.orders, g.lines, g.quantity, g.amount"
+	" FROM " CONTRIBUTION_GROUPS,
 	2, {INT8OID, INT4OID}
 };
 
 /*
  * The contribution of an order being created, from its lines in hand: one
- * row per category, dated now (the order's created_at) in the rollup's
+ * row, its categories grouped, dated now (the order's created_at) in the rollup's
  * time zone.  Equal to contribution_plan with sign +1 for the new order.
  */
+#define NEW_CONTRIBUTION_GROUPS \
+	"(SELECT (pg_catalog.date_trunc('month', pg_catalog.now() AT TIME ZONE cfg.timezone))::date AS month," \
+	"              u.category, 1::pg_catalog.int8 AS orders, pg_catalog.count(*) AS lines," \
+	/* The lines' column types, so that the sums look as the join's do. */ \
+	"              pg_catalog.sum(u.qty::pg_catalog.numeric(14,3)) AS quantity," \
+	"              pg_catalog.sum(u.amount::pg_catalog.numeric(14,2)) AS amount" \
+	"       FROM ROWS FROM (pg_catalog.unnest($3::pg_catalog.text[])," \
+	"                       pg_catalog.unnest($4::pg_catalog.numeric[])," \
+	"                       pg_catalog.unnest($5::pg_catalog.numeric[])) AS u(category, qty, amount)" \
+	"       CROSS JOIN salesorder.rollup_config cfg" \
+	"       GROUP BY 1, u.category) g"
+
 static SoPlan new_contribution_plan = {
-	"INSERT INTO salesorder.sales_rollup_delta"
-	" (month, region, segment, category, orders, lines, quantity, amount)"
-	" SELECT (pg_catalog.date_trunc('month', pg_catalog.now() AT TIME ZONE cfg.timezone))::date,"
-	"        $1, $2, u.category, 1, pg_catalog.count(*),"
-	/* The lines' column types, so that the sums look as the join's do. */
-	"        pg_catalog.sum(u.qty::pg_catalog.numeric(14,3)),"
-	"        pg_catalog.sum(u.amount::pg_catalog.numeric(14,2))"
-	" FROM ROWS FROM (pg_catalog.unnest($3::pg_catalog.text[]),"
-	"                 pg_catalog.unnest($4::pg_catalog.numeric[]),"
-	"                 pg_catalog.unnest($5::pg_catalog.numeric[])) AS u(category, qty, amount)"
-	" CROSS JOIN salesorder.rollup_config cfg"
-	" GROUP BY 1, u.category",
+	ROLLUP_INSERT_SQL
+	" SELECT g.month, $1, $2," AGGREGATE_GROUPS
+	" FROM " NEW_CONTRIBUTION_GROUPS
+	" GROUP BY g.month",
+	5, {TEXTOID, TEXTOID, TEXTARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID}
+};
+
+/* The same into the delta table of 1.x (before the update to 2.0). */
+static SoPlan new_contribution_plan_1x = {
+	ROLLUP_INSERT_SQL
+	" SELECT g.month, $1, $2, g.category, g.orders, g.lines, g.quantity, g.amount"
+	" FROM " NEW_CONTRIBUTION_GROUPS,
 	5, {TEXTOID, TEXTOID, TEXTARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID}
 };
 
@@ -96,7 +157,7 @@ so_rollup_lines(const char *region, const char *segment, const SoLine *lines,
 	args[2] = so_make_array(cats, cat_nulls, n, TEXTOID);
 	args[3] = so_make_array(qtys, NULL, n, NUMERICOID);
 	args[4] = so_make_array(amounts, NULL, n, NUMERICOID);
-	so_execute(&new_contribution_plan, args, nulls, false, 0);
+	so_execute(for_schema(&new_contribution_plan, &new_contribution_plan_1x), args, nulls, false, 0);
 }
 
 /*
@@ -108,7 +169,7 @@ so_rollup_order(int64 order_id, int sign)
 {
 	Datum		args[2] = {Int64GetDatum(order_id), Int32GetDatum(sign)};
 
-	so_execute(&contribution_plan, args, NULL, false, 0);
+	so_execute(for_schema(&contribution_plan, &contribution_plan_1x), args, NULL, false, 0);
 }
 
 /*
@@ -119,6 +180,26 @@ so_rollup_order(int64 order_id, int sign)
 #define ROLLUP_LOCK_KIND 0x5352		/* 'SR' */
 
 static SoPlan compact_plan = {
+	"WITH moved AS (DELETE FROM salesorder.sales_rollup_delta RETURNING *),"
+	" folded AS ("
+	"  INSERT INTO salesorder.sales_rollup AS r"
+	"   (month, region, segment, category, orders, lines, quantity, amount)"
+	"  SELECT m.month, m.region, m.segment, u.category, pg_catalog.sum(u.orders),"
+	"         pg_catalog.sum(u.lines), pg_catalog.sum(u.quantity), pg_catalog.sum(u.amount)"
+	"  FROM moved m"
+	"  CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(m.category), pg_catalog.unnest(m.orders),"
+	"   pg_catalog.unnest(m.lines), pg_catalog.unnest(m.quantity), pg_catalog.unnest(m.amount))"
+	"   AS u(category, orders, lines, quantity, amount)"
+	"  GROUP BY m.month, m.region, m.segment, u.category"
+	"  ON CONFLICT (month, region, segment, category) DO UPDATE SET"
+	"   orders = r.orders + excluded.orders, lines = r.lines + excluded.lines,"
+	"   quantity = r.quantity + excluded.quantity, amount = r.amount + excluded.amount)"
+	" SELECT pg_catalog.count(*) FROM moved",
+	0, {InvalidOid}
+};
+
+/* Compaction of the delta table of 1.x (before the update to 2.0). */
+static SoPlan compact_plan_1x = {
 	"WITH moved AS (DELETE FROM salesorder.sales_rollup_delta RETURNING *),"
 	" folded AS ("
 	"  INSERT INTO salesorder.sales_rollup AS r"
@@ -150,7 +231,7 @@ compact_work(void *arg)
 	int64		folded;
 
 	so_xact_lock(ROLLUP_LOCK_KIND, 0, ExclusiveLock);
-	so_execute(&compact_plan, NULL, NULL, false, 1);
+	so_execute(for_schema(&compact_plan, &compact_plan_1x), NULL, NULL, false, 1);
 	folded = so_getint64(0, 1);
 	so_execute(&drop_empty_plan, NULL, NULL, false, 0);
 	so_execute(&compacted_at_plan, NULL, NULL, false, 0);
@@ -207,23 +288,36 @@ so_rebuild_rollup(PG_FUNCTION_ARGS)
  * A customer moved to another region or segment: its counted orders leave
  * the old group and join the new one.
  */
+#define REGROUP_CUSTOMER_GROUPS \
+	"(SELECT g0.month, x.region, x.segment, g0.category, x.sign * g0.orders AS orders," \
+	"        x.sign * g0.lines AS lines, x.sign * g0.quantity AS quantity," \
+	"        x.sign * g0.amount AS amount" \
+	" FROM (SELECT (pg_catalog.date_trunc('month', o.created_at AT TIME ZONE cfg.timezone))::date AS month," \
+	"              p.category, pg_catalog.count(DISTINCT o.id) AS orders," \
+	"              pg_catalog.count(*) AS lines, pg_catalog.sum(l.qty) AS quantity," \
+	"              pg_catalog.sum(l.amount) AS amount" \
+	"       FROM salesorder.sales_order o" \
+	"       JOIN salesorder.order_line l ON l.order_id = o.id" \
+	"       JOIN salesorder.product p ON p.id = l.product_id" \
+	"       CROSS JOIN salesorder.rollup_config cfg" \
+	"       WHERE o.customer_id = $1" \
+	"         AND " SO_STATUS_IN("o.status", SO_STATUSES_IN_REPORT) \
+	"       GROUP BY 1, 2) g0" \
+	" CROSS JOIN (VALUES (-1, $2, $3), (1, $4, $5)) AS x(sign, region, segment)) g"
+
 static SoPlan regroup_customer_plan = {
-	"INSERT INTO salesorder.sales_rollup_delta"
-	" (month, region, segment, category, orders, lines, quantity, amount)"
-	" SELECT g.month, x.region, x.segment, g.category, x.sign * g.orders,"
-	"        x.sign * g.lines, x.sign * g.quantity, x.sign * g.amount"
-	" FROM (SELECT (pg_catalog.date_trunc('month', o.created_at AT TIME ZONE cfg.timezone))::date AS month,"
-	"              p.category, pg_catalog.count(DISTINCT o.id) AS orders,"
-	"              pg_catalog.count(*) AS lines, pg_catalog.sum(l.qty) AS quantity,"
-	"              pg_catalog.sum(l.amount) AS amount"
-	"       FROM salesorder.sales_order o"
-	"       JOIN salesorder.order_line l ON l.order_id = o.id"
-	"       JOIN salesorder.product p ON p.id = l.product_id"
-	"       CROSS JOIN salesorder.rollup_config cfg"
-	"       WHERE o.customer_id = $1"
-	"         AND " SO_STATUS_IN("o.status", SO_STATUSES_IN_REPORT)
-	"       GROUP BY 1, 2) g"
-	" CROSS JOIN (VALUES (-1, $2, $3), (1, $4, $5)) AS x(sign, region, segment)",
+	ROLLUP_INSERT_SQL
+	" SELECT g.month, g.region, g.segment," AGGREGATE_GROUPS
+	" FROM " REGROUP_CUSTOMER_GROUPS
+	" GROUP BY g.month, g.region, g.segment",
+	5, {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}
+};
+
+/* The same into the delta table of 1.x (before the update to 2.0). */
+static SoPlan regroup_customer_plan_1x = {
+	ROLLUP_INSERT_SQL
+	" SELECT g.month, g.region, g.segment, g.category, g.orders, g.lines, g.quantity, g.amount"
+	" FROM " REGROUP_CUSTOMER_GROUPS,
 	5, {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}
 };
 
@@ -232,23 +326,35 @@ static SoPlan regroup_customer_plan = {
  * taken out with the old category and put back with the new one (an order
  * counts once per category, so this is done per order, not per line).
  */
+#define REGROUP_PRODUCT_GROUPS \
+	"(SELECT (pg_catalog.date_trunc('month', o.created_at AT TIME ZONE cfg.timezone))::date AS month," \
+	"        c.region, c.segment," \
+	"        CASE WHEN l.product_id = $1 AND x.sign < 0 THEN $2 ELSE p.category END AS category," \
+	"        x.sign * pg_catalog.count(DISTINCT o.id) AS orders, x.sign * pg_catalog.count(*) AS lines," \
+	"        x.sign * pg_catalog.sum(l.qty) AS quantity, x.sign * pg_catalog.sum(l.amount) AS amount" \
+	" FROM salesorder.sales_order o" \
+	" JOIN salesorder.customer c ON c.id = o.customer_id" \
+	" JOIN salesorder.order_line l ON l.order_id = o.id" \
+	" JOIN salesorder.product p ON p.id = l.product_id" \
+	" CROSS JOIN salesorder.rollup_config cfg" \
+	" CROSS JOIN (VALUES (-1), (1)) AS x(sign)" \
+	" WHERE " SO_STATUS_IN("o.status", SO_STATUSES_IN_REPORT) \
+	"   AND o.id IN (SELECT l2.order_id FROM salesorder.order_line l2 WHERE l2.product_id = $1)" \
+	" GROUP BY 1, 2, 3, 4, x.sign) g"
+
 static SoPlan regroup_product_plan = {
-	"INSERT INTO salesorder.sales_rollup_delta"
-	" (month, region, segment, category, orders, lines, quantity, amount)"
-	" SELECT (pg_catalog.date_trunc('month', o.created_at AT TIME ZONE cfg.timezone))::date,"
-	"        c.region, c.segment,"
-	"        CASE WHEN l.product_id = $1 AND x.sign < 0 THEN $2 ELSE p.category END,"
-	"        x.sign * pg_catalog.count(DISTINCT o.id), x.sign * pg_catalog.count(*),"
-	"        x.sign * pg_catalog.sum(l.qty), x.sign * pg_catalog.sum(l.amount)"
-	" FROM salesorder.sales_order o"
-	" JOIN salesorder.customer c ON c.id = o.customer_id"
-	" JOIN salesorder.order_line l ON l.order_id = o.id"
-	" JOIN salesorder.product p ON p.id = l.product_id"
-	" CROSS JOIN salesorder.rollup_config cfg"
-	" CROSS JOIN (VALUES (-1), (1)) AS x(sign)"
-	" WHERE " SO_STATUS_IN("o.status", SO_STATUSES_IN_REPORT)
-	"   AND o.id IN (SELECT l2.order_id FROM salesorder.order_line l2 WHERE l2.product_id = $1)"
-	" GROUP BY 1, 2, 3, 4, x.sign",
+	ROLLUP_INSERT_SQL
+	" SELECT g.month, g.region, g.segment," AGGREGATE_GROUPS
+	" FROM " REGROUP_PRODUCT_GROUPS
+	" GROUP BY g.month, g.region, g.segment",
+	2, {INT8OID, TEXTOID}
+};
+
+/* The same into the delta table of 1.x (before the update to 2.0). */
+static SoPlan regroup_product_plan_1x = {
+	ROLLUP_INSERT_SQL
+	" SELECT g.month, g.region, g.segment, g.category, g.orders, g.lines, g.quantity, g.amount"
+	" FROM " REGROUP_PRODUCT_GROUPS,
 	2, {INT8OID, TEXTOID}
 };
 
@@ -271,7 +377,7 @@ rollup_regroup_work(void *arg)
 		args[2] = heap_getattr(oldtup, SPI_fnumber(desc, "segment"), desc, &isnull);
 		args[3] = heap_getattr(newtup, SPI_fnumber(desc, "region"), desc, &isnull);
 		args[4] = heap_getattr(newtup, SPI_fnumber(desc, "segment"), desc, &isnull);
-		so_execute(&regroup_customer_plan, args, NULL, false, 0);
+		so_execute(for_schema(&regroup_customer_plan, &regroup_customer_plan_1x), args, NULL, false, 0);
 	}
 	else
 	{
@@ -279,7 +385,7 @@ rollup_regroup_work(void *arg)
 
 		args[0] = id;
 		args[1] = heap_getattr(oldtup, SPI_fnumber(desc, "category"), desc, &isnull);
-		so_execute(&regroup_product_plan, args, NULL, false, 0);
+		so_execute(for_schema(&regroup_product_plan, &regroup_product_plan_1x), args, NULL, false, 0);
 	}
 	return (Datum) 0;
 }

@@ -82,3 +82,66 @@ BEGIN
 	END LOOP;
 END
 $grant$;
+
+-- ---- One report row per order change ----
+--
+-- A rollup delta row holds the categories of one change in arrays.  The
+-- deltas of 1.2 are folded into the rollup first (as compact_rollup() does),
+-- so the table is empty when its columns change type.
+LOCK TABLE salesorder.sales_rollup, salesorder.sales_rollup_delta IN EXCLUSIVE MODE;
+WITH moved AS (DELETE FROM salesorder.sales_rollup_delta RETURNING *)
+INSERT INTO salesorder.sales_rollup AS r
+	(month, region, segment, category, orders, lines, quantity, amount)
+SELECT m.month, m.region, m.segment, m.category, pg_catalog.sum(m.orders),
+	   pg_catalog.sum(m.lines), pg_catalog.sum(m.quantity), pg_catalog.sum(m.amount)
+FROM moved m
+GROUP BY m.month, m.region, m.segment, m.category
+ON CONFLICT (month, region, segment, category) DO UPDATE SET
+	orders = r.orders + excluded.orders, lines = r.lines + excluded.lines,
+	quantity = r.quantity + excluded.quantity, amount = r.amount + excluded.amount;
+DELETE FROM salesorder.sales_rollup
+WHERE orders = 0 AND lines = 0 AND quantity = 0 AND amount = 0;
+UPDATE salesorder.rollup_config SET compacted_at = pg_catalog.now();
+ALTER TABLE salesorder.sales_rollup_delta
+	ALTER COLUMN category TYPE text[] USING ARRAY[category],
+	ALTER COLUMN orders TYPE bigint[] USING ARRAY[orders],
+	ALTER COLUMN lines TYPE bigint[] USING ARRAY[lines],
+	ALTER COLUMN quantity TYPE numeric[] USING ARRAY[quantity],
+	ALTER COLUMN amount TYPE numeric[] USING ARRAY[amount],
+	ADD CONSTRAINT sales_rollup_delta_check
+		CHECK (pg_catalog.cardinality(orders) = pg_catalog.cardinality(category)
+			   AND pg_catalog.cardinality(lines) = pg_catalog.cardinality(category)
+			   AND pg_catalog.cardinality(quantity) = pg_catalog.cardinality(category)
+			   AND pg_catalog.cardinality(amount) = pg_catalog.cardinality(category));
+#include "udfs/report_sales_rows/2.0.sql"
+
+-- ---- The index budget of an order ----
+--
+-- The tables that hang off an order reference it by its id: the key on
+-- (customer_id, id) that their foreign keys used cost every order an index
+-- entry (customer_id stays on every row; the guards keep it the order's).
+DO $fk$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['order_line', 'order_status_history', 'approval_step',
+							 'change_request', 'order_revision', 'delay_flag']
+	LOOP
+		EXECUTE pg_catalog.format(
+			'ALTER TABLE salesorder.%I DROP CONSTRAINT %I, '
+			'ADD CONSTRAINT %I FOREIGN KEY (order_id) '
+			'REFERENCES salesorder.sales_order (id) ON DELETE CASCADE',
+			t, t || '_customer_id_order_id_fkey', t || '_order_id_fkey');
+	END LOOP;
+END
+$fk$;
+ALTER TABLE salesorder.sales_order DROP CONSTRAINT sales_order_customer_id_id_key;
+-- An idempotency key is rare: orders without one write no entry.
+ALTER TABLE salesorder.sales_order DROP CONSTRAINT sales_order_customer_id_idempotency_key_key;
+CREATE UNIQUE INDEX sales_order_idempotency_key_idx
+	ON salesorder.sales_order (customer_id, idempotency_key)
+	WHERE idempotency_key IS NOT NULL;
+-- Filtering orders by created_at keeps an index, one without an entry per
+-- order.
+DROP INDEX salesorder.sales_order_created_at_idx;
+CREATE INDEX sales_order_created_at_idx ON salesorder.sales_order USING brin (created_at);

@@ -145,7 +145,16 @@ so_cluster_start() {
 	# The port only names the socket file inside our private socket dir (no
 	# TCP listener), so it cannot collide with any other server.
 	# pg_ctl hands -o to a shell, so it must stay on one line.
-	local opts="-c listen_addresses='' -k $SO_SOCK -p $SO_PORT -c fsync=off"
+	local opts="-c listen_addresses='' -k $SO_SOCK -p $SO_PORT"
+	# Tests and the demo need no durability; the benchmark measures with
+	# durable commits, as a DBA runs a server (fsync and synchronous_commit
+	# on, the defaults), unless SALESORDER_BENCH_FSYNC=off asks for the
+	# labelled fsync=off run.
+	if [ "$1" != bench ]; then
+		opts+=" -c fsync=off"
+	elif [ "${SALESORDER_BENCH_FSYNC:-on}" = off ]; then
+		opts+=" -c fsync=off"
+	fi
 	opts+=" -c max_prepared_transactions=10 -c shared_buffers=256MB -c max_connections=100"
 	# The library is preloaded, as in production, so that its background
 	# worker runs: for the demo, the benchmark and the soak in their own
