@@ -17,6 +17,8 @@ OBJS = \
 	src/spi_util.o \
 	src/json_input.o \
 	src/status.o \
+	src/history.o \
+	src/transition.o \
 	src/guard.o \
 	src/reference_guard.o \
 	src/order_row.o \
@@ -71,10 +73,13 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(UPGRADES:%=$(EXTENSION)--%.sql)
 DATA = extension/releases/salesorder--1.0.sql \
 	extension/releases/salesorder--1.0--1.1.sql \
 	extension/releases/salesorder--1.1.sql
-EXTRA_CLEAN = $(DATA_built) results output_iso regression.diffs regression.out tmp_check
+EXTRA_CLEAN = $(DATA_built) $(OBJS:.o=.d) results output_iso regression.diffs regression.out tmp_check
 
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers -Wno-cast-function-type
+# Every object is rebuilt when a header it includes changes: the compiler
+# writes what each includes (src/*.d, read below).
+PG_CFLAGS += -MMD -MP
 
 REGRESS = setup order_create order_validation order_lifecycle order_guard stock approval change events analytics security hostile roles sod history clients exposure status_sets rule_kinds bi privileges archive
 REGRESS_OPTS = --load-extension=plpgsql
@@ -101,9 +106,8 @@ $(EXTENSION)--$(EXTVERSION).sql: $(EXTENSION_SQL) $(OBJECT_SQL) extension/includ
 $(EXTENSION)--%.sql: extension/releases/salesorder--%.sql $(OBJECT_SQL) extension/include.awk
 	awk -v dir=extension -f extension/include.awk $< > $@.tmp && mv $@.tmp $@
 
-# Every object depends on the shared header (a pattern rule without a recipe
-# would not do: make ignores it).
-$(OBJS): src/salesorder.h
+# What each object includes, as the compiler found it (-MMD above).
+-include $(OBJS:.o=.d)
 
 # The TAP tests the PGXS way, against the installed binaries, each test
 # with clusters of its own (initdb refuses root: run it as another user):

@@ -186,4 +186,33 @@ INSERT INTO salesorder.warehouse (id, code, name, region) VALUES (:refw2, 'REF-W
 RESET session_replication_role;
 SELECT count(*) AS problems FROM salesorder.verify_stock();
 
+-- A plain UPDATE's move does what the same move does when a function makes
+-- it (one table, src/transition.c): an administrator who lets a cancel be
+-- made by UPDATE gets its release of the stock, its report row out and its
+-- change request closed, as cancel() does.
+BEGIN;
+INSERT INTO salesorder.approval_rule (name, kind, department, approver_role)
+VALUES ('guard dates', 'change_date', 'logistics', current_user);
+UPDATE salesorder.status_transition SET direct_ok = true
+WHERE from_status = 'approved' AND to_status = 'cancelled';
+SELECT salesorder.create_order(1, '[{"sku": "TEE-BLK-M", "qty": 2}]') AS direct_cancel \gset
+SELECT salesorder.request_change(:direct_cancel, '{"promised_date": "2030-01-02"}', 'later') AS direct_cr \gset
+SELECT reserved AS reserved_before FROM salesorder.stock s JOIN salesorder.product p ON p.id = s.product_id
+WHERE p.sku = 'TEE-BLK-M' AND s.warehouse_id = (SELECT warehouse_id FROM salesorder.sales_order WHERE id = :direct_cancel) \gset
+UPDATE salesorder.sales_order SET status = 'cancelled', status_reason = 'cancelled by hand'
+WHERE id = :direct_cancel;
+SELECT :reserved_before - s.reserved AS released, l.reserved_qty AS line_reserved
+FROM salesorder.stock s JOIN salesorder.product p ON p.id = s.product_id
+JOIN salesorder.order_line l ON l.order_id = :direct_cancel AND l.product_id = p.id
+WHERE p.sku = 'TEE-BLK-M' AND s.warehouse_id = (SELECT warehouse_id FROM salesorder.sales_order WHERE id = :direct_cancel);
+SELECT r.status AS request, r.decision_comment, s.status AS step
+FROM salesorder.change_request r JOIN salesorder.approval_step s ON s.change_request_id = r.id
+WHERE r.id = :direct_cr;
+SELECT count(*) AS report_differs FROM (
+	(SELECT * FROM salesorder.report_sales EXCEPT ALL SELECT * FROM salesorder.report_sales_raw)
+	UNION ALL
+	(SELECT * FROM salesorder.report_sales_raw EXCEPT ALL SELECT * FROM salesorder.report_sales)) d;
+SELECT count(*) AS stock_problems FROM salesorder.verify_stock();
+ROLLBACK;
+
 \i sql/include/leave_database.sql

@@ -24,7 +24,9 @@
 #include "approval.h"
 #include "order.h"
 #include "rollup.h"
+#include "history.h"
 #include "status.h"
+#include "transition.h"
 #include "stock.h"
 
 #include "access/htup_details.h"
@@ -102,15 +104,12 @@ decision_work(void *arg)
 	{
 		if (decide_open_steps(&o, true, call->comment) > 0)
 			return so_order_status(o.id);
-		return so_set_status(&o, "approved", "approved: every approval step approved");
+		return so_move_order(&o, "approved", "approved: every approval step approved");
 	}
 
+	/* Out of the report, stock released, the other steps closed. */
 	(void) decide_open_steps(&o, false, call->comment);
-	so_close_steps(o.id, "closed: the order was rejected");
-	so_rollup_order(o.id, -1);
-	so_release_order(o.id, o.customer_id, o.warehouse_id, "order rejected");
-	so_set_needs_stock(o.id, false);
-	return so_set_status(&o, "rejected", call->comment);
+	return so_move_order(&o, "rejected", call->comment);
 }
 
 /*
@@ -150,7 +149,7 @@ revise_work(void *arg)
 	SoLockedOrder o;
 
 	so_lock_order(*(int64 *) arg, &o);
-	return so_set_status(&o, "draft", "revised after rejection");
+	return so_move_order(&o, "draft", "revised after rejection");
 }
 
 /*

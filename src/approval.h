@@ -59,5 +59,6 @@ extern int	so_decide_steps(int64 order_id, int64 change_request_id,
 extern int	so_next_round(int64 order_id);
 extern char *so_steps_summary(SoFiredRule *fired, int n);
 extern void so_close_steps(int64 order_id, const char *why);
+extern void so_close_change_requests(int64 order_id, const char *why);
 
 #endif							/* SO_APPROVAL_H */

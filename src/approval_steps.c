@@ -357,3 +357,26 @@ so_decide_steps(int64 order_id, int64 change_request_id, const char *subject,
 		*decided_out = psprintf("level %d: %s", level, decided.data);
 	return n - nmine;
 }
+
+/*
+ * The order left the statuses that take changes for good (cancelled,
+ * completed, shipped in full): its pending requests can never apply, so
+ * they become stale and their steps leave the approval queue.
+ */
+static SoPlan close_requests_plan = {
+	"WITH stale AS (UPDATE salesorder.change_request"
+	"   SET status = 'stale', decided_at = pg_catalog.now(), decision_comment = $2"
+	"   WHERE order_id = $1 AND status = 'pending' RETURNING id)"
+	" UPDATE salesorder.approval_step SET status = 'closed',"
+	"   decided_at = pg_catalog.now(), comment = $2"
+	" WHERE change_request_id IN (SELECT id FROM stale) AND status = 'pending'",
+	2, {INT8OID, TEXTOID}
+};
+
+void
+so_close_change_requests(int64 order_id, const char *why)
+{
+	Datum		args[2] = {Int64GetDatum(order_id), CStringGetTextDatum(why)};
+
+	so_execute(&close_requests_plan, args, NULL, false, 0);
+}

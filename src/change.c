@@ -22,7 +22,9 @@
 #include "change.h"
 #include "change_plan.h"
 #include "rollup.h"
+#include "history.h"
 #include "status.h"
+#include "transition.h"
 #include "stock.h"
 
 #include "catalog/pg_type.h"
@@ -193,29 +195,6 @@ static SoPlan mark_stale_plan = {
 	" WHERE change_request_id IN (SELECT id FROM stale) AND status = 'pending'",
 	3, {INT8OID, INT8OID, INT4OID}
 };
-
-/*
- * The order left the statuses that take changes for good (cancelled,
- * completed, shipped in full): its pending requests can never apply, so
- * they become stale and their steps leave the approval queue.
- */
-static SoPlan close_requests_plan = {
-	"WITH stale AS (UPDATE salesorder.change_request"
-	"   SET status = 'stale', decided_at = pg_catalog.now(), decision_comment = $2"
-	"   WHERE order_id = $1 AND status = 'pending' RETURNING id)"
-	" UPDATE salesorder.approval_step SET status = 'closed',"
-	"   decided_at = pg_catalog.now(), comment = $2"
-	" WHERE change_request_id IN (SELECT id FROM stale) AND status = 'pending'",
-	2, {INT8OID, TEXTOID}
-};
-
-void
-so_close_change_requests(int64 order_id, const char *why)
-{
-	Datum		args[2] = {Int64GetDatum(order_id), CStringGetTextDatum(why)};
-
-	so_execute(&close_requests_plan, args, NULL, false, 0);
-}
 
 /* Header, totals, revision; returns the new revision. */
 static void
@@ -446,7 +425,7 @@ apply_change(SoChangePlan *plan, SoChangeInput *in, int64 change_id,
 
 	/* A change that takes the open rest away completes the shipping. */
 	if (all_shipped && strcmp(o->status, "partially_shipped") == 0)
-		(void) so_set_status(o, "shipped", "the rest was removed by a change request");
+		(void) so_move_order(o, "shipped", "the rest was removed by a change request");
 
 	record_applied(o, change_id, revision, comment, automatic, cid);
 	return revision;

@@ -10,6 +10,5 @@
 
 #include "salesorder.h"
 
-extern void so_close_change_requests(int64 order_id, const char *why);
 
 #endif							/* SO_CHANGE_H */

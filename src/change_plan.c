@@ -10,6 +10,7 @@
  */
 #include "salesorder.h"
 #include "change_plan.h"
+#include "status.h"
 #include "stock.h"
 
 #include "catalog/pg_type.h"
@@ -323,9 +324,7 @@ change_date(SoChangePlan *plan, const char *field, SoDateEdit *edit,
 static void
 check_changeable(const SoLockedOrder *o)
 {
-	if (strcmp(o->status, "approved") != 0 &&
-		strcmp(o->status, "in_production") != 0 &&
-		strcmp(o->status, "partially_shipped") != 0)
+	if (!so_status_is(o->status, SO_SET_CHANGEABLE))
 		ereport(ERROR,
 				(errcode(ERRCODE_SO_ILLEGAL_TRANSITION),
 				 errmsg("order %s is %s: it cannot take change requests",

@@ -277,3 +277,20 @@ so_exposure_forget(void)
 {
 	ntouched = 0;
 }
+
+/* At the end of every operation (privilege.c): settle, or forget. */
+static void
+exposure_operation_end(bool done)
+{
+	if (done)
+		so_exposure_settle();
+	else
+		so_exposure_forget();
+}
+
+/* Called once at load (_PG_init). */
+void
+so_exposure_init(void)
+{
+	so_on_operation_end(exposure_operation_end);
+}

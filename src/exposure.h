@@ -20,5 +20,6 @@ extern void so_exposure_track_new(int64 order_id, int64 customer_id,
 								  Datum adds);
 extern void so_exposure_settle(void);
 extern void so_exposure_forget(void);
+extern void so_exposure_init(void);
 
 #endif							/* SO_EXPOSURE_H */

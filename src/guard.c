@@ -24,7 +24,9 @@
 #include "exposure.h"
 #include "order.h"
 #include "reference_guard.h"
+#include "history.h"
 #include "status.h"
+#include "transition.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
@@ -381,6 +383,13 @@ order_history_work(void *arg)
 					 column_text(newtup, desc, "status_reason"),
 					 DatumGetTimestampTz(column(newtup, desc, "status_changed_at",
 												&isnull)));
+	/* What the move does, as the functions' moves do it (transition.c). */
+	if (call->direct)
+		so_apply_move_effects(column_int64(newtup, desc, "id"),
+							  column_int64(newtup, desc, "customer_id"),
+							  column_int64(newtup, desc, "warehouse_id"),
+							  column_status(oldtup, desc, "status"),
+							  column_status(newtup, desc, "status"));
 	return (Datum) 0;
 }
 

@@ -27,7 +27,9 @@
 #include "order.h"
 #include "reference_guard.h"
 #include "rollup.h"
+#include "history.h"
 #include "status.h"
+#include "transition.h"
 #include "stock.h"
 
 #include "access/xact.h"
@@ -749,11 +751,11 @@ submit_locked(const SoLockedOrder *o, const struct SoCustomer *cust)
 	sub.max_discount = SPI_datumTransfer(so_getdatum(0, 3, &isnull), false, -1);
 
 	n = so_evaluate_rules(&sub, &fired);
-	so_rollup_order(o->id, 1);
+	/* The move puts the order into the report (transition.c). */
 	if (n == 0)
-		return so_set_status(o, "approved", SUBMIT_REASON);
+		return so_move_order(o, "approved", SUBMIT_REASON);
 	so_insert_steps(o->id, o->customer_id, 0, so_next_round(o->id), fired, n);
-	return so_set_status(o, "pending_approval", so_steps_summary(fired, n));
+	return so_move_order(o, "pending_approval", so_steps_summary(fired, n));
 }
 
 typedef enum SoMove
@@ -770,7 +772,6 @@ static Datum
 move_order_impl(int64 order_id, SoMove move, const char *reason)
 {
 	SoLockedOrder o;
-	Datum		result;
 
 	if (move == MOVE_SUBMIT)
 	{
@@ -791,34 +792,23 @@ move_order_impl(int64 order_id, SoMove move, const char *reason)
 	switch (move)
 	{
 		case MOVE_HOLD:
-			return so_set_status(&o, "on_hold", reason);
+			return so_move_order(&o, "on_hold", reason);
 		case MOVE_RELEASE:
 			if (o.hold_from == NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_SO_ILLEGAL_TRANSITION),
 						 errmsg("order %s is %s, not on hold", o.order_no, o.status)));
-			return so_set_status(&o, o.hold_from, "hold released");
+			return so_move_order(&o, o.hold_from, "hold released");
 		case MOVE_CANCEL:
-			/* The move is checked first: a refused cancel releases nothing. */
-			result = so_set_status(&o, "cancelled", reason);
-			if (so_status_in_report(o.status))
-				so_rollup_order(o.id, -1);
-			so_release_order(o.id, o.customer_id, o.warehouse_id, "order cancelled");
-			so_close_steps(o.id, "closed: the order was cancelled");
-			so_close_change_requests(o.id, "closed: the order was cancelled");
-			so_set_needs_stock(o.id, false);
-			return result;
+			/* Out of the report, stock released, steps and requests closed. */
+			return so_move_order(&o, "cancelled", reason);
 		case MOVE_DELIVER:
-			return so_set_status(&o, "delivered", "delivery confirmed");
+			return so_move_order(&o, "delivered", "delivery confirmed");
 		case MOVE_COMPLETE:
-			result = so_set_status(&o, "completed",
-								   strcmp(o.status, "partially_shipped") == 0 ?
-								   "short-closed: the rest is not shipped" : "closed");
 			/* A short close gives back what was reserved for the rest. */
-			so_release_order(o.id, o.customer_id, o.warehouse_id, "order short-closed");
-			so_close_change_requests(o.id, "closed: the order was completed");
-			so_set_needs_stock(o.id, false);
-			return result;
+			return so_move_order(&o, "completed",
+								 strcmp(o.status, "partially_shipped") == 0 ?
+								 "short-closed: the rest is not shipped" : "closed");
 		default:
 			elog(ERROR, "unexpected move %d", (int) move);
 	}

@@ -44,8 +44,6 @@ extern void so_compute_line(Datum qty, Datum unit_price, Datum discount_pct,
 extern void so_lock_order(int64 order_id, SoLockedOrder *o);
 extern void so_lock_order_for(int64 order_id, SoLockedOrder *o,
 							  bool check_access);
-extern Datum so_set_status(const SoLockedOrder *o, const char *to,
-						   const char *reason);
 extern Datum so_order_status(int64 order_id);
 extern void so_set_needs_stock(int64 order_id, bool needs_stock);
 

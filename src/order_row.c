@@ -186,15 +186,6 @@ static SoPlan lock_order_plan = {
 	1, {INT8OID}
 };
 
-static SoPlan set_status_plan = {
-	"UPDATE salesorder.sales_order"
-	" SET status = $2::salesorder.order_status, status_reason = $3,"
-	"     submitted_at = CASE WHEN $2 OPERATOR(pg_catalog.=) ANY ('{pending_approval,approved}')"
-	"                         AND status = 'draft' THEN pg_catalog.now()"
-	"                         ELSE submitted_at END"
-	" WHERE id = $1 RETURNING status",
-	3, {INT8OID, TEXTOID, TEXTOID}
-};
 
 /*
  * Lock an order row (FOR UPDATE) and check that the acting user may act for
@@ -235,28 +226,6 @@ so_lock_order_for(int64 order_id, SoLockedOrder *o, bool check_access)
 		so_check_access(so_gettext(0, 5), o->customer_id, order_id, o->order_no);
 	/* Whatever the operation does to it, the exposure follows (exposure.c). */
 	so_exposure_track(order_id, o->customer_id, o->status, o->hold_from, total);
-}
-
-/*
- * UPDATE the status of a locked order; the order_guard trigger checks the
- * move and writes the history.  Returns the new status.
- */
-Datum
-so_set_status(const SoLockedOrder *o, const char *to, const char *reason)
-{
-	Datum		args[3];
-	char		nulls[3] = {' ', ' ', reason ? ' ' : 'n'};
-	bool		isnull;
-
-	/* The trigger sees no change when from == to: report it here. */
-	if (strcmp(o->status, to) == 0)
-		so_check_transition(o->order_no, o->status, to, o->hold_from, false);
-
-	args[0] = Int64GetDatum(o->id);
-	args[1] = CStringGetTextDatum(to);
-	args[2] = reason ? CStringGetTextDatum(reason) : (Datum) 0;
-	so_execute(&set_status_plan, args, nulls, false, 0);
-	return so_getdatum(0, 1, &isnull);
 }
 
 static SoPlan order_status_plan = {

@@ -20,7 +20,6 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
-#include "exposure.h"
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
@@ -58,6 +57,37 @@ so_extension_owner(void)
 	owner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
 	ReleaseSysCache(tup);
 	return owner;
+}
+
+/*
+ * What runs when an operation ends: the modules that keep something for the
+ * end of the outermost so_run_as_owner() register it at load time (credit
+ * exposure: exposure.c), so that this module, which everything calls, calls
+ * none of them by name.
+ */
+#define MAX_OPERATION_END 4
+static SoOperationEnd operation_end[MAX_OPERATION_END];
+static int	n_operation_end = 0;
+
+void
+so_on_operation_end(SoOperationEnd callback)
+{
+	if (n_operation_end >= MAX_OPERATION_END)
+		elog(ERROR, "too many operation-end callbacks");
+	operation_end[n_operation_end++] = callback;
+}
+
+/*
+ * done: the work succeeded, SPI is connected (settle); else it failed and
+ * only forgets (called from PG_FINALLY: must not raise).
+ */
+static void
+run_operation_end(bool done)
+{
+	int			i;
+
+	for (i = 0; i < n_operation_end; i++)
+		operation_end[i] (done);
 }
 
 /*
@@ -106,9 +136,9 @@ so_run_as_owner(SoWork work, void *arg, Oid result_type)
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		result = work(arg);
-		/* The operation is done: its orders' credit exposure (exposure.c). */
+		/* The operation is done: what its modules kept for its end. */
 		if (!OidIsValid(ctx.prev_acting_user))
-			so_exposure_settle();
+			run_operation_end(true);
 		if (OidIsValid(result_type))
 		{
 			int16		typlen;
@@ -123,7 +153,7 @@ so_run_as_owner(SoWork work, void *arg, Oid result_type)
 	PG_FINALLY();
 	{
 		if (!OidIsValid(ctx.prev_acting_user))
-			so_exposure_forget();
+			run_operation_end(false);
 		so_leave(&ctx);
 	}
 	PG_END_TRY();

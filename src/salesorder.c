@@ -8,6 +8,7 @@
 #include "salesorder.h"
 #include "archive.h"
 #include "events.h"
+#include "exposure.h"
 #include "retention.h"
 #include "worker.h"
 
@@ -192,4 +193,5 @@ _PG_init(void)
 
 	MarkGUCPrefixReserved("salesorder");
 	so_events_init();
+	so_exposure_init();
 }

@@ -68,6 +68,8 @@ typedef Datum (*SoWork) (void *arg);
 #define SO_RESULT_BYVAL InvalidOid
 
 extern Datum so_run_as_owner(SoWork work, void *arg, Oid result_type);
+typedef void (*SoOperationEnd) (bool done);
+extern void so_on_operation_end(SoOperationEnd callback);
 extern bool so_in_internal_write(void);
 extern Oid	so_acting_user(void);
 extern char *so_acting_user_name(void);

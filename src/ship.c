@@ -13,10 +13,12 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
-#include "change.h"
+#include "approval.h"
 #include "events.h"
 #include "order.h"
+#include "history.h"
 #include "status.h"
+#include "transition.h"
 #include "stock.h"
 
 #include "catalog/pg_type.h"
@@ -205,7 +207,7 @@ ship_impl(int64 order_id, SoShipInput *req, int nreq)
 
 	/* Status first: it is checked by the trigger and needs no stock lock. */
 	if (strcmp(o.status, complete ? "shipped" : "partially_shipped") != 0)
-		(void) so_set_status(&o, complete ? "shipped" : "partially_shipped",
+		(void) so_move_order(&o, complete ? "shipped" : "partially_shipped",
 							 complete ? "shipped in full" : "partial shipment");
 	if (complete)
 		so_close_change_requests(order_id, "closed: the order shipped in full");

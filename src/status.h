@@ -1,15 +1,14 @@
 /*-------------------------------------------------------------------------
  *
  * status.h
- *	  The state machine: the status sets, transition checks and the history
- *	  (status.c).
+ *	  The order statuses: one enum, its labels, and the sets the rules speak
+ *	  of (status.c).  Ground level: status.c calls nothing of the extension
+ *	  but the SPI helpers.
  *
  *-------------------------------------------------------------------------
  */
 #ifndef SO_STATUS_H
 #define SO_STATUS_H
-
-#include "datatype/timestamp.h"
 
 #include "salesorder.h"
 
@@ -38,23 +37,51 @@
 #define SO_STATUS_IN(col, set) \
 	col " OPERATOR(pg_catalog.=) ANY ('{" set "}'::salesorder.order_status[])"
 
+/*
+ * The values of salesorder.order_status, in the enum's order.
+ */
+typedef enum SoStatus
+{
+	SO_DRAFT,
+	SO_PENDING_APPROVAL,
+	SO_APPROVED,
+	SO_REJECTED,
+	SO_IN_PRODUCTION,
+	SO_PARTIALLY_SHIPPED,
+	SO_SHIPPED,
+	SO_DELIVERED,
+	SO_COMPLETED,
+	SO_ON_HOLD,
+	SO_CANCELLED,
+	SO_NSTATUSES
+} SoStatus;
+
+/* A set of statuses: bit s is status s. */
+typedef uint32 SoStatusSet;
+#define SO_SET(s) ((SoStatusSet) 1 << (s))
+
+/* The sets of the SO_STATUSES_* lists above, as bitmasks. */
+#define SO_SET_IN_PROGRESS \
+	(SO_SET(SO_PENDING_APPROVAL) | SO_SET(SO_APPROVED) | \
+	 SO_SET(SO_IN_PRODUCTION) | SO_SET(SO_PARTIALLY_SHIPPED))
+#define SO_SET_IN_FLIGHT (SO_SET_IN_PROGRESS | SO_SET(SO_ON_HOLD))
+#define SO_SET_CLOSED (SO_SET(SO_COMPLETED) | SO_SET(SO_CANCELLED))
+#define SO_SET_IN_REPORT \
+	(SO_SET_IN_FLIGHT | SO_SET(SO_SHIPPED) | SO_SET(SO_DELIVERED) | \
+	 SO_SET(SO_COMPLETED))
+#define SO_SET_SHIPPABLE \
+	(SO_SET(SO_APPROVED) | SO_SET(SO_IN_PRODUCTION) | SO_SET(SO_PARTIALLY_SHIPPED))
+/* request_change() takes orders that are approved and not yet shipped. */
+#define SO_SET_CHANGEABLE SO_SET_SHIPPABLE
+
+extern const char *so_status_name(SoStatus status);
+extern SoStatus so_status_parse(const char *label);
+extern bool so_status_is(const char *label, SoStatusSet set);
 extern char *so_status_label(Datum enum_value);
-extern bool so_status_in_progress(const char *status);
-extern bool so_status_in_report(const char *status);
-extern bool so_status_shippable(const char *status);
-extern void so_check_transition(const char *order_no, const char *from,
-								const char *to, const char *hold_from,
-								bool direct);
-extern void so_defer_history(int64 order_id);
-extern void so_write_history(int64 order_id, int64 customer_id,
-							 const char *from, const char *to,
-							 const char *reason, TimestampTz changed_at);
-extern void so_write_history_kind(int64 order_id, int64 customer_id,
-								  const char *from, const char *to,
-								  const char *kind, const char *reason);
-extern void so_write_history_event(int64 order_id, int64 customer_id,
-								   const char *from, const char *to,
-								   const char *kind, const char *event_kind,
-								   const char *reason);
+
+/* The predicates the other modules use, by label. */
+#define so_status_in_progress(label) so_status_is((label), SO_SET_IN_PROGRESS)
+#define so_status_in_report(label) so_status_is((label), SO_SET_IN_REPORT)
+#define so_status_shippable(label) so_status_is((label), SO_SET_SHIPPABLE)
 
 #endif							/* SO_STATUS_H */

@@ -8,7 +8,9 @@
 #include "salesorder.h"
 #include "events.h"
 #include "order.h"
+#include "history.h"
 #include "status.h"
+#include "transition.h"
 #include "tracking.h"
 
 #include "access/xact.h"
@@ -67,7 +69,7 @@ set_stage_work(void *arg)
 
 	so_lock_order(call->order_id, &o);
 	if (strcmp(o.status, "approved") == 0)
-		(void) so_set_status(&o, "in_production", "production started");
+		(void) so_move_order(&o, "in_production", "production started");
 	else if (strcmp(o.status, "in_production") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_SO_ILLEGAL_TRANSITION),
