@@ -419,7 +419,7 @@ reserve_new_lines(int64 order_id, int64 customer_id, int64 warehouse_id,
 		sl[i].product_id = lines[i].product_id;
 		sl[i].want = lines[i].qty;
 	}
-	(void) so_reserve_lines(order_id, customer_id, warehouse_id, sl, n, false);
+	so_reserve_all(order_id, customer_id, warehouse_id, sl, n);
 }
 
 /*

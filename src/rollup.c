@@ -48,13 +48,18 @@
  * EXTENSION salesorder UPDATE runs in each database, and until the update
  * to 2.0 the delta table has a row per category (scalar columns).
  */
+static bool
+delta_of_1x(void)
+{
+	Oid			delta = so_relid("sales_rollup_delta");
+
+	return get_atttype(delta, get_attnum(delta, "category")) == TEXTOID;
+}
+
 static SoPlan *
 for_schema(SoPlan *plan, SoPlan *plan_1x)
 {
-	Oid			delta = so_relid("sales_rollup_delta");
-	AttrNumber	att = get_attnum(delta, "category");
-
-	return get_atttype(delta, att) == TEXTOID ? plan_1x : plan;
+	return delta_of_1x() ? plan_1x : plan;
 }
 
 #define ROLLUP_INSERT_SQL \
@@ -101,9 +106,10 @@ static SoPlan contribution_plan_1x = {
 };
 
 /*
- * The contribution of an order being created, from its lines in hand: one
- * row, its categories grouped, dated now (the order's created_at) in the rollup's
- * time zone.  Equal to contribution_plan with sign +1 for the new order.
+ * The contribution of an order being created, from its lines in hand,
+ * dated now (the order's created_at) in the rollup's time zone: equal to
+ * contribution_plan with sign +1 for the new order.  In 2.0 the lines are
+ * grouped in C (so_rollup_lines); this is 1.x's table, a row per category.
  */
 #define NEW_CONTRIBUTION_GROUPS \
 	"(SELECT (pg_catalog.date_trunc('month', pg_catalog.now() AT TIME ZONE cfg.timezone))::date AS month," \
@@ -117,15 +123,6 @@ static SoPlan contribution_plan_1x = {
 	"       CROSS JOIN salesorder.rollup_config cfg" \
 	"       GROUP BY 1, u.category) g"
 
-static SoPlan new_contribution_plan = {
-	ROLLUP_INSERT_SQL
-	" SELECT g.month, $1, $2," AGGREGATE_GROUPS
-	" FROM " NEW_CONTRIBUTION_GROUPS
-	" GROUP BY g.month",
-	5, {TEXTOID, TEXTOID, TEXTARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID}
-};
-
-/* The same into the delta table of 1.x (before the update to 2.0). */
 static SoPlan new_contribution_plan_1x = {
 	ROLLUP_INSERT_SQL
 	" SELECT g.month, $1, $2, g.category, g.orders, g.lines, g.quantity, g.amount"
@@ -133,8 +130,9 @@ static SoPlan new_contribution_plan_1x = {
 	5, {TEXTOID, TEXTOID, TEXTARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID}
 };
 
-void
-so_rollup_lines(const char *region, const char *segment, const SoLine *lines,
+/* The contribution of a new order into the delta table of 1.x. */
+static void
+rollup_lines_1x(const char *region, const char *segment, const SoLine *lines,
 				int n)
 {
 	Datum	   *cats = palloc(sizeof(Datum) * n);
@@ -157,7 +155,97 @@ so_rollup_lines(const char *region, const char *segment, const SoLine *lines,
 	args[2] = so_make_array(cats, cat_nulls, n, TEXTOID);
 	args[3] = so_make_array(qtys, NULL, n, NUMERICOID);
 	args[4] = so_make_array(amounts, NULL, n, NUMERICOID);
-	so_execute(for_schema(&new_contribution_plan, &new_contribution_plan_1x), args, nulls, false, 0);
+	so_execute(&new_contribution_plan_1x, args, nulls, false, 0);
+}
+
+/*
+ * A new order's delta row from its categories grouped in C (the lines are
+ * in hand): no unnest and grouping in SQL for every order.
+ */
+static SoPlan new_order_row_plan = {
+	ROLLUP_INSERT_SQL
+	" SELECT (pg_catalog.date_trunc('month', pg_catalog.now() AT TIME ZONE cfg.timezone))::date,"
+	"        $1, $2, $3, $4, $5, $6, $7"
+	" FROM salesorder.rollup_config cfg",
+	7, {TEXTOID, TEXTOID, TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
+	NUMERICARRAYOID, NUMERICARRAYOID}
+};
+
+static int
+cmp_line_category(const void *a, const void *b)
+{
+	return strcmp((*(const SoLine *const *) a)->category,
+				  (*(const SoLine *const *) b)->category);
+}
+
+/* A value in the type of a line column (numeric(14,3) / (14,2)). */
+static Datum
+as_column(Datum value, int precision, int scale)
+{
+	return DirectFunctionCall2(numeric, value,
+							   Int32GetDatum(((precision << 16) | scale) + VARHDRSZ));
+}
+
+void
+so_rollup_lines(const char *region, const char *segment, const SoLine *lines,
+				int n)
+{
+	const SoLine **sorted = palloc(sizeof(SoLine *) * Max(n, 1));
+	Datum	   *cats = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *orders = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *counts = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *qtys = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *amounts = palloc(sizeof(Datum) * Max(n, 1));
+	int64	   *nlines = palloc(sizeof(int64) * Max(n, 1));
+	Datum		args[7];
+	char		nulls[7] = {region ? ' ' : 'n', segment ? ' ' : 'n', ' ', ' ', ' ', ' ', ' '};
+	int			g = -1;
+	int			i;
+
+	if (delta_of_1x())
+	{
+		rollup_lines_1x(region, segment, lines, n);
+		return;
+	}
+	for (i = 0; i < n; i++)
+	{
+		if (lines[i].category == NULL)
+			elog(ERROR, "a line of product %lld has no category",
+				 (long long) lines[i].product_id);
+		sorted[i] = &lines[i];
+	}
+	qsort(sorted, n, sizeof(SoLine *), cmp_line_category);
+	for (i = 0; i < n; i++)
+	{
+		Datum		qty = as_column(sorted[i]->qty, 14, 3);
+		Datum		amount = as_column(sorted[i]->amount, 14, 2);
+
+		if (g < 0 || strcmp(sorted[i]->category, sorted[i - 1]->category) != 0)
+		{
+			g++;
+			cats[g] = CStringGetTextDatum(sorted[i]->category);
+			orders[g] = Int64GetDatum(1);
+			nlines[g] = 0;
+			qtys[g] = qty;
+			amounts[g] = amount;
+		}
+		else
+		{
+			qtys[g] = DirectFunctionCall2(numeric_add, qtys[g], qty);
+			amounts[g] = DirectFunctionCall2(numeric_add, amounts[g], amount);
+		}
+		nlines[g]++;
+	}
+	for (i = 0; i <= g; i++)
+		counts[i] = Int64GetDatum(nlines[i]);
+	args[0] = region ? CStringGetTextDatum(region) : (Datum) 0;
+	args[1] = segment ? CStringGetTextDatum(segment) : (Datum) 0;
+	args[2] = so_make_array(cats, NULL, g + 1, TEXTOID);
+	args[3] = so_make_array(orders, NULL, g + 1, INT8OID);
+	args[4] = so_make_array(counts, NULL, g + 1, INT8OID);
+	args[5] = so_make_array(qtys, NULL, g + 1, NUMERICOID);
+	args[6] = so_make_array(amounts, NULL, g + 1, NUMERICOID);
+	so_execute(&new_order_row_plan, args, nulls, false, 0);
 }
 
 /*

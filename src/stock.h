@@ -32,6 +32,8 @@ typedef struct SoStockMove
 extern bool so_reserve_lines(int64 order_id, int64 customer_id,
 							 int64 warehouse_id, SoStockLine *lines, int n,
 							 bool allow_backorder);
+extern void so_reserve_all(int64 order_id, int64 customer_id,
+						   int64 warehouse_id, SoStockLine *lines, int n);
 extern void so_release_order(int64 order_id, int64 customer_id,
 							 int64 warehouse_id, const char *why);
 extern void so_store_reservations(int64 order_id, SoStockLine *lines, int n);
