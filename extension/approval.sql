@@ -82,7 +82,9 @@ CREATE TABLE salesorder.approval_step (
 	FOREIGN KEY (order_id) REFERENCES salesorder.sales_order (id) ON DELETE CASCADE,
 	CHECK ((status = 'pending') = (decided_at IS NULL))
 );
+-- An order's steps by round: the decisions on it, the next round's number.
 CREATE INDEX approval_step_order_idx ON salesorder.approval_step (order_id, round);
+-- A role's open steps: approval_queue and the approver's row-level security.
 CREATE INDEX approval_step_pending_idx ON salesorder.approval_step (approver_role)
 	WHERE status = 'pending';
 -- Whether a user reviews a customer's orders (credit_exposure's access

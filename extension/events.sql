@@ -15,6 +15,8 @@ CREATE TABLE salesorder.order_event (
 	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 ALTER SEQUENCE salesorder.order_event_id_seq OWNED BY salesorder.order_event.id;
+-- The primary key is the consumers' cursor (events_since); by order, in
+-- order: an order's last event (order_tracking) and its events.
 CREATE INDEX order_event_order_idx ON salesorder.order_event (order_id, id)
 	WHERE order_id IS NOT NULL;
 

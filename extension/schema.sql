@@ -174,6 +174,9 @@ CREATE TABLE salesorder.order_status_history (
 	FOREIGN KEY (order_id) REFERENCES salesorder.sales_order (id) ON DELETE CASCADE
 );
 COMMENT ON TABLE salesorder.order_status_history IS 'Every status move of every order: from, to, who, when, why';
+-- The primary key names a row (an event's history_id); by order, in order:
+-- an order's history (the README's look-ups, its last move in
+-- order_tracking, the archive's candidates).
 CREATE INDEX order_status_history_order_idx
 	ON salesorder.order_status_history (order_id, id);
 
