@@ -40,7 +40,7 @@ FROM (
 	WHERE h.kind <> 'status' AND h.from_status IS DISTINCT FROM h.to_status
 
 	UNION ALL
-	SELECT 3, 'history starts NULL -> draft at created_at, ends at the status', count(*)
+	SELECT 3, 'history starts NULL -> draft (or -> submitted, in one call) at created_at, ends at the status', count(*)
 	FROM salesorder.sales_order o
 	LEFT JOIN (SELECT order_id,
 					  (pg_catalog.array_agg(from_status ORDER BY id))[1] AS first_from,
@@ -52,7 +52,8 @@ FROM (
 			   FROM salesorder.order_status_history WHERE kind = 'status'
 			   GROUP BY order_id) h ON h.order_id = o.id
 	WHERE h.order_id IS NULL OR h.starts <> 1 OR h.first_from IS NOT NULL
-	   OR h.first_to <> 'draft' OR h.first_at <> o.created_at
+	   OR h.first_to NOT IN ('draft', 'pending_approval', 'approved')
+	   OR h.first_at <> o.created_at
 	   OR h.last_to <> o.status OR h.last_at > pg_catalog.now()
 	   OR o.status_changed_at <> h.last_at
 

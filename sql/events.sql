@@ -206,6 +206,11 @@ SELECT salesorder.create_order(:cust, '[{"sku": "EVT-1", "qty": 1}]', '{"draft":
 SELECT salesorder.submit_order(:later);
 SELECT order_id = :one_call AS one_call, from_status, to_status, reason
 FROM salesorder.order_status_history WHERE order_id IN (:one_call, :later) ORDER BY id;
+-- ... at the order's creation, which is when it got its status.
+SELECT o.status_changed_at = o.created_at AS status_since_creation,
+	   h.changed_at = o.created_at AS history_at_creation
+FROM salesorder.sales_order o JOIN salesorder.order_status_history h ON h.order_id = o.id
+WHERE o.id = :one_call;
 SELECT order_id = :one_call AS one_call, kind, payload ->> 'from' AS "from", payload ->> 'to' AS "to",
 	   EXISTS (SELECT 1 FROM salesorder.order_status_history h
 			   WHERE h.id = (e.payload ->> 'history_id')::bigint AND h.order_id = e.order_id

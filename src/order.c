@@ -223,9 +223,14 @@ static SoPlan creation_history_plan = {
 	7, {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NUMERICOID}
 };
 
-/* Where a new order landed, and why. */
+/*
+ * Where a new order submitted in the same call landed, and why.  The order
+ * got that status when it was created -- one operation, one history row at
+ * created_at -- so status_changed_at says so too, as on the fast path.
+ */
 static SoPlan landed_plan = {
-	"SELECT o.status::text, o.status_reason FROM salesorder.sales_order o WHERE o.id = $1",
+	"UPDATE salesorder.sales_order o SET status_changed_at = o.created_at"
+	" WHERE o.id = $1 RETURNING o.status::text, o.status_reason",
 	1, {INT8OID}
 };
 
