@@ -22,7 +22,7 @@
  */
 #include "salesorder.h"
 #include "approval.h"
-#include "order.h"
+#include "order_row.h"
 #include "rollup.h"
 #include "history.h"
 #include "status.h"

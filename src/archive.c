@@ -29,7 +29,7 @@
  */
 #include "salesorder.h"
 #include "archive.h"
-#include "checkpoint.h"
+#include "ledger_checkpoint.h"
 #include "status.h"
 
 #include "catalog/pg_type.h"

@@ -10,7 +10,7 @@
 #define SO_CHANGE_PLAN_H
 
 #include "salesorder.h"
-#include "order.h"
+#include "order_row.h"
 
 #include "utils/date.h"
 #include "utils/jsonb.h"

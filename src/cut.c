@@ -61,7 +61,7 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
-#include "checkpoint.h"
+#include "cut.h"
 
 #include "access/twophase.h"
 #include "access/xact.h"

@@ -22,7 +22,7 @@
 #include "salesorder.h"
 #include "archive.h"
 #include "exposure.h"
-#include "order.h"
+#include "order_row.h"
 #include "reference_guard.h"
 #include "history.h"
 #include "status.h"

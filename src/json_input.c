@@ -13,7 +13,7 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
-#include "order.h"
+#include "order_row.h"
 
 #include "fmgr.h"
 #include "utils/builtins.h"

@@ -18,7 +18,8 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
-#include "checkpoint.h"
+#include "cut.h"
+#include "ledger_checkpoint.h"
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"

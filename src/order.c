@@ -24,7 +24,7 @@
 #include "change.h"
 #include "events.h"
 #include "exposure.h"
-#include "order.h"
+#include "order_row.h"
 #include "reference_guard.h"
 #include "rollup.h"
 #include "history.h"

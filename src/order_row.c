@@ -13,7 +13,7 @@
  */
 #include "salesorder.h"
 #include "exposure.h"
-#include "order.h"
+#include "order_row.h"
 #include "reference_guard.h"
 #include "status.h"
 

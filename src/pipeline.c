@@ -23,7 +23,8 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
-#include "checkpoint.h"
+#include "cut.h"
+#include "pipeline.h"
 #include "status.h"
 
 #include "catalog/pg_type.h"

@@ -21,7 +21,7 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
-#include "order.h"
+#include "order_row.h"
 #include "rollup.h"
 #include "status.h"
 

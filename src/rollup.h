@@ -9,7 +9,7 @@
 #define SO_ROLLUP_H
 
 #include "salesorder.h"
-#include "order.h"
+#include "order_row.h"
 
 extern void so_rollup_order(int64 order_id, int sign);
 struct SoLine;

@@ -7,7 +7,7 @@
  */
 #include "salesorder.h"
 #include "events.h"
-#include "order.h"
+#include "order_row.h"
 #include "history.h"
 #include "status.h"
 #include "transition.h"

@@ -33,7 +33,7 @@
  */
 #include "salesorder.h"
 #include "approval.h"
-#include "order.h"
+#include "order_row.h"
 #include "rollup.h"
 #include "status.h"
 #include "stock.h"

@@ -9,7 +9,7 @@
 #define SO_TRANSITION_H
 
 #include "salesorder.h"
-#include "order.h"
+#include "order_row.h"
 #include "status.h"
 
 /* What a move does beyond the order row (see transition.c). */

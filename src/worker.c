@@ -62,7 +62,9 @@
  */
 #include "salesorder.h"
 #include "archive.h"
-#include "checkpoint.h"
+#include "cut.h"
+#include "ledger_checkpoint.h"
+#include "pipeline.h"
 #include "events.h"
 #include "retention.h"
 #include "tracking.h"

@@ -1,13 +1,12 @@
 /*-------------------------------------------------------------------------
  *
- * checkpoint.h
- *	  Checkpoints of the append-only history: the cut, the ledger, the
- *	  closed orders (cut.c, ledger_checkpoint.c, pipeline.c).
+ * cut.h
+ *	  Checkpoint cuts: the point a checkpoint may fold up to (cut.c).
  *
  *-------------------------------------------------------------------------
  */
-#ifndef SO_CHECKPOINT_H
-#define SO_CHECKPOINT_H
+#ifndef SO_CUT_H
+#define SO_CUT_H
 
 #include "salesorder.h"
 
@@ -23,9 +22,4 @@ extern void so_cut_begin(SoCut *cut, MemoryContext cxt);
 extern bool so_cut_ready(SoCut *cut, bool wait);
 extern bool so_cut_manual(void);
 
-extern int64 so_lock_ledger_checkpoint(void);
-extern int64 so_ledger_cut_fold(SoCut *cut, int64 max_ids);
-
-extern TimestampTz so_pipeline_fold(SoCut *cut);
-
-#endif							/* SO_CHECKPOINT_H */
+#endif							/* SO_CUT_H */

@@ -1,12 +1,13 @@
 /*-------------------------------------------------------------------------
  *
- * order.h
- *	  The order rows: lines, locking, status moves (order.c).
+ * order_row.h
+ *	  The order row and its lines as the other modules use them: amounts,
+ *	  products and prices, locking (order_row.c).
  *
  *-------------------------------------------------------------------------
  */
-#ifndef SO_ORDER_H
-#define SO_ORDER_H
+#ifndef SO_ORDER_ROW_H
+#define SO_ORDER_ROW_H
 
 #include "salesorder.h"
 
@@ -47,4 +48,4 @@ extern void so_lock_order_for(int64 order_id, SoLockedOrder *o,
 extern Datum so_order_status(int64 order_id);
 extern void so_set_needs_stock(int64 order_id, bool needs_stock);
 
-#endif							/* SO_ORDER_H */
+#endif							/* SO_ORDER_ROW_H */
