@@ -148,6 +148,17 @@ static SoPlan move_plan = {
 		NUMERICARRAYOID, NUMERICARRAYOID, TEXTOID, TEXTOID, TEXTOID}
 };
 
+/* The outbox event of a stock row that a move took below its reorder point. */
+static void
+emit_low_stock(int64 order_id, int64 customer_id, int64 warehouse_id,
+			   int64 product_id, const char *available, const char *reorder_point)
+{
+	so_emit_event(order_id, customer_id, "low_stock",
+				  psprintf("{\"warehouse_id\": " INT64_FORMAT ", \"product_id\": " INT64_FORMAT
+						   ", \"available\": %s, \"reorder_point\": %s}",
+						   warehouse_id, product_id, available, reorder_point));
+}
+
 void
 so_move_stock(int64 warehouse_id, int64 order_id, int64 customer_id,
 			  const char *kind, const char *note, SoStockMove *moves, int n)
@@ -197,12 +208,9 @@ so_move_stock(int64 warehouse_id, int64 order_id, int64 customer_id,
 			int64		product_id = DatumGetInt64(SPI_getbinval(crossed->vals[i],
 																 crossed->tupdesc, 1, &isnull));
 
-			so_emit_event(order_id, customer_id, "low_stock",
-						  psprintf("{\"warehouse_id\": " INT64_FORMAT ", \"product_id\": " INT64_FORMAT
-								   ", \"available\": %s, \"reorder_point\": %s}",
-								   warehouse_id, product_id,
-								   SPI_getvalue(crossed->vals[i], crossed->tupdesc, 2),
-								   SPI_getvalue(crossed->vals[i], crossed->tupdesc, 3)));
+			emit_low_stock(order_id, customer_id, warehouse_id, product_id,
+						   SPI_getvalue(crossed->vals[i], crossed->tupdesc, 2),
+						   SPI_getvalue(crossed->vals[i], crossed->tupdesc, 3));
 		}
 	}
 }
@@ -228,6 +236,16 @@ numeric_text(Datum d)
 {
 	return DatumGetCString(DirectFunctionCall1(numeric_out,
 											   DirectFunctionCall1(numeric_trim_scale, d)));
+}
+
+/* One short product in the detail of an SO001. */
+static void
+append_short(StringInfo detail, int *nshort, int64 product_id, Datum wanted,
+			 Datum available)
+{
+	appendStringInfo(detail, "%s%s: wanted %s, available %s",
+					 (*nshort)++ ? "; " : "", so_product_sku(product_id),
+					 numeric_text(wanted), numeric_text(available));
 }
 
 /* SO001 for the short products of an order (detail: one per product). */
@@ -308,9 +326,7 @@ so_reserve_lines(int64 order_id, int64 customer_id, int64 warehouse_id,
 		{
 			if (so_numeric_cmp(wanted[i], had[i]) <= 0)
 				continue;
-			appendStringInfo(&detail, "%s%s: wanted %s, available %s",
-							 nshort++ ? "; " : "", so_product_sku(ids[i]),
-							 numeric_text(wanted[i]), numeric_text(had[i]));
+			append_short(&detail, &nshort, ids[i], wanted[i], had[i]);
 		}
 		raise_short(warehouse_id, nshort, detail.data);
 	}
@@ -348,7 +364,7 @@ static SoPlan reserve_all_plan = {
 	"  FROM lk JOIN d ON d.pid = lk.product_id"
 	"  WHERE s.warehouse_id = $1 AND s.product_id = lk.product_id AND lk.avail >= d.want"
 	"  RETURNING s.product_id, s.on_hand - s.reserved AS avail_after, s.reorder_point)"
-	" SELECT d.pid, COALESCE(lk.avail, 0)::text, d.want::text, mv.product_id IS NOT NULL,"
+	" SELECT d.pid, COALESCE(lk.avail, 0), d.want, mv.product_id IS NOT NULL,"
 	"        mv.avail_after IS NOT NULL AND mv.avail_after < mv.reorder_point"
 	"          AND lk.avail >= mv.reorder_point,"
 	"        mv.avail_after::text, mv.reorder_point::text"
@@ -392,19 +408,15 @@ so_reserve_all(int64 order_id, int64 customer_id, int64 warehouse_id,
 
 		if (!DatumGetBool(SPI_getbinval(tup, res->tupdesc, 4, &isnull)))
 		{
-			appendStringInfo(&detail, "%s%s: wanted %s, available %s",
-							 nshort++ ? "; " : "", so_product_sku(product_id),
-							 numeric_text(so_numeric(SPI_getvalue(tup, res->tupdesc, 3))),
-							 numeric_text(so_numeric(SPI_getvalue(tup, res->tupdesc, 2))));
+			append_short(&detail, &nshort, product_id,
+						 SPI_getbinval(tup, res->tupdesc, 3, &isnull),
+						 SPI_getbinval(tup, res->tupdesc, 2, &isnull));
 			continue;
 		}
 		if (DatumGetBool(SPI_getbinval(tup, res->tupdesc, 5, &isnull)))
-			so_emit_event(order_id, customer_id, "low_stock",
-						  psprintf("{\"warehouse_id\": " INT64_FORMAT ", \"product_id\": " INT64_FORMAT
-								   ", \"available\": %s, \"reorder_point\": %s}",
-								   warehouse_id, product_id,
-								   SPI_getvalue(tup, res->tupdesc, 6),
-								   SPI_getvalue(tup, res->tupdesc, 7)));
+			emit_low_stock(order_id, customer_id, warehouse_id, product_id,
+						   SPI_getvalue(tup, res->tupdesc, 6),
+						   SPI_getvalue(tup, res->tupdesc, 7));
 	}
 	if (nshort > 0)
 		raise_short(warehouse_id, nshort, detail.data);

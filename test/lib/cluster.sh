@@ -150,9 +150,7 @@ so_cluster_start() {
 	# durable commits, as a DBA runs a server (fsync and synchronous_commit
 	# on, the defaults), unless SALESORDER_BENCH_FSYNC=off asks for the
 	# labelled fsync=off run.
-	if [ "$1" != bench ]; then
-		opts+=" -c fsync=off"
-	elif [ "${SALESORDER_BENCH_FSYNC:-on}" = off ]; then
+	if [ "$1" != bench ] || [ "${SALESORDER_BENCH_FSYNC:-on}" = off ]; then
 		opts+=" -c fsync=off"
 	fi
 	opts+=" -c max_prepared_transactions=10 -c shared_buffers=256MB -c max_connections=100"
