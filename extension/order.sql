@@ -110,9 +110,7 @@ LANGUAGE C
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION salesorder.stock_guard() IS 'Trigger: stock quantities change only through the stock functions; a stock row with ledger rows stays, and stock is never truncated';
 
-CREATE TRIGGER stock_guard
-	BEFORE INSERT OR UPDATE OR DELETE ON salesorder.stock
-	FOR EACH ROW EXECUTE FUNCTION salesorder.stock_guard();
+#include "udfs/stock_guard/2.0.sql"
 CREATE TRIGGER stock_no_truncate
 	BEFORE TRUNCATE ON salesorder.stock
 	FOR EACH STATEMENT EXECUTE FUNCTION salesorder.stock_guard();

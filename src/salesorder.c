@@ -9,6 +9,7 @@
 #include "archive.h"
 #include "events.h"
 #include "exposure.h"
+#include "stock.h"
 #include "retention.h"
 #include "worker.h"
 
@@ -80,6 +81,15 @@ _PG_init(void)
 							 &so_allow_self_approval,
 							 false,
 							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("salesorder.reserve_in_one_update",
+							 "Reserves a new order's stock with one UPDATE in product order.",
+							 "On by default, where the plan of that UPDATE visits the stock rows in product order; off: the rows are locked first, then updated (one more WAL record per product).",
+							 &so_reserve_in_one_update,
+							 true,
+							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
 

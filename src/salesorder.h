@@ -98,8 +98,11 @@ typedef struct SoPlan
 	int			nargs;
 	Oid			argtypes[SO_MAX_PLAN_ARGS];
 	SPIPlanPtr	plan;
+	int			cursor_options; /* for SPI_prepare_cursor: 0, or e.g.
+								 * CURSOR_OPT_GENERIC_PLAN */
 } SoPlan;
 
+extern SPIPlanPtr so_prepared(SoPlan *plan);
 extern int	so_execute(SoPlan *plan, Datum *values, const char *nulls,
 					   bool read_only, long count);
 extern Datum so_getdatum(int row, int col, bool *isnull);

@@ -27,18 +27,15 @@
 #include "utils/numeric.h"
 #include "utils/snapmgr.h"
 
-/*
- * Run a kept plan; SPI must be connected.  Returns SPI_processed.
- */
-int
-so_execute(SoPlan *plan, Datum *values, const char *nulls, bool read_only,
-		   long count)
+/* The statement's kept plan, prepared on first use. */
+SPIPlanPtr
+so_prepared(SoPlan *plan)
 {
-	int			rc;
-
 	if (plan->plan == NULL)
 	{
-		SPIPlanPtr	p = SPI_prepare(plan->sql, plan->nargs, plan->argtypes);
+		SPIPlanPtr	p = SPI_prepare_cursor(plan->sql, plan->nargs,
+										   plan->argtypes,
+										   plan->cursor_options);
 
 		if (p == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
@@ -47,8 +44,17 @@ so_execute(SoPlan *plan, Datum *values, const char *nulls, bool read_only,
 			elog(ERROR, "SPI_keepplan failed");
 		plan->plan = p;
 	}
+	return plan->plan;
+}
 
-	rc = SPI_execute_plan(plan->plan, values, nulls, read_only, count);
+/* Run a kept plan; SPI must be connected.  Returns SPI_processed. */
+int
+so_execute(SoPlan *plan, Datum *values, const char *nulls, bool read_only,
+		   long count)
+{
+	int			rc;
+
+	rc = SPI_execute_plan(so_prepared(plan), values, nulls, read_only, count);
 	if (rc < 0)
 		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s",
 			 plan->sql, SPI_result_code_string(rc));

@@ -149,8 +149,8 @@ static SoPlan move_plan = {
 };
 
 /* The outbox event of a stock row that a move took below its reorder point. */
-static void
-emit_low_stock(int64 order_id, int64 customer_id, int64 warehouse_id,
+void
+so_emit_low_stock(int64 order_id, int64 customer_id, int64 warehouse_id,
 			   int64 product_id, const char *available, const char *reorder_point)
 {
 	so_emit_event(order_id, customer_id, "low_stock",
@@ -208,7 +208,7 @@ so_move_stock(int64 warehouse_id, int64 order_id, int64 customer_id,
 			int64		product_id = DatumGetInt64(SPI_getbinval(crossed->vals[i],
 																 crossed->tupdesc, 1, &isnull));
 
-			emit_low_stock(order_id, customer_id, warehouse_id, product_id,
+			so_emit_low_stock(order_id, customer_id, warehouse_id, product_id,
 						   SPI_getvalue(crossed->vals[i], crossed->tupdesc, 2),
 						   SPI_getvalue(crossed->vals[i], crossed->tupdesc, 3));
 		}
@@ -239,8 +239,8 @@ numeric_text(Datum d)
 }
 
 /* One short product in the detail of an SO001. */
-static void
-append_short(StringInfo detail, int *nshort, int64 product_id, Datum wanted,
+void
+so_append_short(StringInfo detail, int *nshort, int64 product_id, Datum wanted,
 			 Datum available)
 {
 	appendStringInfo(detail, "%s%s: wanted %s, available %s",
@@ -249,8 +249,8 @@ append_short(StringInfo detail, int *nshort, int64 product_id, Datum wanted,
 }
 
 /* SO001 for the short products of an order (detail: one per product). */
-static void
-raise_short(int64 warehouse_id, int nshort, const char *detail)
+void
+so_raise_short(int64 warehouse_id, int nshort, const char *detail)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_SO_INSUFFICIENT_STOCK),
@@ -326,100 +326,14 @@ so_reserve_lines(int64 order_id, int64 customer_id, int64 warehouse_id,
 		{
 			if (so_numeric_cmp(wanted[i], had[i]) <= 0)
 				continue;
-			append_short(&detail, &nshort, ids[i], wanted[i], had[i]);
+			so_append_short(&detail, &nshort, ids[i], wanted[i], had[i]);
 		}
-		raise_short(warehouse_id, nshort, detail.data);
+		so_raise_short(warehouse_id, nshort, detail.data);
 	}
 
 	so_move_stock(warehouse_id, order_id, customer_id, "reservation", NULL,
 				  moves, nmoves);
 	return short_any;
-}
-
-/*
- * Reserve every line in full, or fail with SO001: the common case of a new
- * order, in one statement.  It locks the stock rows in product order, adds
- * each product's quantity to reserved where enough is available, and
- * reports per product what was available before, whether it moved, and
- * whether the move took it below its reorder point.  A row locked here
- * after another order updated it is locked in its new version, which this
- * statement's snapshot cannot see: the UPDATE finds it by key, not by the
- * locked tuple, and follows the old version to it.  The lines carry their
- * reservations already (create_order writes them fully reserved).  The
- * caller holds the order row.
- */
-static SoPlan reserve_all_plan = {
-	"WITH d AS MATERIALIZED ("
-	"  SELECT u.pid, pg_catalog.sum(u.want) AS want"
-	"  FROM ROWS FROM (pg_catalog.unnest($2::pg_catalog.int8[]),"
-	"                  pg_catalog.unnest($3::pg_catalog.numeric[])) AS u(pid, want)"
-	"  GROUP BY u.pid),"
-	" lk AS MATERIALIZED ("
-	"  SELECT s.product_id, s.on_hand - s.reserved AS avail"
-	"  FROM salesorder.stock s"
-	"  WHERE s.warehouse_id = $1 AND s.product_id IN (SELECT d.pid FROM d)"
-	"  ORDER BY s.product_id FOR NO KEY UPDATE OF s),"
-	" mv AS ("
-	"  UPDATE salesorder.stock s SET reserved = s.reserved + d.want"
-	"  FROM lk JOIN d ON d.pid = lk.product_id"
-	"  WHERE s.warehouse_id = $1 AND s.product_id = lk.product_id AND lk.avail >= d.want"
-	"  RETURNING s.product_id, s.on_hand - s.reserved AS avail_after, s.reorder_point)"
-	" SELECT d.pid, COALESCE(lk.avail, 0), d.want, mv.product_id IS NOT NULL,"
-	"        mv.avail_after IS NOT NULL AND mv.avail_after < mv.reorder_point"
-	"          AND lk.avail >= mv.reorder_point,"
-	"        mv.avail_after::text, mv.reorder_point::text"
-	" FROM d LEFT JOIN lk ON lk.product_id = d.pid LEFT JOIN mv ON mv.product_id = d.pid"
-	" ORDER BY d.pid",
-	3, {INT8OID, INT8ARRAYOID, NUMERICARRAYOID}
-};
-
-void
-so_reserve_all(int64 order_id, int64 customer_id, int64 warehouse_id,
-			   SoStockLine *lines, int n)
-{
-	Datum	   *pids = palloc(sizeof(Datum) * Max(n, 1));
-	Datum	   *wants = palloc(sizeof(Datum) * Max(n, 1));
-	Datum		args[3];
-	SPITupleTable *res;
-	StringInfoData detail;
-	int			rows,
-				nshort = 0,
-				i;
-
-	for (i = 0; i < n; i++)
-	{
-		pids[i] = Int64GetDatum(lines[i].product_id);
-		wants[i] = lines[i].want;
-		lines[i].reserved = lines[i].want;
-		lines[i].backorder = so_numeric("0");
-	}
-	args[0] = Int64GetDatum(warehouse_id);
-	args[1] = so_make_array(pids, NULL, n, INT8OID);
-	args[2] = so_make_array(wants, NULL, n, NUMERICOID);
-	rows = so_execute(&reserve_all_plan, args, NULL, false, 0);
-	res = SPI_tuptable;
-
-	initStringInfo(&detail);
-	for (i = 0; i < rows; i++)
-	{
-		HeapTuple	tup = res->vals[i];
-		bool		isnull;
-		int64		product_id = DatumGetInt64(SPI_getbinval(tup, res->tupdesc, 1, &isnull));
-
-		if (!DatumGetBool(SPI_getbinval(tup, res->tupdesc, 4, &isnull)))
-		{
-			append_short(&detail, &nshort, product_id,
-						 SPI_getbinval(tup, res->tupdesc, 3, &isnull),
-						 SPI_getbinval(tup, res->tupdesc, 2, &isnull));
-			continue;
-		}
-		if (DatumGetBool(SPI_getbinval(tup, res->tupdesc, 5, &isnull)))
-			emit_low_stock(order_id, customer_id, warehouse_id, product_id,
-						   SPI_getvalue(tup, res->tupdesc, 6),
-						   SPI_getvalue(tup, res->tupdesc, 7));
-	}
-	if (nshort > 0)
-		raise_short(warehouse_id, nshort, detail.data);
 }
 
 /* Lock the stock rows that moves touch, in product order. */

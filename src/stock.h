@@ -10,6 +10,8 @@
 
 #include "salesorder.h"
 
+#include "lib/stringinfo.h"
+
 /* A line to reserve: want is the quantity to cover; the rest is filled in. */
 typedef struct SoStockLine
 {
@@ -29,6 +31,8 @@ typedef struct SoStockMove
 	Datum		reserved_delta;
 } SoStockMove;
 
+extern bool so_reserve_in_one_update;
+
 extern bool so_reserve_lines(int64 order_id, int64 customer_id,
 							 int64 warehouse_id, SoStockLine *lines, int n,
 							 bool allow_backorder);
@@ -38,6 +42,14 @@ extern void so_release_order(int64 order_id, int64 customer_id,
 							 int64 warehouse_id, const char *why);
 extern void so_store_reservations(int64 order_id, SoStockLine *lines, int n);
 extern char *so_product_sku(int64 product_id);
+extern void so_append_short(StringInfo detail, int *nshort, int64 product_id,
+							Datum wanted, Datum available);
+extern void so_raise_short(int64 warehouse_id, int nshort,
+						   const char *detail) pg_attribute_noreturn();
+extern void so_emit_low_stock(int64 order_id, int64 customer_id,
+							  int64 warehouse_id, int64 product_id,
+							  const char *available,
+							  const char *reorder_point);
 extern void so_lock_stock_for(int64 warehouse_id, SoStockMove *moves, int n);
 extern void so_move_stock(int64 warehouse_id, int64 order_id,
 						  int64 customer_id, const char *kind,

@@ -62,6 +62,11 @@ COMMENT ON TABLE salesorder.stock_movement IS 'Append-only ledger of physical st
 ALTER TABLE salesorder.ledger_balance DROP COLUMN reserved;
 ALTER TABLE salesorder.ledger_archive_balance DROP COLUMN reserved;
 
+-- Updates of stock are guarded after the row is written (no row lock per
+-- reserved product for a BEFORE trigger).
+DROP TRIGGER stock_guard ON salesorder.stock;
+#include "udfs/stock_guard/2.0.sql"
+
 -- verify_stock() no longer has a ledger figure for reserved (its result
 -- type changes: drop and create), and gets its grants back.
 DROP FUNCTION salesorder.verify_stock(boolean);
