@@ -102,6 +102,8 @@ CREATE TRIGGER line_guard
 	BEFORE INSERT OR UPDATE OR DELETE ON salesorder.order_line
 	FOR EACH ROW EXECUTE FUNCTION salesorder.line_guard();
 
+#include "udfs/order_lines_cascade/2.0.sql"
+
 -- Stock quantities move only through the stock functions, with a ledger row.
 CREATE FUNCTION salesorder.stock_guard()
 RETURNS trigger

@@ -72,6 +72,21 @@ DELETE FROM salesorder.sales_order WHERE id = :gone;
 SELECT count(*) AS lines_left FROM salesorder.order_line WHERE order_id = :gone;
 SELECT count(*) AS history_left FROM salesorder.order_status_history WHERE order_id = :gone;
 
+-- Lines have no foreign key to their order (2.0): a trigger takes them with
+-- it, for a delete of several drafts at once and for a TRUNCATE ... CASCADE
+-- of the orders, and leaves the lines of other orders alone.
+SELECT regress.new_order(true) AS gone1, regress.new_order(true) AS gone2 \gset
+SELECT count(*) AS other_lines FROM salesorder.order_line
+WHERE order_id NOT IN (:gone1, :gone2) \gset
+DELETE FROM salesorder.sales_order WHERE id IN (:gone1, :gone2);
+SELECT count(*) FILTER (WHERE order_id IN (:gone1, :gone2)) AS lines_left,
+	   count(*) FILTER (WHERE order_id NOT IN (:gone1, :gone2)) = :other_lines AS others_kept
+FROM salesorder.order_line;
+BEGIN;
+TRUNCATE salesorder.sales_order CASCADE;
+SELECT count(*) AS lines_after_truncate FROM salesorder.order_line;
+ROLLBACK;
+
 -- Stock moves only through the stock functions, and the ledger with it.
 SELECT regress.fingerprint() AS before \gset
 SELECT * FROM regress.try(

@@ -20,9 +20,10 @@
  *
  * So the UPDATE is prepared with a generic plan only, and before each run
  * its plan is looked at (updates_in_input_order()): when the join is driven
- * by the products, the UPDATE runs; otherwise the lock-first statement
- * does, as before (and always with salesorder.reserve_in_one_update off,
- * for diagnosis and for the tests of both ways).  The plan looked at is the plan run: the look takes the
+ * by the products, the UPDATE runs alone; otherwise the rows are locked in
+ * product order first, by a statement of their own, and the UPDATE follows
+ * (and so always with salesorder.reserve_in_one_update off, for diagnosis
+ * and for the tests of both ways).  The plan looked at is the plan run: the look takes the
  * plan's locks and accepts pending invalidations, and nothing in between
  * it and the run can accept another one (a relation lock already held and
  * cleared accepts none; see LockRelationOid()).  Were that ever to fail,
@@ -31,7 +32,7 @@
  * which READ COMMITTED re-checks on the newest version of a row another
  * order changed meanwhile.
  *
- * Either way the statement adds each product's quantity to reserved where
+ * Either way the UPDATE adds each product's quantity to reserved where
  * enough is available, and what it reports makes the SO001 (every short
  * product, with what was available) and the low_stock events (a move that
  * took a row below its reorder point).  The lines carry their reservations
@@ -238,79 +239,32 @@ reserve_ordered(int64 order_id, int64 customer_id, int64 warehouse_id,
 		raise_unreserved(warehouse_id, pids, wants, reserved, m);
 }
 
-/* ---- the lock-first statement, for any other plan ---- */
+/* ---- for any other plan: the rows locked first ---- */
 
 /*
- * It locks the stock rows in product order, adds each product's quantity
- * to reserved where enough is available, and reports per product what was
- * available before, whether it moved, and whether the move took it below
- * its reorder point.  A row locked here after another order updated it is
- * locked in its new version, which this statement's snapshot cannot see:
- * the UPDATE finds it by key, not by the locked tuple, and follows the old
- * version to it.
+ * The stock rows of the sorted products, locked in that order; the UPDATE
+ * that follows, in a statement (and snapshot) of its own, then finds them
+ * locked by this transaction in whatever order its plan visits them.  (One
+ * statement that locked the rows in a CTE and updated them in another was
+ * right only with the BEFORE UPDATE trigger stock had until 2.0: without
+ * it, concurrent orders of a scarce product took a row past its on_hand --
+ * the CHECK refused it -- in the crash test's traffic.)
  */
-static SoPlan reserve_locked_plan = {
-	"WITH d AS MATERIALIZED ("
-	"  SELECT u.pid, u.want"
-	"  FROM ROWS FROM (pg_catalog.unnest($2::pg_catalog.int8[]),"
-	"                  pg_catalog.unnest($3::pg_catalog.numeric[])) AS u(pid, want)),"
-	" lk AS MATERIALIZED ("
-	"  SELECT s.product_id, s.on_hand - s.reserved AS avail"
-	"  FROM salesorder.stock s"
-	"  WHERE s.warehouse_id = $1 AND s.product_id IN (SELECT d.pid FROM d)"
-	"  ORDER BY s.product_id FOR NO KEY UPDATE OF s),"
-	" mv AS ("
-	"  UPDATE salesorder.stock s SET reserved = s.reserved + d.want"
-	"  FROM lk JOIN d ON d.pid = lk.product_id"
-	"  WHERE s.warehouse_id = $1 AND s.product_id = lk.product_id AND lk.avail >= d.want"
-	"  RETURNING s.product_id, s.on_hand - s.reserved AS avail_after, s.reorder_point)"
-	" SELECT d.pid, COALESCE(lk.avail, 0), d.want, mv.product_id IS NOT NULL,"
-	"        mv.avail_after IS NOT NULL AND mv.avail_after < mv.reorder_point"
-	"          AND lk.avail >= mv.reorder_point,"
-	"        mv.avail_after::text, mv.reorder_point::text"
-	" FROM d LEFT JOIN lk ON lk.product_id = d.pid LEFT JOIN mv ON mv.product_id = d.pid"
-	" ORDER BY d.pid",
-	3, {INT8OID, INT8ARRAYOID, NUMERICARRAYOID}
+static SoPlan lock_in_order_plan = {
+	"SELECT s.product_id FROM salesorder.stock s"
+	" WHERE s.warehouse_id = $1 AND s.product_id = ANY ($2)"
+	" ORDER BY s.product_id FOR NO KEY UPDATE OF s",
+	2, {INT8OID, INT8ARRAYOID}
 };
 
 static void
-reserve_locked(int64 order_id, int64 customer_id, int64 warehouse_id,
-			   Datum *pids, Datum *wants, int m)
+lock_in_order(int64 warehouse_id, Datum *pids, int m)
 {
-	Datum		args[3];
-	SPITupleTable *res;
-	StringInfoData detail;
-	int			rows,
-				nshort = 0,
-				i;
+	Datum		args[2];
 
 	args[0] = Int64GetDatum(warehouse_id);
 	args[1] = so_make_array(pids, NULL, m, INT8OID);
-	args[2] = so_make_array(wants, NULL, m, NUMERICOID);
-	rows = so_execute(&reserve_locked_plan, args, NULL, false, 0);
-	res = SPI_tuptable;
-
-	initStringInfo(&detail);
-	for (i = 0; i < rows; i++)
-	{
-		HeapTuple	tup = res->vals[i];
-		bool		isnull;
-		int64		product_id = DatumGetInt64(SPI_getbinval(tup, res->tupdesc, 1, &isnull));
-
-		if (!DatumGetBool(SPI_getbinval(tup, res->tupdesc, 4, &isnull)))
-		{
-			so_append_short(&detail, &nshort, product_id,
-							SPI_getbinval(tup, res->tupdesc, 3, &isnull),
-							SPI_getbinval(tup, res->tupdesc, 2, &isnull));
-			continue;
-		}
-		if (DatumGetBool(SPI_getbinval(tup, res->tupdesc, 5, &isnull)))
-			so_emit_low_stock(order_id, customer_id, warehouse_id, product_id,
-							  SPI_getvalue(tup, res->tupdesc, 6),
-							  SPI_getvalue(tup, res->tupdesc, 7));
-	}
-	if (nshort > 0)
-		so_raise_short(warehouse_id, nshort, detail.data);
+	so_execute(&lock_in_order_plan, args, NULL, false, 0);
 }
 
 /* ---- the entry point ---- */
@@ -331,15 +285,13 @@ so_reserve_all(int64 order_id, int64 customer_id, int64 warehouse_id,
 	}
 	m = sum_by_product(lines, n, pids, wants);
 	if (so_reserve_in_one_update && ordered_plan_is_safe())
-	{
 		elog(DEBUG1, "salesorder: stock of order %lld reserved by one ordered UPDATE",
 			 (long long) order_id);
-		reserve_ordered(order_id, customer_id, warehouse_id, pids, wants, m);
-	}
 	else
 	{
 		elog(DEBUG1, "salesorder: stock of order %lld locked first, then reserved",
 			 (long long) order_id);
-		reserve_locked(order_id, customer_id, warehouse_id, pids, wants, m);
+		lock_in_order(warehouse_id, pids, m);
 	}
+	reserve_ordered(order_id, customer_id, warehouse_id, pids, wants, m);
 }

@@ -129,7 +129,7 @@ DO $fk$
 DECLARE
 	t text;
 BEGIN
-	FOREACH t IN ARRAY ARRAY['order_line', 'order_status_history', 'approval_step',
+	FOREACH t IN ARRAY ARRAY['order_status_history', 'approval_step',
 							 'change_request', 'order_revision', 'delay_flag']
 	LOOP
 		EXECUTE pg_catalog.format(
@@ -140,6 +140,9 @@ BEGIN
 	END LOOP;
 END
 $fk$;
+-- Order lines keep their order by the guards instead of a foreign key.
+ALTER TABLE salesorder.order_line DROP CONSTRAINT order_line_customer_id_order_id_fkey;
+#include "udfs/order_lines_cascade/2.0.sql"
 ALTER TABLE salesorder.sales_order DROP CONSTRAINT sales_order_customer_id_id_key;
 -- An idempotency key is rare: orders without one write no entry.
 ALTER TABLE salesorder.sales_order DROP CONSTRAINT sales_order_customer_id_idempotency_key_key;
