@@ -85,7 +85,7 @@ PG_CFLAGS += -MMD -MP
 REGRESS = setup order_create order_validation order_lifecycle order_guard stock stock_reserve approval change events analytics security hostile roles sod history clients exposure status_sets rule_kinds bi privileges archive
 REGRESS_OPTS = --load-extension=plpgsql
 
-ISOLATION = order_transition_race idempotency_race stock_last_units stock_opposite_order stock_cancel_ship approval_race change_race events_outbox events_horizon rollup_hot_group product_delete_race warehouse_delete_race ledger_checkpoint_race pipeline_checkpoint_race exposure_race ship_rr_race
+ISOLATION = order_transition_race idempotency_race stock_last_units stock_opposite_order stock_cancel_ship approval_race change_race events_outbox events_horizon rollup_hot_group product_delete_race warehouse_delete_race ledger_checkpoint_race pipeline_checkpoint_race exposure_race exposure_rule_race ship_rr_race
 ISOLATION_OPTS = --inputdir=test/isolation
 
 PG_CONFIG ?= pg_config

@@ -138,9 +138,9 @@ SET search_path = pg_catalog, pg_temp;
 #include "udfs/order_exposure/1.2.sql"
 
 -- The running sum per customer, kept by every function that moves it, in
--- the same transaction (src/exposure.c): a credit check reads one row
--- whatever the customer has open.  verify_credit_exposure() compares it
--- with the sum it replaces.
+-- the same transaction (src/exposure.c), while an active credit rule reads
+-- it: a credit check reads one row whatever the customer has open.
+-- verify_credit_exposure() compares it with the sum it replaces.
 CREATE TABLE salesorder.customer_exposure (
 	customer_id	bigint PRIMARY KEY
 		REFERENCES salesorder.customer (id) ON DELETE CASCADE,
@@ -150,13 +150,17 @@ SELECT pg_catalog.pg_extension_config_dump('salesorder.customer_exposure', '');
 
 #include "udfs/exposure_reset/1.2.sql"
 
-#include "udfs/credit_exposure_of/1.2.sql"
+#include "udfs/credit_exposure_kept/2.0.sql"
 
-#include "udfs/verify_credit_exposure/1.2.sql"
+#include "udfs/credit_exposure_of/2.0.sql"
+
+#include "udfs/verify_credit_exposure/2.0.sql"
 
 #include "udfs/rebuild_credit_exposure/1.2.sql"
 
 #include "udfs/credit_exposure/1.2.sql"
+
+#include "udfs/exposure_follow_rules/2.0.sql"
 
 COMMENT ON FUNCTION salesorder.approve(bigint, text) IS
 	'Approves the open step(s) of an order routed to a role the caller holds; the last approval approves the order';

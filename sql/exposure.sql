@@ -161,6 +161,33 @@ RESET ROLE;
 -- Every customer, not just this one.
 SELECT count(*) AS problems FROM salesorder.verify_credit_exposure();
 
+-- The figure is kept only while an active credit rule reads it (2.0).
+-- Without one, orders write no exposure row, credit_exposure() sums the
+-- open orders, and there is nothing to verify; a credit rule that becomes
+-- active again rebuilds the figure from the orders, as it stands.
+SELECT salesorder.credit_exposure(:cust) AS exposure_before \gset
+UPDATE salesorder.approval_rule SET active = false WHERE name = 'expo credit';
+SELECT count(*) AS rows_without_rule, salesorder.credit_exposure(:cust) = :exposure_before AS summed_the_same
+FROM salesorder.customer_exposure;
+SELECT salesorder.create_order(:cust, '[{"sku": "EXP-B", "qty": 3}]') AS unkept \gset
+SELECT count(*) AS rows_after_an_order, salesorder.credit_exposure(:cust) - :exposure_before AS added
+FROM salesorder.customer_exposure;
+SELECT count(*) AS nothing_to_verify FROM salesorder.verify_credit_exposure();
+UPDATE salesorder.approval_rule SET active = true WHERE name = 'expo credit';
+SELECT * FROM regress.exposure(:cust);
+SELECT salesorder.cancel(:unkept, 'kept again');
+SELECT * FROM regress.exposure(:cust);
+-- A rule of another kind leaves the figure alone; changing a credit rule
+-- must run at READ COMMITTED, and writes nothing otherwise.
+INSERT INTO salesorder.approval_rule (name, kind, threshold, department, approver_role, active)
+VALUES ('expo big', 'amount_over', 1e9, 'finance', 'regress_expo_fin', false);
+SELECT * FROM regress.exposure(:cust);
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT * FROM regress.try($$UPDATE salesorder.approval_rule SET threshold = 5
+	WHERE name = 'expo credit'$$);
+ROLLBACK;
+SELECT threshold IS NULL AS threshold_unchanged FROM salesorder.approval_rule WHERE name = 'expo credit';
+
 -- Leave the rules as they were; the rule stays (its steps name it).
 UPDATE salesorder.approval_rule SET active = false WHERE name = 'expo credit';
 UPDATE salesorder.approval_rule r SET active = s.active FROM saved_rules s WHERE s.id = r.id;

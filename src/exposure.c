@@ -19,6 +19,10 @@
  * without knowing about it, as long as it locks its orders with
  * so_lock_order() (or notes the orders it creates).
  *
+ * The figure is kept only while a credit rule reads it (exposure_kept()):
+ * an order entry that no rule weighs for credit writes no exposure row.
+ * Without a credit rule credit_exposure() sums the open orders instead.
+ *
  * Lock order: the exposure row is written last, after the order and stock
  * rows, and nothing is locked after it within the operation; so it cannot
  * close a cycle with the customer -> order -> stock order of DESIGN.  A
@@ -34,8 +38,10 @@
 #include "exposure.h"
 #include "status.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "storage/lmgr.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -165,10 +171,51 @@ touched_reset_if_stale(void)
 }
 
 /*
+ * Whether the running figure is kept: while an active credit_exceeded rule
+ * reads it (since 2.0; a schema without the trigger that rebuilds it when
+ * such a rule appears keeps it always).  Asked once per transaction, after
+ * taking sales_order's RowExclusiveLock, which the transaction keeps: a
+ * rule that appears later rebuilds the figure after taking the table's
+ * ShareLock (udfs/exposure_follow_rules/2.0.sql), so it waits for this
+ * transaction and counts what it wrote, and a rule that appeared before is
+ * committed and seen here (READ COMMITTED reads with a fresh snapshot).  A
+ * transaction snapshot may predate the rule's commit: under REPEATABLE READ
+ * and SERIALIZABLE the figure is always kept.
+ */
+static SoPlan kept_plan = {
+	"SELECT pg_catalog.to_regprocedure('salesorder.exposure_follow_rules()') IS NULL"
+	"    OR EXISTS (SELECT 1 FROM salesorder.approval_rule r"
+	"               WHERE r.kind = 'credit_exceeded' AND r.active)",
+	0, {InvalidOid}
+};
+
+static LocalTransactionId kept_lxid = InvalidLocalTransactionId;
+static bool kept_in_lxid = true;
+
+static bool
+exposure_kept(void)
+{
+	bool		isnull;
+
+	if (kept_lxid == MyProc->lxid)
+		return kept_in_lxid;
+	LockRelationOid(so_relid("sales_order"), RowExclusiveLock);
+	if (IsolationUsesXactSnapshot())
+		kept_in_lxid = true;
+	else
+	{
+		so_execute(&kept_plan, NULL, NULL, false, 1);
+		kept_in_lxid = DatumGetBool(so_getdatum(0, 1, &isnull));
+	}
+	kept_lxid = MyProc->lxid;
+	return kept_in_lxid;
+}
+
+/*
  * Whether an order should be noted now: not yet in this operation (the
  * first note of an order counts), and the installed schema keeps the
- * running figure (the previous release's, which a server may run this
- * library over until ALTER EXTENSION UPDATE, sums the orders instead).
+ * running figure now (the 1.1 schema, which a server may run this library
+ * over until ALTER EXTENSION UPDATE, sums the orders instead).
  */
 static bool
 to_note(int64 order_id)
@@ -179,7 +226,7 @@ to_note(int64 order_id)
 	for (i = 0; i < ntouched; i++)
 		if (touched[i].order_id == order_id)
 			return false;
-	return OidIsValid(so_relid_if_exists("customer_exposure"));
+	return OidIsValid(so_relid_if_exists("customer_exposure")) && exposure_kept();
 }
 
 static void

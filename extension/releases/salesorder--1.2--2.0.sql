@@ -153,3 +153,10 @@ CREATE UNIQUE INDEX sales_order_idempotency_key_idx
 -- order.
 DROP INDEX salesorder.sales_order_created_at_idx;
 CREATE INDEX sales_order_created_at_idx ON salesorder.sales_order USING brin (created_at);
+
+-- ---- The credit exposure is kept while a credit rule reads it ----
+#include "udfs/credit_exposure_kept/2.0.sql"
+#include "udfs/credit_exposure_of/2.0.sql"
+#include "udfs/verify_credit_exposure/2.0.sql"
+#include "udfs/exposure_follow_rules/2.0.sql"
+DELETE FROM salesorder.customer_exposure WHERE NOT salesorder.credit_exposure_kept();
