@@ -13,7 +13,10 @@ RETURNS numeric
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT (CASE WHEN salesorder.credit_exposure_kept()
+	-- The test of credit_exposure_kept(), written out: a call of it costs
+	-- each credit check five times what the rest does.
+	SELECT (CASE WHEN EXISTS (SELECT 1 FROM salesorder.approval_rule r
+							  WHERE r.kind = 'credit_exceeded' AND r.active)
 				 THEN coalesce((SELECT e.open_amount FROM salesorder.customer_exposure e
 								WHERE e.customer_id = credit_exposure_of.customer_id), 0)
 				 ELSE coalesce((SELECT sum(salesorder.order_exposure(o.status, o.hold_from,
