@@ -21,6 +21,9 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "json_input.h"
+#include "privilege.h"
+#include "spi_util.h"
 #include "approval.h"
 #include "order_row.h"
 #include "rollup.h"

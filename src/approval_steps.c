@@ -24,6 +24,8 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "privilege.h"
+#include "spi_util.h"
 #include "approval.h"
 
 #include "access/htup_details.h"

@@ -28,6 +28,8 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "privilege.h"
+#include "spi_util.h"
 #include "archive.h"
 #include "ledger_checkpoint.h"
 #include "status.h"

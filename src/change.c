@@ -18,6 +18,9 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "json_input.h"
+#include "privilege.h"
+#include "spi_util.h"
 #include "approval.h"
 #include "change.h"
 #include "change_plan.h"

@@ -9,6 +9,8 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "json_input.h"
+#include "spi_util.h"
 #include "change_plan.h"
 #include "status.h"
 #include "stock.h"

@@ -10,6 +10,8 @@
 #define SO_CHANGE_PLAN_H
 
 #include "salesorder.h"
+#include "json_input.h"
+#include "spi_util.h"
 #include "order_row.h"
 
 #include "utils/date.h"

@@ -61,6 +61,7 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "spi_util.h"
 #include "cut.h"
 
 #include "access/twophase.h"

@@ -61,6 +61,8 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "privilege.h"
+#include "spi_util.h"
 #include "events.h"
 
 #include "access/xact.h"

@@ -35,6 +35,8 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "privilege.h"
+#include "spi_util.h"
 #include "exposure.h"
 #include "status.h"
 

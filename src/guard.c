@@ -20,6 +20,9 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "privilege.h"
+#include "spi_util.h"
+#include "visibility.h"
 #include "archive.h"
 #include "exposure.h"
 #include "order_row.h"

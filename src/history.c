@@ -10,6 +10,8 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "privilege.h"
+#include "spi_util.h"
 #include "events.h"
 #include "history.h"
 

@@ -13,6 +13,8 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "json_input.h"
+#include "spi_util.h"
 #include "order_row.h"
 
 #include "fmgr.h"

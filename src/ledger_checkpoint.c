@@ -18,6 +18,8 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "privilege.h"
+#include "spi_util.h"
 #include "cut.h"
 #include "ledger_checkpoint.h"
 

@@ -20,6 +20,10 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "json_input.h"
+#include "privilege.h"
+#include "spi_util.h"
+#include "visibility.h"
 #include "approval.h"
 #include "change.h"
 #include "events.h"

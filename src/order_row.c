@@ -12,6 +12,9 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "json_input.h"
+#include "spi_util.h"
+#include "visibility.h"
 #include "exposure.h"
 #include "order_row.h"
 #include "reference_guard.h"

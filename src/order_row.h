@@ -10,6 +10,7 @@
 #define SO_ORDER_ROW_H
 
 #include "salesorder.h"
+#include "json_input.h"
 
 /* A line after product look-up, with its amounts. */
 typedef struct SoLine

@@ -23,6 +23,8 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "privilege.h"
+#include "spi_util.h"
 #include "cut.h"
 #include "pipeline.h"
 #include "status.h"

@@ -20,6 +20,8 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "privilege.h"
+#include "spi_util.h"
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"

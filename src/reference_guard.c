@@ -52,6 +52,8 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "privilege.h"
+#include "spi_util.h"
 #include "reference_guard.h"
 
 #include "access/htup_details.h"

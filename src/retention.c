@@ -23,6 +23,9 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "privilege.h"
+#include "spi_util.h"
+#include "visibility.h"
 #include "events.h"
 #include "retention.h"
 

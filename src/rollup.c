@@ -21,6 +21,8 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "privilege.h"
+#include "spi_util.h"
 #include "order_row.h"
 #include "rollup.h"
 #include "status.h"

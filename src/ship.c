@@ -13,6 +13,9 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "json_input.h"
+#include "privilege.h"
+#include "spi_util.h"
 #include "approval.h"
 #include "events.h"
 #include "order_row.h"

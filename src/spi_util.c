@@ -11,6 +11,7 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "spi_util.h"
 
 #include "access/table.h"
 #include "access/tableam.h"

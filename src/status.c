@@ -12,6 +12,7 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "spi_util.h"
 #include "status.h"
 
 #include "access/htup_details.h"

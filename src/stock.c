@@ -24,6 +24,9 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "json_input.h"
+#include "privilege.h"
+#include "spi_util.h"
 #include "events.h"
 #include "status.h"
 #include "stock.h"

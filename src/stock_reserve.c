@@ -42,6 +42,7 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "spi_util.h"
 #include "stock.h"
 
 #include "catalog/pg_type.h"

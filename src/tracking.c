@@ -6,6 +6,8 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "privilege.h"
+#include "spi_util.h"
 #include "events.h"
 #include "order_row.h"
 #include "history.h"

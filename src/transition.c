@@ -32,6 +32,7 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "spi_util.h"
 #include "approval.h"
 #include "order_row.h"
 #include "rollup.h"

@@ -27,6 +27,9 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "privilege.h"
+#include "spi_util.h"
+#include "visibility.h"
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"

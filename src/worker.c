@@ -61,6 +61,7 @@
  *-------------------------------------------------------------------------
  */
 #include "salesorder.h"
+#include "spi_util.h"
 #include "archive.h"
 #include "cut.h"
 #include "ledger_checkpoint.h"
