@@ -67,8 +67,9 @@ distinct_products(SoStockLine *lines, int n, int64 **out)
 	return m;
 }
 
-static int
-product_index(int64 *ids, int m, int64 id)
+/* Where id stands in the sorted ids (it must be there). */
+int
+so_product_index(int64 *ids, int m, int64 id)
 {
 	int64	   *hit = bsearch(&id, ids, m, sizeof(int64), cmp_int64);
 
@@ -90,8 +91,8 @@ static SoPlan lock_stock_plan = {
  * product order, and return what is available of each (0 where a product
  * has no stock row there).
  */
-static Datum *
-lock_stock(int64 warehouse_id, int64 *ids, int m)
+Datum *
+so_lock_stock(int64 warehouse_id, int64 *ids, int m)
 {
 	Datum	   *elems = palloc(sizeof(Datum) * Max(m, 1));
 	Datum	   *available = palloc(sizeof(Datum) * Max(m, 1));
@@ -111,7 +112,7 @@ lock_stock(int64 warehouse_id, int64 *ids, int m)
 	{
 		bool		isnull;
 
-		available[product_index(ids, m, so_getint64(i, 1))] =
+		available[so_product_index(ids, m, so_getint64(i, 1))] =
 			SPI_datumTransfer(so_getdatum(i, 2, &isnull), false, -1);
 	}
 	return available;
@@ -286,7 +287,7 @@ so_reserve_lines(int64 order_id, int64 customer_id, int64 warehouse_id,
 	Datum		zero = so_numeric("0");
 	int			i;
 
-	available = lock_stock(warehouse_id, ids, m);
+	available = so_lock_stock(warehouse_id, ids, m);
 	had = palloc(sizeof(Datum) * Max(m, 1));
 	wanted = palloc(sizeof(Datum) * Max(m, 1));
 	for (i = 0; i < m; i++)
@@ -297,7 +298,7 @@ so_reserve_lines(int64 order_id, int64 customer_id, int64 warehouse_id,
 
 	for (i = 0; i < n; i++)
 	{
-		int			p = product_index(ids, m, lines[i].product_id);
+		int			p = so_product_index(ids, m, lines[i].product_id);
 		Datum		take = lines[i].want;
 
 		wanted[p] = DirectFunctionCall2(numeric_add, wanted[p], lines[i].want);
@@ -351,7 +352,7 @@ so_lock_stock_for(int64 warehouse_id, SoStockMove *moves, int n)
 	for (i = 0; i < n; i++)
 		lines[i].product_id = moves[i].product_id;
 	m = distinct_products(lines, n, &ids);
-	(void) lock_stock(warehouse_id, ids, m);
+	(void) so_lock_stock(warehouse_id, ids, m);
 }
 
 static SoPlan store_reservations_plan = {
@@ -433,7 +434,7 @@ so_release_order(int64 order_id, int64 customer_id, int64 warehouse_id,
 	if (n == 0)
 		return;
 	m = distinct_products(lines, n, &ids);
-	(void) lock_stock(warehouse_id, ids, m);
+	(void) so_lock_stock(warehouse_id, ids, m);
 	so_move_stock(warehouse_id, order_id, customer_id, "release", why, moves, n);
 }
 
@@ -543,7 +544,7 @@ change_stock(int64 warehouse_id, int64 product_id, Datum delta,
 		(void) so_execute(&waiting_orders_plan, args, NULL, false, 0);
 
 	so_execute(&ensure_stock_plan, args, NULL, false, 0);
-	available = lock_stock(warehouse_id, ids, 1)[0];
+	available = so_lock_stock(warehouse_id, ids, 1)[0];
 
 	if (increase)
 	{

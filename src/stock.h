@@ -50,6 +50,8 @@ extern void so_emit_low_stock(int64 order_id, int64 customer_id,
 							  int64 warehouse_id, int64 product_id,
 							  const char *available,
 							  const char *reorder_point);
+extern int	so_product_index(int64 *ids, int m, int64 id);
+extern Datum *so_lock_stock(int64 warehouse_id, int64 *ids, int m);
 extern void so_lock_stock_for(int64 warehouse_id, SoStockMove *moves, int n);
 extern void so_move_stock(int64 warehouse_id, int64 order_id,
 						  int64 customer_id, const char *kind,

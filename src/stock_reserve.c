@@ -135,11 +135,13 @@ cmp_by_product(const void *a, const void *b)
 }
 
 /*
- * The lines' products, sorted and distinct, with the quantity each takes
- * (an order may name a product on more than one line).  Returns the count.
+ * The lines' products, sorted and distinct (ids, and pids as Datums for the
+ * statements), with the quantity each takes (an order may name a product
+ * on more than one line).  Returns the count.
  */
 static int
-sum_by_product(const SoStockLine *lines, int n, Datum *pids, Datum *wants)
+sum_by_product(const SoStockLine *lines, int n, int64 *ids, Datum *pids,
+			   Datum *wants)
 {
 	SoStockLine *sorted = palloc(sizeof(SoStockLine) * Max(n, 1));
 	int			m = 0,
@@ -149,11 +151,12 @@ sum_by_product(const SoStockLine *lines, int n, Datum *pids, Datum *wants)
 	qsort(sorted, n, sizeof(SoStockLine), cmp_by_product);
 	for (i = 0; i < n; i++)
 	{
-		if (m > 0 && DatumGetInt64(pids[m - 1]) == sorted[i].product_id)
+		if (m > 0 && ids[m - 1] == sorted[i].product_id)
 			wants[m - 1] = DirectFunctionCall2(numeric_add, wants[m - 1],
 											   sorted[i].want);
 		else
 		{
+			ids[m] = sorted[i].product_id;
 			pids[m] = Int64GetDatum(sorted[i].product_id);
 			wants[m++] = sorted[i].want;
 		}
@@ -167,7 +170,7 @@ sum_by_product(const SoStockLine *lines, int n, Datum *pids, Datum *wants)
  * now, after the UPDATE waited for whoever held the row.
  */
 static void
-raise_unreserved(int64 warehouse_id, Datum *pids, Datum *wants,
+raise_unreserved(int64 warehouse_id, int64 *ids, Datum *pids, Datum *wants,
 				 const bool *reserved, int m)
 {
 	Datum		args[2];
@@ -175,40 +178,34 @@ raise_unreserved(int64 warehouse_id, Datum *pids, Datum *wants,
 	StringInfoData detail;
 	int			nshort = 0,
 				rows,
-				i,
-				j;
+				i;
 
 	args[0] = Int64GetDatum(warehouse_id);
 	args[1] = so_make_array(pids, NULL, m, INT8OID);
 	rows = so_execute(&available_plan, args, NULL, true, 0);
 	for (i = 0; i < m; i++)
 		avail[i] = so_numeric("0");
-	for (j = 0; j < rows; j++)
+	for (i = 0; i < rows; i++)
 	{
 		bool		isnull;
-		int64		pid = DatumGetInt64(so_getdatum(j, 1, &isnull));
 
-		for (i = 0; i < m; i++)
-			if (DatumGetInt64(pids[i]) == pid)
-				avail[i] = so_getdatum(j, 2, &isnull);
+		avail[so_product_index(ids, m, so_getint64(i, 1))] = so_getdatum(i, 2, &isnull);
 	}
 	initStringInfo(&detail);
 	for (i = 0; i < m; i++)
 		if (!reserved[i])
-			so_append_short(&detail, &nshort, DatumGetInt64(pids[i]),
-							wants[i], avail[i]);
+			so_append_short(&detail, &nshort, ids[i], wants[i], avail[i]);
 	so_raise_short(warehouse_id, nshort, detail.data);
 }
 
 static void
 reserve_ordered(int64 order_id, int64 customer_id, int64 warehouse_id,
-				Datum *pids, Datum *wants, int m)
+				int64 *ids, Datum *pids, Datum *wants, int m)
 {
 	Datum		args[3];
 	bool	   *reserved = palloc0(sizeof(bool) * m);
 	SPITupleTable *res;
 	int			rows,
-				i,
 				j;
 
 	args[0] = Int64GetDatum(warehouse_id);
@@ -227,9 +224,7 @@ reserve_ordered(int64 order_id, int64 customer_id, int64 warehouse_id,
 		Datum		point = SPI_getbinval(tup, res->tupdesc, 4, &isnull);
 		Datum		before = DirectFunctionCall2(numeric_add, after, want);
 
-		for (i = 0; i < m; i++)
-			if (DatumGetInt64(pids[i]) == pid)
-				reserved[i] = true;
+		reserved[so_product_index(ids, m, pid)] = true;
 		/* Below the reorder point now, and not before this order. */
 		if (so_numeric_cmp(after, point) < 0 && so_numeric_cmp(before, point) >= 0)
 			so_emit_low_stock(order_id, customer_id, warehouse_id, pid,
@@ -237,43 +232,27 @@ reserve_ordered(int64 order_id, int64 customer_id, int64 warehouse_id,
 							  SPI_getvalue(tup, res->tupdesc, 4));
 	}
 	if (rows < m)
-		raise_unreserved(warehouse_id, pids, wants, reserved, m);
-}
-
-/* ---- for any other plan: the rows locked first ---- */
-
-/*
- * The stock rows of the sorted products, locked in that order; the UPDATE
- * that follows, in a statement (and snapshot) of its own, then finds them
- * locked by this transaction in whatever order its plan visits them.  (One
- * statement that locked the rows in a CTE and updated them in another was
- * right only with the BEFORE UPDATE trigger stock had until 2.0: without
- * it, concurrent orders of a scarce product took a row past its on_hand --
- * the CHECK refused it -- in the crash test's traffic.)
- */
-static SoPlan lock_in_order_plan = {
-	"SELECT s.product_id FROM salesorder.stock s"
-	" WHERE s.warehouse_id = $1 AND s.product_id = ANY ($2)"
-	" ORDER BY s.product_id FOR NO KEY UPDATE OF s",
-	2, {INT8OID, INT8ARRAYOID}
-};
-
-static void
-lock_in_order(int64 warehouse_id, Datum *pids, int m)
-{
-	Datum		args[2];
-
-	args[0] = Int64GetDatum(warehouse_id);
-	args[1] = so_make_array(pids, NULL, m, INT8OID);
-	so_execute(&lock_in_order_plan, args, NULL, false, 0);
+		raise_unreserved(warehouse_id, ids, pids, wants, reserved, m);
 }
 
 /* ---- the entry point ---- */
 
+/*
+ * For any plan of the UPDATE that does not visit the rows in product order
+ * (or with salesorder.reserve_in_one_update off), the rows are locked in
+ * that order first, by a statement of their own (so_lock_stock()); the
+ * UPDATE, in a snapshot of its own, then finds them locked by this
+ * transaction in whatever order its plan visits them.  (One statement that
+ * locked the rows in a CTE and updated them in another was right only with
+ * the BEFORE UPDATE trigger stock had until 2.0: without it, concurrent
+ * orders of a scarce product took a row past its on_hand -- the CHECK
+ * refused it -- in the crash test's traffic.)
+ */
 void
 so_reserve_all(int64 order_id, int64 customer_id, int64 warehouse_id,
 			   SoStockLine *lines, int n)
 {
+	int64	   *ids = palloc(sizeof(int64) * Max(n, 1));
 	Datum	   *pids = palloc(sizeof(Datum) * Max(n, 1));
 	Datum	   *wants = palloc(sizeof(Datum) * Max(n, 1));
 	int			m,
@@ -284,7 +263,7 @@ so_reserve_all(int64 order_id, int64 customer_id, int64 warehouse_id,
 		lines[i].reserved = lines[i].want;
 		lines[i].backorder = so_numeric("0");
 	}
-	m = sum_by_product(lines, n, pids, wants);
+	m = sum_by_product(lines, n, ids, pids, wants);
 	if (so_reserve_in_one_update && ordered_plan_is_safe())
 		elog(DEBUG1, "salesorder: stock of order %lld reserved by one ordered UPDATE",
 			 (long long) order_id);
@@ -292,7 +271,7 @@ so_reserve_all(int64 order_id, int64 customer_id, int64 warehouse_id,
 	{
 		elog(DEBUG1, "salesorder: stock of order %lld locked first, then reserved",
 			 (long long) order_id);
-		lock_in_order(warehouse_id, pids, m);
+		(void) so_lock_stock(warehouse_id, ids, m);
 	}
-	reserve_ordered(order_id, customer_id, warehouse_id, pids, wants, m);
+	reserve_ordered(order_id, customer_id, warehouse_id, ids, pids, wants, m);
 }
