@@ -12,6 +12,7 @@ MODULE_big = salesorder
 
 OBJS = \
 	src/salesorder.o \
+	src/settings.o \
 	src/privilege.o \
 	src/visibility.o \
 	src/spi_util.o \

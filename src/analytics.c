@@ -21,7 +21,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
 
 #include <math.h>
 #include <float.h>

@@ -20,11 +20,11 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "json_input.h"
 #include "privilege.h"
 #include "spi_util.h"
-#include "approval.h"
+#include "approval_steps.h"
 #include "order_row.h"
 #include "rollup.h"
 #include "history.h"

@@ -23,10 +23,11 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
+#include "settings.h"
 #include "privilege.h"
 #include "spi_util.h"
-#include "approval.h"
+#include "approval_steps.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"

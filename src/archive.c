@@ -27,7 +27,8 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
+#include "settings.h"
 #include "privilege.h"
 #include "spi_util.h"
 #include "archive.h"
@@ -43,9 +44,6 @@
 
 PG_FUNCTION_INFO_V1(so_archive_history);
 PG_FUNCTION_INFO_V1(so_archive_guard);
-
-/* salesorder.archive_after: age at which history moves to the archives (0: never). */
-int			so_archive_after_s = 0;
 
 /* True while archive_history() moves rows (see the ledger's trigger). */
 static bool so_archiving = false;

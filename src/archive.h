@@ -8,9 +8,8 @@
 #ifndef SO_ARCHIVE_H
 #define SO_ARCHIVE_H
 
-#include "salesorder.h"
+#include "sqlstate.h"
 
-extern int	so_archive_after_s;
 extern bool so_in_archive_move(void);
 extern int64 so_archive_batch(int64 keep_s, int max_rows);
 

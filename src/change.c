@@ -17,11 +17,11 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "json_input.h"
 #include "privilege.h"
 #include "spi_util.h"
-#include "approval.h"
+#include "approval_steps.h"
 #include "change.h"
 #include "change_plan.h"
 #include "rollup.h"

@@ -8,7 +8,7 @@
 #ifndef SO_CHANGE_H
 #define SO_CHANGE_H
 
-#include "salesorder.h"
+#include "sqlstate.h"
 
 
 #endif							/* SO_CHANGE_H */

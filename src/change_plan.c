@@ -8,7 +8,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "json_input.h"
 #include "spi_util.h"
 #include "change_plan.h"

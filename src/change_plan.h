@@ -9,7 +9,7 @@
 #ifndef SO_CHANGE_PLAN_H
 #define SO_CHANGE_PLAN_H
 
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "json_input.h"
 #include "spi_util.h"
 #include "order_row.h"

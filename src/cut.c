@@ -60,7 +60,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "spi_util.h"
 #include "cut.h"
 

@@ -8,7 +8,7 @@
 #ifndef SO_CUT_H
 #define SO_CUT_H
 
-#include "salesorder.h"
+#include "sqlstate.h"
 
 typedef struct SoCut
 {

@@ -60,7 +60,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "privilege.h"
 #include "spi_util.h"
 #include "events.h"

@@ -8,7 +8,7 @@
 #ifndef SO_EVENTS_H
 #define SO_EVENTS_H
 
-#include "salesorder.h"
+#include "sqlstate.h"
 
 extern void so_events_init(void);
 extern int64 so_emit_event(int64 order_id, int64 customer_id, const char *kind,

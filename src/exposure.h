@@ -8,7 +8,7 @@
 #ifndef SO_EXPOSURE_H
 #define SO_EXPOSURE_H
 
-#include "salesorder.h"
+#include "sqlstate.h"
 
 extern Datum so_order_exposure(const char *status, const char *hold_from,
 							   Datum total, int64 order_id,

@@ -10,7 +10,7 @@
 
 #include "datatype/timestamp.h"
 
-#include "salesorder.h"
+#include "sqlstate.h"
 
 extern void so_defer_history(int64 order_id);
 extern void so_write_history(int64 order_id, int64 customer_id,

@@ -12,10 +12,9 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "json_input.h"
 #include "spi_util.h"
-#include "order_row.h"
 
 #include "fmgr.h"
 #include "utils/builtins.h"

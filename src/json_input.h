@@ -8,7 +8,7 @@
 #ifndef SO_JSON_INPUT_H
 #define SO_JSON_INPUT_H
 
-#include "salesorder.h"
+#include "sqlstate.h"
 
 /* One requested order line as given by the caller, before lookup. */
 typedef struct SoLineInput

@@ -17,7 +17,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "privilege.h"
 #include "spi_util.h"
 #include "cut.h"

@@ -8,7 +8,7 @@
 #ifndef SO_LEDGER_CHECKPOINT_H
 #define SO_LEDGER_CHECKPOINT_H
 
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "cut.h"
 
 extern int64 so_lock_ledger_checkpoint(void);

@@ -19,12 +19,12 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "json_input.h"
 #include "privilege.h"
 #include "spi_util.h"
 #include "visibility.h"
-#include "approval.h"
+#include "approval_steps.h"
 #include "change.h"
 #include "events.h"
 #include "exposure.h"

@@ -11,7 +11,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "json_input.h"
 #include "spi_util.h"
 #include "visibility.h"

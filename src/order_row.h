@@ -9,7 +9,7 @@
 #ifndef SO_ORDER_ROW_H
 #define SO_ORDER_ROW_H
 
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "json_input.h"
 
 /* A line after product look-up, with its amounts. */

@@ -8,7 +8,7 @@
 #ifndef SO_PIPELINE_H
 #define SO_PIPELINE_H
 
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "cut.h"
 
 extern TimestampTz so_pipeline_fold(SoCut *cut);

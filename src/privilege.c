@@ -19,7 +19,8 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
+#include "settings.h"
 #include "privilege.h"
 #include "spi_util.h"
 

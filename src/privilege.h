@@ -8,7 +8,7 @@
 #ifndef SO_PRIVILEGE_H
 #define SO_PRIVILEGE_H
 
-#include "salesorder.h"
+#include "sqlstate.h"
 
 /*
  * Every SQL-callable entry point and every trigger that writes runs its work

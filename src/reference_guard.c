@@ -51,7 +51,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "privilege.h"
 #include "spi_util.h"
 #include "reference_guard.h"

@@ -8,7 +8,7 @@
 #ifndef SO_REFERENCE_GUARD_H
 #define SO_REFERENCE_GUARD_H
 
-#include "salesorder.h"
+#include "sqlstate.h"
 
 extern bool so_stock_has_ledger(int64 warehouse_id, int64 product_id);
 extern void so_lock_order_lines(void);

@@ -22,7 +22,8 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
+#include "settings.h"
 #include "privilege.h"
 #include "spi_util.h"
 #include "visibility.h"
@@ -38,9 +39,6 @@
 PG_FUNCTION_INFO_V1(so_ack_events);
 PG_FUNCTION_INFO_V1(so_drop_event_consumer);
 PG_FUNCTION_INFO_V1(so_trim_events);
-
-/* salesorder.event_retention, in seconds; 0 keeps every event. */
-int			so_event_retention_s = 30 * 86400;
 
 static SoPlan consumer_plan = {
 	"SELECT c.owner_role, c.last_id FROM salesorder.event_consumer c"

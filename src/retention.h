@@ -8,9 +8,8 @@
 #ifndef SO_RETENTION_H
 #define SO_RETENTION_H
 
-#include "salesorder.h"
+#include "sqlstate.h"
 
-extern int	so_event_retention_s;
 extern int	so_trim_events_batch(int64 keep_s, int max_events);
 
 #endif							/* SO_RETENTION_H */

@@ -20,7 +20,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "privilege.h"
 #include "spi_util.h"
 #include "order_row.h"

@@ -8,7 +8,7 @@
 #ifndef SO_ROLLUP_H
 #define SO_ROLLUP_H
 
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "order_row.h"
 
 extern void so_rollup_order(int64 order_id, int sign);

@@ -10,7 +10,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "spi_util.h"
 
 #include "access/table.h"

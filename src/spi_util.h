@@ -8,7 +8,7 @@
 #ifndef SO_SPI_UTIL_H
 #define SO_SPI_UTIL_H
 
-#include "salesorder.h"
+#include "sqlstate.h"
 
 #define SO_MAX_PLAN_ARGS 20
 

@@ -11,7 +11,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "spi_util.h"
 #include "status.h"
 

@@ -10,7 +10,7 @@
 #ifndef SO_STATUS_H
 #define SO_STATUS_H
 
-#include "salesorder.h"
+#include "sqlstate.h"
 
 /*
  * The sets of statuses the rules speak of, as comma-separated labels: the

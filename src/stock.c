@@ -23,7 +23,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "json_input.h"
 #include "privilege.h"
 #include "spi_util.h"

@@ -8,7 +8,7 @@
 #ifndef SO_STOCK_H
 #define SO_STOCK_H
 
-#include "salesorder.h"
+#include "sqlstate.h"
 
 #include "lib/stringinfo.h"
 
@@ -31,7 +31,6 @@ typedef struct SoStockMove
 	Datum		reserved_delta;
 } SoStockMove;
 
-extern bool so_reserve_in_one_update;
 
 extern bool so_reserve_lines(int64 order_id, int64 customer_id,
 							 int64 warehouse_id, SoStockLine *lines, int n,

@@ -41,7 +41,8 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
+#include "settings.h"
 #include "spi_util.h"
 #include "stock.h"
 
@@ -52,9 +53,6 @@
 #include "utils/numeric.h"
 #include "utils/plancache.h"
 #include "utils/resowner.h"
-
-/* salesorder.reserve_in_one_update: off, always the lock-first statement. */
-bool		so_reserve_in_one_update = true;
 
 /* ---- the UPDATE driven by the sorted products ---- */
 

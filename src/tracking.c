@@ -5,7 +5,8 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
+#include "settings.h"
 #include "privilege.h"
 #include "spi_util.h"
 #include "events.h"

@@ -8,7 +8,7 @@
 #ifndef SO_TRACKING_H
 #define SO_TRACKING_H
 
-#include "salesorder.h"
+#include "sqlstate.h"
 
 extern int	so_flag_delays_batch(TimestampTz as_of, int limit);
 

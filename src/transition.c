@@ -31,9 +31,9 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "spi_util.h"
-#include "approval.h"
+#include "approval_steps.h"
 #include "order_row.h"
 #include "rollup.h"
 #include "status.h"

@@ -8,7 +8,7 @@
 #ifndef SO_TRANSITION_H
 #define SO_TRANSITION_H
 
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "order_row.h"
 #include "status.h"
 

@@ -26,7 +26,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
 #include "privilege.h"
 #include "spi_util.h"
 #include "visibility.h"

@@ -8,7 +8,7 @@
 #ifndef SO_VISIBILITY_H
 #define SO_VISIBILITY_H
 
-#include "salesorder.h"
+#include "sqlstate.h"
 
 extern void so_check_access(const char *sales_rep, int64 customer_id,
 							int64 order_id, const char *order_no);

@@ -60,7 +60,8 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "salesorder.h"
+#include "sqlstate.h"
+#include "settings.h"
 #include "spi_util.h"
 #include "archive.h"
 #include "cut.h"
@@ -101,13 +102,6 @@ PGDLLEXPORT void so_launcher_main(Datum main_arg);
 PGDLLEXPORT void so_worker_main(Datum main_arg);
 
 #define EVENT_CHANNEL "salesorder_events"
-
-/* Settings (salesorder.c defines them). */
-char	   *so_worker_databases = NULL;
-int			so_notify_interval_ms = 100;
-int			so_compact_interval_ms = 1000;
-int			so_flag_delays_interval_s = 900;
-int			so_checkpoint_interval_s = 300;
 
 /* How long the worker waits for a lock before it gives up until next time. */
 #define WORKER_LOCK_TIMEOUT "200ms"

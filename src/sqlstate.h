@@ -1,17 +1,17 @@
 /*-------------------------------------------------------------------------
  *
- * salesorder.h
- *	  What every salesorder C source needs.
+ * sqlstate.h
+ *	  What every salesorder C source needs: the SQLSTATEs and the limits.
  *
- * The common header: the SQLSTATEs, the limits and the module's settings.
- * Every module declares what it offers in a header named after it
+ * Both are part of the public contract.  The settings are in settings.h;
+ * every module declares what it offers in a header named after it
  * (privilege.h, visibility.h, spi_util.h, json_input.h, status.h,
  * stock.h, order_row.h, ...), included by the sources that use it.
  *
  *-------------------------------------------------------------------------
  */
-#ifndef SALESORDER_H
-#define SALESORDER_H
+#ifndef SO_SQLSTATE_H
+#define SO_SQLSTATE_H
 
 #include "postgres.h"
 
@@ -43,12 +43,4 @@
 #define SO_MAX_PRICE		"10000000000"	/* a unit price, 10^10 */
 #define SO_MAX_AMOUNT		"1000000000000" /* a line or order amount, 10^12 */
 
-/* ---- salesorder.c ---- */
-extern bool so_allow_self_approval;
-extern char *so_pool_logins;
-
-extern int	so_at_risk_days;
-extern int	so_tracking_days;
-extern char *so_report_timezone;
-
-#endif							/* SALESORDER_H */
+#endif							/* SO_SQLSTATE_H */

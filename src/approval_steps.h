@@ -1,14 +1,14 @@
 /*-------------------------------------------------------------------------
  *
- * approval.h
- *	  The approval rule engine and its steps (approval.c).
+ * approval_steps.h
+ *	  The approval rule engine and its steps (approval_steps.c).
  *
  *-------------------------------------------------------------------------
  */
-#ifndef SO_APPROVAL_H
-#define SO_APPROVAL_H
+#ifndef SO_APPROVAL_STEPS_H
+#define SO_APPROVAL_STEPS_H
 
-#include "salesorder.h"
+#include "sqlstate.h"
 
 /*
  * The kinds of rule each side weighs, as comma-separated names: the kinds
@@ -61,4 +61,4 @@ extern char *so_steps_summary(SoFiredRule *fired, int n);
 extern void so_close_steps(int64 order_id, const char *why);
 extern void so_close_change_requests(int64 order_id, const char *why);
 
-#endif							/* SO_APPROVAL_H */
+#endif							/* SO_APPROVAL_STEPS_H */
