@@ -36,6 +36,7 @@ OBJS = \
 	src/tracking.o \
 	src/analytics.o \
 	src/rollup.o \
+	src/rollup_compact.o \
 	src/retention.o \
 	src/archive.o \
 	src/cut.o \
@@ -69,7 +70,7 @@ EXTENSION_SQL = \
 # built by extension/include.awk: an object changed in a release is defined
 # once, in extension/udfs/<name>/<version>.sql (views/ for views), and both
 # scripts #include it, so that no upgrade script copies a body.
-OBJECT_SQL = $(wildcard extension/udfs/*/*.sql extension/views/*/*.sql)
+OBJECT_SQL = $(wildcard extension/udfs/*/*.sql extension/views/*/*.sql extension/tables/*/*.sql)
 UPGRADES = 1.1--1.2 1.2--$(EXTVERSION)
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(UPGRADES:%=$(EXTENSION)--%.sql)
 DATA = extension/releases/salesorder--1.0.sql \

@@ -3,10 +3,11 @@
 --
 -- The rollup: order entry appends signed deltas to sales_rollup_delta (no
 -- row is ever updated there, so concurrent orders never wait on each
--- other); compact_rollup() folds them into sales_rollup; report_sales adds
--- both.  The months are those of rollup_config.timezone; a session whose
--- salesorder.report_timezone differs gets the same report computed from the
--- raw tables instead, so the view always equals a fresh GROUP BY.
+-- other); the worker (or compact_rollup()) folds them into sales_rollup;
+-- report_sales adds both.  The months are those of rollup_config.timezone;
+-- a session whose salesorder.report_timezone differs gets the same report
+-- computed from the raw tables instead, so the view always equals a fresh
+-- GROUP BY.
 
 CREATE TABLE salesorder.rollup_config (
 	id			integer PRIMARY KEY DEFAULT 1 CHECK (id = 1),
@@ -28,26 +29,7 @@ CREATE TABLE salesorder.sales_rollup (
 	PRIMARY KEY (month, region, segment, category)
 );
 
--- Append-only: signed contributions of order changes since the last
--- compaction.  One row per change of one (month, region, segment), its
--- categories and their figures in arrays of one length (element i is
--- category[i]'s), so that an order creation or a cancel writes one row
--- whatever number of categories its lines have (2.0; 1.x wrote a row per
--- category).
-CREATE TABLE salesorder.sales_rollup_delta (
-	month		date NOT NULL,
-	region		text NOT NULL,
-	segment		text NOT NULL,
-	category	text[] NOT NULL,
-	orders		bigint[] NOT NULL,
-	lines		bigint[] NOT NULL,
-	quantity	numeric[] NOT NULL,
-	amount		numeric[] NOT NULL,
-	CHECK (pg_catalog.cardinality(orders) = pg_catalog.cardinality(category)
-		   AND pg_catalog.cardinality(lines) = pg_catalog.cardinality(category)
-		   AND pg_catalog.cardinality(quantity) = pg_catalog.cardinality(category)
-		   AND pg_catalog.cardinality(amount) = pg_catalog.cardinality(category))
-);
+#include "tables/sales_rollup_delta/2.0.sql"
 
 -- Derived data: rebuilt from the orders after a restore, so not dumped.
 
@@ -152,8 +134,7 @@ INSERT INTO salesorder.pipeline_checkpoint DEFAULT VALUES;
 #include "views/report_low_stock/1.2.sql"
 
 COMMENT ON TABLE salesorder.sales_rollup IS 'Compacted monthly sales by region, segment and category';
-COMMENT ON TABLE salesorder.sales_rollup_delta IS 'Append-only signed changes to the sales rollup since the last compaction';
-COMMENT ON TABLE salesorder.rollup_config IS 'The time zone of the rollup''s months';
+COMMENT ON TABLE salesorder.rollup_config IS 'The time zone of the rollup''s months, and which partition of the deltas is written and which folded';
 COMMENT ON FUNCTION salesorder.rollup_current() IS 'Whether the session''s salesorder.report_timezone matches the rollup';
 COMMENT ON VIEW salesorder.report_sales_raw IS 'The monthly sales report computed from the raw tables';
 COMMENT ON FUNCTION salesorder.report_sales_rows() IS
@@ -265,3 +246,4 @@ COMMENT ON COLUMN salesorder.report_low_stock.shortfall IS 'What to replenish to
 
 -- TRUNCATE resets the report rollup (new in 1.2).
 #include "udfs/rollup_reset/1.2.sql"
+#include "udfs/rollup_reset/2.0.sql"

@@ -275,6 +275,32 @@ so_cut_ready(SoCut *cut, bool wait)
 }
 
 /*
+ * Whether every transaction noted by the cut has ended or is a prepared
+ * one.  A prepared transaction runs no statement any more: it appends
+ * nothing and reads nothing.  For a caller whose fold sees the rows such a
+ * transaction has left uncommitted by a lock (the rollup's compaction
+ * cycle, rollup_compact.c); never waits, never logs.
+ */
+bool
+so_cut_passed(SoCut *cut)
+{
+	VirtualTransactionId *vxids = (VirtualTransactionId *) cut->vxids;
+	int			i;
+
+	for (i = 0; i < cut->nvxids; i++)
+	{
+		if (!VirtualTransactionIdIsValid(vxids[i]))
+			continue;
+		if (!VirtualXactLock(vxids[i], false) &&
+			!TransactionIdIsValid(prepared_xid(vxids[i])))
+			return false;
+		/* Ended or prepared: not asked about again. */
+		SetInvalidVirtualTransactionId(vxids[i]);
+	}
+	return true;
+}
+
+/*
  * Whether this caller may take a waiting cut now: false when another
  * session's checkpoint function is taking one (the caller then returns
  * what the checkpoint holds).  Held until the end of the transaction.

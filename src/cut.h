@@ -20,6 +20,7 @@ typedef struct SoCut
 } SoCut;
 extern void so_cut_begin(SoCut *cut, MemoryContext cxt);
 extern bool so_cut_ready(SoCut *cut, bool wait);
+extern bool so_cut_passed(SoCut *cut);
 extern bool so_cut_manual(void);
 
 #endif							/* SO_CUT_H */

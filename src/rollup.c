@@ -50,8 +50,8 @@
  * EXTENSION salesorder UPDATE runs in each database, and until the update
  * to 2.0 the delta table has a row per category (scalar columns).
  */
-static bool
-delta_of_1x(void)
+bool
+so_rollup_delta_1x(void)
 {
 	Oid			delta = so_relid("sales_rollup_delta");
 
@@ -61,14 +61,24 @@ delta_of_1x(void)
 static SoPlan *
 for_schema(SoPlan *plan, SoPlan *plan_1x)
 {
-	return delta_of_1x() ? plan_1x : plan;
+	return so_rollup_delta_1x() ? plan_1x : plan;
 }
 
 #define ROLLUP_INSERT_SQL \
 	"INSERT INTO salesorder.sales_rollup_delta" \
 	" (month, region, segment, category, orders, lines, quantity, amount)"
 
-PG_FUNCTION_INFO_V1(so_compact_rollup);
+/*
+ * 2.0: into the partition order entry appends to (rollup_compact.c).  The
+ * slot may be read in any statement of the transaction: the worker folds
+ * the other partition only after every transaction that was running when
+ * it switched has ended.
+ */
+#define ROLLUP_INSERT_SLOT_SQL \
+	"INSERT INTO salesorder.sales_rollup_delta" \
+	" (slot, month, region, segment, category, orders, lines, quantity, amount)"
+#define WRITER_SLOT "(SELECT w.writer_slot FROM salesorder.rollup_config w)"
+
 PG_FUNCTION_INFO_V1(so_rebuild_rollup);
 PG_FUNCTION_INFO_V1(so_rollup_regroup);
 
@@ -92,8 +102,8 @@ PG_FUNCTION_INFO_V1(so_rollup_regroup);
 	"       GROUP BY 1, 2, 3, 4) g"
 
 static SoPlan contribution_plan = {
-	ROLLUP_INSERT_SQL
-	" SELECT g.month, g.region, g.segment," AGGREGATE_GROUPS
+	ROLLUP_INSERT_SLOT_SQL
+	" SELECT " WRITER_SLOT ", g.month, g.region, g.segment," AGGREGATE_GROUPS
 	" FROM " CONTRIBUTION_GROUPS
 	" GROUP BY g.month, g.region, g.segment",
 	2, {INT8OID, INT4OID}
@@ -165,8 +175,8 @@ rollup_lines_1x(const char *region, const char *segment, const SoLine *lines,
  * in hand): no unnest and grouping in SQL for every order.
  */
 static SoPlan new_order_row_plan = {
-	ROLLUP_INSERT_SQL
-	" SELECT (pg_catalog.date_trunc('month', pg_catalog.now() AT TIME ZONE cfg.timezone))::date,"
+	ROLLUP_INSERT_SLOT_SQL
+	" SELECT cfg.writer_slot, (pg_catalog.date_trunc('month', pg_catalog.now() AT TIME ZONE cfg.timezone))::date,"
 	"        $1, $2, $3, $4, $5, $6, $7"
 	" FROM salesorder.rollup_config cfg",
 	7, {TEXTOID, TEXTOID, TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
@@ -204,7 +214,7 @@ so_rollup_lines(const char *region, const char *segment, const SoLine *lines,
 	int			g = -1;
 	int			i;
 
-	if (delta_of_1x())
+	if (so_rollup_delta_1x())
 	{
 		rollup_lines_1x(region, segment, lines, n);
 		return;
@@ -262,82 +272,6 @@ so_rollup_order(int64 order_id, int sign)
 	so_execute(for_schema(&contribution_plan, &contribution_plan_1x), args, NULL, false, 0);
 }
 
-/*
- * Compactions (and rebuilds) take turns; order entry never waits for them.
- * The lock is an advisory tag SQL cannot produce (see so_xact_lock): with
- * the SQL key 1.1 used, any login role could hold it and stop compaction.
- */
-#define ROLLUP_LOCK_KIND 0x5352		/* 'SR' */
-
-static SoPlan compact_plan = {
-	"WITH moved AS (DELETE FROM salesorder.sales_rollup_delta RETURNING *),"
-	" folded AS ("
-	"  INSERT INTO salesorder.sales_rollup AS r"
-	"   (month, region, segment, category, orders, lines, quantity, amount)"
-	"  SELECT m.month, m.region, m.segment, u.category, pg_catalog.sum(u.orders),"
-	"         pg_catalog.sum(u.lines), pg_catalog.sum(u.quantity), pg_catalog.sum(u.amount)"
-	"  FROM moved m"
-	"  CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(m.category), pg_catalog.unnest(m.orders),"
-	"   pg_catalog.unnest(m.lines), pg_catalog.unnest(m.quantity), pg_catalog.unnest(m.amount))"
-	"   AS u(category, orders, lines, quantity, amount)"
-	"  GROUP BY m.month, m.region, m.segment, u.category"
-	"  ON CONFLICT (month, region, segment, category) DO UPDATE SET"
-	"   orders = r.orders + excluded.orders, lines = r.lines + excluded.lines,"
-	"   quantity = r.quantity + excluded.quantity, amount = r.amount + excluded.amount)"
-	" SELECT pg_catalog.count(*) FROM moved",
-	0, {InvalidOid}
-};
-
-/* Compaction of the delta table of 1.x (before the update to 2.0). */
-static SoPlan compact_plan_1x = {
-	"WITH moved AS (DELETE FROM salesorder.sales_rollup_delta RETURNING *),"
-	" folded AS ("
-	"  INSERT INTO salesorder.sales_rollup AS r"
-	"   (month, region, segment, category, orders, lines, quantity, amount)"
-	"  SELECT month, region, segment, category, pg_catalog.sum(orders),"
-	"         pg_catalog.sum(lines), pg_catalog.sum(quantity), pg_catalog.sum(amount)"
-	"  FROM moved GROUP BY month, region, segment, category"
-	"  ON CONFLICT (month, region, segment, category) DO UPDATE SET"
-	"   orders = r.orders + excluded.orders, lines = r.lines + excluded.lines,"
-	"   quantity = r.quantity + excluded.quantity, amount = r.amount + excluded.amount)"
-	" SELECT pg_catalog.count(*) FROM moved",
-	0, {InvalidOid}
-};
-
-static SoPlan drop_empty_plan = {
-	"DELETE FROM salesorder.sales_rollup"
-	" WHERE orders = 0 AND lines = 0 AND quantity = 0 AND amount = 0",
-	0, {InvalidOid}
-};
-
-static SoPlan compacted_at_plan = {
-	"UPDATE salesorder.rollup_config SET compacted_at = pg_catalog.now()",
-	0, {InvalidOid}
-};
-
-static Datum
-compact_work(void *arg)
-{
-	int64		folded;
-
-	so_xact_lock(ROLLUP_LOCK_KIND, 0, ExclusiveLock);
-	so_execute(for_schema(&compact_plan, &compact_plan_1x), NULL, NULL, false, 1);
-	folded = so_getint64(0, 1);
-	so_execute(&drop_empty_plan, NULL, NULL, false, 0);
-	so_execute(&compacted_at_plan, NULL, NULL, false, 0);
-	return Int64GetDatum(folded);
-}
-
-/*
- * salesorder.compact_rollup(): fold the deltas into sales_rollup; returns
- * how many delta rows it folded.  Safe to run at any time (pg_cron).
- */
-Datum
-so_compact_rollup(PG_FUNCTION_ARGS)
-{
-	return so_run_as_owner(compact_work, NULL, SO_RESULT_BYVAL);
-}
-
 static SoPlan rebuild_plans[] = {
 	{"LOCK TABLE salesorder.sales_rollup_delta IN SHARE ROW EXCLUSIVE MODE", 0, {InvalidOid}},
 	{"DELETE FROM salesorder.sales_rollup_delta", 0, {InvalidOid}},
@@ -350,6 +284,10 @@ static SoPlan rebuild_plans[] = {
 		" FROM salesorder.report_sales_raw", 0, {InvalidOid}},
 };
 
+static SoPlan unfold_plan = {
+	"UPDATE salesorder.rollup_config SET folded_slot = NULL", 0, {InvalidOid}
+};
+
 static Datum
 rebuild_work(void *arg)
 {
@@ -359,6 +297,9 @@ rebuild_work(void *arg)
 	so_xact_lock(ROLLUP_LOCK_KIND, 0, ExclusiveLock);
 	for (i = 0; i < lengthof(rebuild_plans); i++)
 		groups = so_execute(&rebuild_plans[i], NULL, NULL, false, 0);
+	/* Every delta is gone: none is folded (2.0). */
+	if (!so_rollup_delta_1x())
+		so_execute(&unfold_plan, NULL, NULL, false, 0);
 	return Int64GetDatum(groups);
 }
 
@@ -396,8 +337,8 @@ so_rebuild_rollup(PG_FUNCTION_ARGS)
 	" CROSS JOIN (VALUES (-1, $2, $3), (1, $4, $5)) AS x(sign, region, segment)) g"
 
 static SoPlan regroup_customer_plan = {
-	ROLLUP_INSERT_SQL
-	" SELECT g.month, g.region, g.segment," AGGREGATE_GROUPS
+	ROLLUP_INSERT_SLOT_SQL
+	" SELECT " WRITER_SLOT ", g.month, g.region, g.segment," AGGREGATE_GROUPS
 	" FROM " REGROUP_CUSTOMER_GROUPS
 	" GROUP BY g.month, g.region, g.segment",
 	5, {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}
@@ -433,8 +374,8 @@ static SoPlan regroup_customer_plan_1x = {
 	" GROUP BY 1, 2, 3, 4, x.sign) g"
 
 static SoPlan regroup_product_plan = {
-	ROLLUP_INSERT_SQL
-	" SELECT g.month, g.region, g.segment," AGGREGATE_GROUPS
+	ROLLUP_INSERT_SLOT_SQL
+	" SELECT " WRITER_SLOT ", g.month, g.region, g.segment," AGGREGATE_GROUPS
 	" FROM " REGROUP_PRODUCT_GROUPS
 	" GROUP BY g.month, g.region, g.segment",
 	2, {INT8OID, TEXTOID}

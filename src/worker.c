@@ -19,9 +19,10 @@
  *		precede, as events_since() hands out -- and, when it advanced, sends
  *		one NOTIFY salesorder_events whose payload is the new horizon.  Only
  *		this worker takes the notify lock at commit; order entry never does.
- *	  compaction (salesorder.compact_interval, 1 s): compact_rollup(), which
- *		folds the append-only report deltas; it touches no row order entry
- *		writes or waits for.
+ *	  compaction (salesorder.compact_interval, 1 s): a step of the cycle that
+ *		folds the append-only report deltas and empties their partitions by
+ *		turns (rollup_compact.c); it touches no row order entry writes or
+ *		waits for.
  *	  delay flagging (salesorder.flag_delays_interval, 15 min): what
  *		flag_delays() does, in batches of FLAG_BATCH orders a transaction.
  *	  outbox trimming (every minute, or as often as salesorder.event_retention
@@ -69,6 +70,7 @@
 #include "pipeline.h"
 #include "events.h"
 #include "retention.h"
+#include "rollup_compact.h"
 #include "tracking.h"
 #include "worker.h"
 
@@ -303,19 +305,17 @@ notify_task(void)
 	last_notified = horizon;
 }
 
-/* Only when there is something to fold: an idle database writes nothing. */
-static SoPlan compact_plan = {
-	"SELECT salesorder.compact_rollup()"
-	" WHERE EXISTS (SELECT 1 FROM salesorder.sales_rollup_delta)",
-	0, {InvalidOid}
-};
+/*
+ * The rollup's compaction cycle (rollup_compact.c): a step a round at most,
+ * never waiting; an idle database writes nothing.
+ */
+static SoRollupCycle compact_cycle;
 
 static void
 compact_task(void)
 {
-	if (so_execute(&compact_plan, NULL, NULL, false, 1) == 1)
-		elog(DEBUG1, "salesorder worker: compacted " INT64_FORMAT " rollup deltas",
-			 so_getint64(0, 1));
+	(void) so_rollup_cycle_round(&compact_cycle,
+								 get_extension_oid("salesorder", false));
 }
 
 /*

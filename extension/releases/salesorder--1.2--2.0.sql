@@ -92,7 +92,7 @@ $grant$;
 --
 -- A rollup delta row holds the categories of one change in arrays.  The
 -- deltas of 1.2 are folded into the rollup first (as compact_rollup() does),
--- so the table is empty when its columns change type.
+-- so the table is empty when it is replaced by its 2.0 form.
 LOCK TABLE salesorder.sales_rollup, salesorder.sales_rollup_delta IN EXCLUSIVE MODE;
 WITH moved AS (DELETE FROM salesorder.sales_rollup_delta RETURNING *)
 INSERT INTO salesorder.sales_rollup AS r
@@ -107,17 +107,9 @@ ON CONFLICT (month, region, segment, category) DO UPDATE SET
 DELETE FROM salesorder.sales_rollup
 WHERE orders = 0 AND lines = 0 AND quantity = 0 AND amount = 0;
 UPDATE salesorder.rollup_config SET compacted_at = pg_catalog.now();
-ALTER TABLE salesorder.sales_rollup_delta
-	ALTER COLUMN category TYPE text[] USING ARRAY[category],
-	ALTER COLUMN orders TYPE bigint[] USING ARRAY[orders],
-	ALTER COLUMN lines TYPE bigint[] USING ARRAY[lines],
-	ALTER COLUMN quantity TYPE numeric[] USING ARRAY[quantity],
-	ALTER COLUMN amount TYPE numeric[] USING ARRAY[amount],
-	ADD CONSTRAINT sales_rollup_delta_check
-		CHECK (pg_catalog.cardinality(orders) = pg_catalog.cardinality(category)
-			   AND pg_catalog.cardinality(lines) = pg_catalog.cardinality(category)
-			   AND pg_catalog.cardinality(quantity) = pg_catalog.cardinality(category)
-			   AND pg_catalog.cardinality(amount) = pg_catalog.cardinality(category));
+DROP TABLE salesorder.sales_rollup_delta;
+#include "tables/sales_rollup_delta/2.0.sql"
+#include "udfs/rollup_reset/2.0.sql"
 #include "udfs/report_sales_rows/2.0.sql"
 
 -- ---- The index budget of an order ----

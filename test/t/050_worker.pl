@@ -5,7 +5,10 @@
 #     the whole server), and a consumer that reconnects and reads
 #     events_since(its last id) on each wake-up has every event, once;
 #   - the report rollup is compacted with no compact_rollup() call, and the
-#     report stays equal to the raw GROUP BY;
+#     report stays equal to the raw GROUP BY; the deltas' partitions take
+#     turns and are emptied by TRUNCATE, no delta row is deleted; a
+#     REPEATABLE READ reader sees one report throughout, and holds the
+#     cycle back only until the deltas are folded by deleting them;
 #   - a late order gets its delayed event with no flag_delays() call;
 #   - the outbox is trimmed with no trim_events() call, but never past what
 #     a registered consumer has acknowledged;
@@ -137,6 +140,63 @@ is($node->safe_psql('shop', q{
 	'0', 'report_sales equals the raw GROUP BY');
 is($node->safe_psql('shop', 'SELECT compacted_at > rebuilt_at FROM salesorder.rollup_config'),
 	't', 'the compaction is recorded');
+
+# The worker's cycle (src/rollup_compact.c): the two partitions take turns,
+# each is folded and then emptied by TRUNCATE, and no delta row is deleted,
+# while orders come in one transaction each.
+my $one_by_one = q{
+	DO $$ BEGIN
+		FOR i IN 1..40 LOOP
+			PERFORM salesorder.create_order(1 + i % 5, jsonb_build_array(
+				jsonb_build_object('sku', 'P' || (1 + i % 6), 'qty', 1)));
+			COMMIT;
+			PERFORM pg_sleep(0.05);
+		END LOOP;
+	END $$};
+my $report_exact = q{
+	SELECT count(*) FROM (
+		(SELECT * FROM salesorder.report_sales EXCEPT ALL SELECT * FROM salesorder.report_sales_raw)
+		UNION ALL
+		(SELECT * FROM salesorder.report_sales_raw EXCEPT ALL SELECT * FROM salesorder.report_sales)) d};
+my $deleted = q{
+	SELECT count(*) FILTER (WHERE n_tup_ins > 0) || ' ' || sum(n_tup_del)
+	FROM pg_stat_user_tables
+	WHERE relname IN ('sales_rollup_delta_0', 'sales_rollup_delta_1')};
+$node->safe_psql('shop', 'SELECT pg_stat_reset()');
+$node->safe_psql('shop', $one_by_one);
+ok($node->poll_query_until('shop',
+		'SELECT count(*) = 0 FROM salesorder.sales_rollup_delta'),
+	'the cycle folds and empties the deltas');
+ok($node->poll_query_until('shop', "SELECT ($deleted) = '2 0'"),
+	'both partitions were written, and no delta row was deleted');
+is($node->safe_psql('shop', $report_exact), '0',
+	'report_sales equals the raw GROUP BY after the cycle');
+
+# A REPEATABLE READ reader holds the cycle back (its snapshot might still
+# read a folded partition): the deltas that come meanwhile are folded by
+# deleting them after a while, the reader keeps seeing one report, equal to
+# the raw GROUP BY of its snapshot, and the cycle goes on once it ends.
+my $reader = $node->background_psql('shop');
+$reader->query_safe('BEGIN ISOLATION LEVEL REPEATABLE READ');
+my $report_sql = q{SELECT string_agg(format('%s|%s|%s|%s|%s|%s|%s|%s', month, region, segment,
+	category, orders, lines, quantity, amount), ';' ORDER BY month, region, segment, category)
+	FROM salesorder.report_sales};
+my $seen = $reader->query_safe($report_sql);
+$node->safe_psql('shop', $one_by_one);
+ok($node->poll_query_until('shop', q{
+		SELECT count(*) = 0 FROM salesorder.sales_rollup_delta d
+		WHERE d.slot IS DISTINCT FROM (SELECT folded_slot FROM salesorder.rollup_config)}),
+	'held back, the worker folds the deltas all the same');
+is($node->safe_psql('shop', $report_exact), '0', 'report_sales stays exact meanwhile');
+is($reader->query_safe($report_sql), $seen,
+	'the REPEATABLE READ reader sees the same report throughout');
+is($reader->query_safe($report_exact), '0', 'equal to the raw GROUP BY of its snapshot');
+$reader->query_safe('COMMIT');
+$reader->quit;
+ok($node->poll_query_until('shop',
+		'SELECT count(*) = 0 FROM salesorder.sales_rollup_delta'),
+	'the reader gone, the cycle empties its partitions again');
+is($node->safe_psql('shop', $report_exact), '0', 'and report_sales is exact');
 
 # A late order: its delayed event comes without a flag_delays() call.
 my $late = $node->safe_psql('shop', q{

@@ -1,5 +1,5 @@
 -- salesorder.report_sales_rows() as of 2.0: a delta row holds its
--- categories in arrays.
+-- categories in arrays, and a folded partition of the deltas is skipped.
 
 -- The report rows: from the rollup and its deltas while the rollup is in the
 -- session's report time zone, else from the raw tables.  A function and not
@@ -29,7 +29,10 @@ BEGIN
 			  CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(d.category),
 					pg_catalog.unnest(d.orders), pg_catalog.unnest(d.lines),
 					pg_catalog.unnest(d.quantity), pg_catalog.unnest(d.amount))
-				  AS u(category, orders, lines, quantity, amount)) r
+				  AS u(category, orders, lines, quantity, amount)
+			  -- The partition the worker has folded but not yet emptied.
+			  WHERE d.slot IS DISTINCT FROM
+					(SELECT c.folded_slot FROM salesorder.rollup_config c)) r
 		GROUP BY r.month, r.region, r.segment, r.category
 		HAVING pg_catalog.sum(r.orders) <> 0 OR pg_catalog.sum(r.lines) <> 0;
 	ELSE
