@@ -55,6 +55,7 @@
 #include "rollup_compact.h"
 
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "fmgr.h"
 #include "storage/lmgr.h"
 #include "utils/memutils.h"
@@ -178,6 +179,11 @@ static SoPlan has_rows_plans[2] = {
 	{"SELECT 1 FROM salesorder.sales_rollup_delta_1 LIMIT 1", 0, {InvalidOid}},
 };
 
+/* Whether the delta table has any row (1.x: one table, no slots). */
+static SoPlan any_delta_plan = {
+	"SELECT 1 FROM salesorder.sales_rollup_delta LIMIT 1", 0, {InvalidOid}
+};
+
 static SoPlan empty_plans[2] = {
 	{"TRUNCATE salesorder.sales_rollup_delta_0", 0, {InvalidOid}},
 	{"TRUNCATE salesorder.sales_rollup_delta_1", 0, {InvalidOid}},
@@ -208,10 +214,10 @@ set_state(SoRollupCycle *cycle, int writer_slot, int folded_slot)
  * so whoever could still act on the state before it is among them.
  */
 static bool
-state_settled(SoRollupCycle *cycle, Oid extension, int writer_slot,
-			  int folded_slot)
+state_settled(SoRollupCycle *cycle, int writer_slot, int folded_slot)
 {
-	if (cycle->noted && cycle->cut.extension == extension &&
+	if (cycle->noted &&
+		cycle->cut.extension == get_extension_oid("salesorder", false) &&
 		cycle->writer_slot == writer_slot && cycle->folded_slot == folded_slot)
 		return so_cut_passed(&cycle->cut);
 	if (cycle->cut.vxids)
@@ -229,17 +235,19 @@ state_settled(SoRollupCycle *cycle, Oid extension, int writer_slot,
 
 /*
  * The cycle cannot take its next step yet: after CYCLE_PATIENCE_MS without
- * one, fold what lies outside the folded partition by deleting it.
+ * one, fold what lies outside the folded partition (unfolded: whether
+ * there is any) by deleting it.
  */
 static int64
-held_back(SoRollupCycle *cycle)
+held_back(SoRollupCycle *cycle, bool unfolded)
 {
 	TimestampTz now = GetCurrentTimestamp();
 	int64		n;
 
 	if (cycle->last_step == 0)
 		cycle->last_step = now;
-	if (!TimestampDifferenceExceeds(cycle->last_step, now, CYCLE_PATIENCE_MS))
+	if (!unfolded ||
+		!TimestampDifferenceExceeds(cycle->last_step, now, CYCLE_PATIENCE_MS))
 		return -1;
 	n = DatumGetInt64(compact_work(NULL));
 	cycle->last_step = now;
@@ -256,7 +264,7 @@ held_back(SoRollupCycle *cycle)
  * compact_rollup() does.
  */
 int64
-so_rollup_cycle_round(SoRollupCycle *cycle, Oid extension)
+so_rollup_cycle_round(SoRollupCycle *cycle)
 {
 	bool		isnull;
 	int			writer;
@@ -266,7 +274,12 @@ so_rollup_cycle_round(SoRollupCycle *cycle, Oid extension)
 	if (!so_xact_try_lock(ROLLUP_LOCK_KIND, 0, ExclusiveLock))
 		return -1;				/* a compaction or a rebuild is under way */
 	if (so_rollup_delta_1x())
+	{
+		/* Only when there is something to fold: idle, nothing is written. */
+		if (so_execute(&any_delta_plan, NULL, NULL, true, 1) == 0)
+			return -1;
 		return DatumGetInt64(compact_work(NULL));
+	}
 
 	so_execute(&state_plan, NULL, NULL, true, 1);
 	writer = DatumGetInt16(so_getdatum(0, 1, &isnull));
@@ -292,9 +305,9 @@ so_rollup_cycle_round(SoRollupCycle *cycle, Oid extension)
 			return 0;
 		}
 		/* Switched: fold the old partition once nobody appends to it. */
-		if (!state_settled(cycle, extension, writer, folded) ||
+		if (!state_settled(cycle, writer, folded) ||
 			!ConditionalLockRelationOid(so_relid(slot_relnames[other]), ShareLock))
-			return held_back(cycle);
+			return held_back(cycle, true);
 		{
 			Datum		arg = Int16GetDatum(other);
 
@@ -309,9 +322,9 @@ so_rollup_cycle_round(SoRollupCycle *cycle, Oid extension)
 	}
 
 	/* Folded: empty it once no snapshot can see it unfolded. */
-	if (!state_settled(cycle, extension, writer, folded) ||
+	if (!state_settled(cycle, writer, folded) ||
 		!ConditionalLockRelationOid(so_relid(slot_relnames[folded]), AccessExclusiveLock))
-		return held_back(cycle);
+		return held_back(cycle, slot_has_rows(writer));
 	so_execute(&empty_plans[folded], NULL, NULL, false, 0);
 	if (slot_has_rows(writer))
 	{

@@ -22,6 +22,6 @@ typedef struct SoRollupCycle
 	TimestampTz last_step;		/* of the cycle, or idle; 0: none yet */
 } SoRollupCycle;
 
-extern int64 so_rollup_cycle_round(SoRollupCycle *cycle, Oid extension);
+extern int64 so_rollup_cycle_round(SoRollupCycle *cycle);
 
 #endif							/* SO_ROLLUP_COMPACT_H */

@@ -314,8 +314,7 @@ static SoRollupCycle compact_cycle;
 static void
 compact_task(void)
 {
-	(void) so_rollup_cycle_round(&compact_cycle,
-								 get_extension_oid("salesorder", false));
+	(void) so_rollup_cycle_round(&compact_cycle);
 }
 
 /*
